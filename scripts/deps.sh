@@ -1,0 +1,21 @@
+#!/bin/sh
+# Installs the Debian packages vow needs to build and test, if any is missing.
+# Usage: scripts/deps.sh        (as root, or with sudo available)
+set -eu
+PKGS="build-essential pkg-config libsodium-dev libyaml-dev libjansson-dev libcmocka-dev"
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+if [ -z "$missing" ]; then
+	exit 0
+fi
+echo "vow: installing$missing"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Runs every test: installs what is missing, builds the release tree and the
+# AddressSanitizer+UndefinedBehaviorSanitizer tree, runs the whole suite in
+# both, and ends with one summary line "total: N passed, N failed".
+set -eu
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+jobs="$(nproc)"
+make -s -j"$jobs" tests
+make -s -j"$jobs" SAN=1 tests
+status=0
+scripts/run-unit-tests.sh build > build/test-release.log 2>&1 || status=1
+cat build/test-release.log
+scripts/run-unit-tests.sh build-san > build-san/test-san.log 2>&1 || status=1
+cat build-san/test-san.log
+p=0; f=0
+for log in build/test-release.log build-san/test-san.log; do
+	set -- $(tail -n 1 "$log" | sed -n 's/^[a-z-]*: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+	if [ $# -ne 2 ]; then status=1; continue; fi
+	p=$((p + $1)); f=$((f + $2))
+done
+echo "total: $p passed, $f failed"
+[ "$f" -eq 0 ] && [ "$status" -eq 0 ]

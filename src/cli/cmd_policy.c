@@ -1,0 +1,98 @@
+/* cli/cmd_policy.c — `vow policy check|show`. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "vow.h"
+
+static const char usage[] =
+	"usage: vow policy check FILE\n"
+	"       vow policy show FILE [--json]\n"
+	"\n"
+	"check  validate FILE; print each problem as FILE:LINE:COL: error: MESSAGE\n"
+	"       with a hint line; exit 0 if valid, 1 if not, 2 if FILE cannot be read\n"
+	"show   print a summary of the compiled policy, or with --json all of it\n";
+
+static void print_diags(const char *file, const struct policy_diags *d)
+{
+	for (size_t i = 0; i < d->len; i++) {
+		const struct policy_diag *g = &d->items[i];
+		printf("%s:%u:%u: error: %s\n", file, g->line, g->col, g->message);
+		if (g->hint != NULL)
+			printf("%s:%u:%u: hint: %s\n", file, g->line, g->col, g->hint);
+	}
+	if (d->dropped > 0)
+		printf("%s: %zu more problems not shown\n", file, d->dropped);
+}
+
+/* Loads file, printing problems. Returns a CLI exit code; *out on success. */
+static int load(const char *file, struct policy **out)
+{
+	struct policy_diags d = {0};
+	vow_err err = policy_load_file(file, out, &d);
+	if (err == VOW_ERR_POLICY) {
+		print_diags(file, &d);
+		printf("%s: %zu problem%s\n", file, d.len + d.dropped, d.len + d.dropped == 1 ? "" : "s");
+		policy_diags_free(&d);
+		return CLI_INVALID;
+	}
+	policy_diags_free(&d);
+	if (err != VOW_OK) {
+		fprintf(stderr, "vow: cannot read policy '%s': %s\n", file, vow_err_message(err));
+		return CLI_USAGE;
+	}
+	return CLI_OK;
+}
+
+static void print_summary(const char *file, const struct policy *p)
+{
+	printf("%s: ok — policy %s of %s (%s), language v%u\n", file, p->version, p->date,
+	       p->controller.name, p->lang_version);
+	printf("  %u categories, %u purposes, %u roles, %u recipients, %u retention rules, "
+	       "%u legal holds, %u residency rules, %u cookie kinds\n",
+	       p->n_categories, p->n_purposes, p->n_roles, p->n_recipients, p->n_retention,
+	       p->n_holds, p->n_residency, p->n_cookies);
+}
+
+int cli_policy(int argc, char **argv)
+{
+	if (argc < 2 || cli_wants_help(argc, argv)) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? CLI_USAGE : CLI_OK;
+	}
+	const char *sub = argv[1];
+	bool json = false;
+	const char *file = NULL;
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0 && strcmp(sub, "show") == 0)
+			json = true;
+		else if (argv[i][0] == '-' || file != NULL) {
+			fprintf(stderr, "vow policy: unexpected argument '%s'\n%s", argv[i], usage);
+			return CLI_USAGE;
+		} else
+			file = argv[i];
+	}
+	if (file == NULL || (strcmp(sub, "check") != 0 && strcmp(sub, "show") != 0)) {
+		fputs(usage, stderr);
+		return CLI_USAGE;
+	}
+	struct policy *p = NULL;
+	int rc = load(file, &p);
+	if (rc != CLI_OK)
+		return rc;
+	if (json) {
+		char *text = policy_to_json(p);
+		if (text == NULL) {
+			policy_free(&p);
+			fputs("vow: out of memory\n", stderr);
+			return CLI_FAILURE;
+		}
+		puts(text);
+		free(text);
+	} else {
+		print_summary(file, p);
+	}
+	policy_free(&p);
+	return CLI_OK;
+}

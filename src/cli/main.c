@@ -1,0 +1,52 @@
+/* cli/main.c — `vow`: dispatch to subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "vow.h"
+
+static const char usage[] =
+	"usage: vow COMMAND [ARGS]\n"
+	"\n"
+	"commands:\n"
+	"  init DIR [--policy FILE]     create a data directory (master key, policy)\n"
+	"  policy check FILE            validate a policy file\n"
+	"  policy show FILE [--json]    print the compiled policy\n"
+	"  version                      print the version\n"
+	"\n"
+	"Run 'vow COMMAND --help' for a command's options.\n";
+
+int cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return CLI_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+		fputs(usage, stdout);
+		return CLI_OK;
+	}
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+		printf("vow %s\n", VOW_VERSION);
+		return CLI_OK;
+	}
+	if (crypto_init() != VOW_OK) {
+		fputs("vow: cannot initialise the crypto library\n", stderr);
+		return CLI_FAILURE;
+	}
+	if (strcmp(cmd, "policy") == 0)
+		return cli_policy(argc - 1, argv + 1);
+	if (strcmp(cmd, "init") == 0)
+		return cli_init(argc - 1, argv + 1);
+	fprintf(stderr, "vow: unknown command '%s'\n\n%s", cmd, usage);
+	return CLI_USAGE;
+}

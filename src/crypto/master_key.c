@@ -1,0 +1,130 @@
+/* crypto/master_key.c — the instance master key: create, load, wipe. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crypto/crypto.h"
+#include "util/file.h"
+
+#define KEY_FILE_HEADER "vow-master-key-v1 "
+#define KEY_FILE_BYTES (sizeof(KEY_FILE_HEADER) - 1 + 2 * CRYPTO_MASTER_KEY_BYTES + 1)
+
+struct crypto_key {
+	unsigned char *bytes; /* sodium_malloc'd */
+	size_t len;
+};
+
+vow_err crypto_init(void)
+{
+	return sodium_init() < 0 ? VOW_ERR_CRYPTO : VOW_OK;
+}
+
+vow_err crypto_master_key_create(const char *path)
+{
+	unsigned char *key = sodium_malloc(CRYPTO_MASTER_KEY_BYTES);
+	char *text = sodium_malloc(KEY_FILE_BYTES + 1);
+	vow_err err = VOW_ERR_NOMEM;
+	if (key == NULL || text == NULL)
+		goto out;
+	randombytes_buf(key, CRYPTO_MASTER_KEY_BYTES);
+	memcpy(text, KEY_FILE_HEADER, sizeof(KEY_FILE_HEADER) - 1);
+	sodium_bin2hex(text + sizeof(KEY_FILE_HEADER) - 1, 2 * CRYPTO_MASTER_KEY_BYTES + 1, key,
+		       CRYPTO_MASTER_KEY_BYTES);
+	text[KEY_FILE_BYTES - 1] = '\n';
+	err = file_create(path, 0600, text, KEY_FILE_BYTES);
+out:
+	if (key != NULL)
+		sodium_free(key); /* sodium_free wipes before releasing */
+	if (text != NULL)
+		sodium_free(text);
+	return err;
+}
+
+static vow_err key_from_hex(const char *hex, size_t hexlen, struct crypto_key **out)
+{
+	struct crypto_key *k = calloc(1, sizeof(*k));
+	if (k == NULL)
+		return VOW_ERR_NOMEM;
+	k->bytes = sodium_malloc(CRYPTO_MASTER_KEY_BYTES);
+	if (k->bytes == NULL) {
+		free(k);
+		return VOW_ERR_NOMEM;
+	}
+	size_t got = 0;
+	if (hexlen != 2 * CRYPTO_MASTER_KEY_BYTES ||
+	    sodium_hex2bin(k->bytes, CRYPTO_MASTER_KEY_BYTES, hex, hexlen, NULL, &got, NULL) != 0 ||
+	    got != CRYPTO_MASTER_KEY_BYTES) {
+		crypto_key_free(&k);
+		return VOW_ERR_KEY;
+	}
+	k->len = CRYPTO_MASTER_KEY_BYTES;
+	(void)sodium_mprotect_readonly(k->bytes);
+	*out = k;
+	return VOW_OK;
+}
+
+vow_err crypto_master_key_load(const char *path, struct crypto_key **out)
+{
+	const char *env = getenv("VOW_MASTER_KEY");
+	if (env != NULL)
+		return key_from_hex(env, strlen(env), out);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? VOW_ERR_NOT_FOUND : VOW_ERR_IO;
+	struct stat st;
+	char *text = sodium_malloc(KEY_FILE_BYTES + 1);
+	vow_err err = VOW_ERR_KEY;
+	if (text == NULL) {
+		err = VOW_ERR_NOMEM;
+		goto out;
+	}
+	if (fstat(fd, &st) != 0) {
+		err = VOW_ERR_IO;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0 || st.st_size != (off_t)KEY_FILE_BYTES)
+		goto out; /* group/other access or wrong size: refuse */
+	size_t got = 0;
+	while (got < KEY_FILE_BYTES) {
+		ssize_t r = read(fd, text + got, KEY_FILE_BYTES - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			err = VOW_ERR_IO;
+			goto out;
+		}
+		got += (size_t)r;
+	}
+	if (memcmp(text, KEY_FILE_HEADER, sizeof(KEY_FILE_HEADER) - 1) != 0 ||
+	    text[KEY_FILE_BYTES - 1] != '\n')
+		goto out;
+	err = key_from_hex(text + sizeof(KEY_FILE_HEADER) - 1, 2 * CRYPTO_MASTER_KEY_BYTES, out);
+out:
+	if (text != NULL)
+		sodium_free(text);
+	close(fd);
+	return err;
+}
+
+void crypto_key_free(struct crypto_key **k)
+{
+	if (k == NULL || *k == NULL)
+		return;
+	if ((*k)->bytes != NULL)
+		sodium_free((*k)->bytes);
+	free(*k);
+	*k = NULL;
+}
+
+void crypto_key_fingerprint(const struct crypto_key *k, char out[17])
+{
+	unsigned char h[8];
+	static const unsigned char ctx[] = "vow key fingerprint v1";
+	crypto_generichash(h, sizeof(h), ctx, sizeof(ctx) - 1, k->bytes, k->len);
+	sodium_bin2hex(out, 17, h, sizeof(h));
+	sodium_memzero(h, sizeof(h));
+}

@@ -1,0 +1,328 @@
+/* policy/policy.h — the policy file: load, validate, compile, taxonomy.
+ *
+ * A policy is loaded from YAML (language v1, docs/policy-language.md) into
+ * an immutable compiled snapshot. Every cross-reference is resolved to an
+ * index at load time, so consumers (decide, render, retention) never look
+ * keys up by string on a hot path. A snapshot is never modified after
+ * policy_load_* returns; reloading builds a new one. */
+#ifndef VOW_POLICY_H
+#define VOW_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/arena.h"
+#include "util/err.h"
+#include "util/strmap.h"
+
+/* ---- limits (each one exists to bound what a hostile file can cost) ---- */
+#define POLICY_MAX_FILE_BYTES (8u * 1024u * 1024u) /* whole file */
+#define POLICY_MAX_DEPTH 32u                       /* nesting of maps/lists */
+#define POLICY_MAX_NODES 2000000u                  /* YAML nodes in one file */
+#define POLICY_MAX_SCALAR 65536u                   /* bytes in one value */
+#define POLICY_MAX_DIAGS 1000u                     /* problems reported */
+#define POLICY_MAX_ARENA (256u * 1024u * 1024u)    /* compiled snapshot */
+#define POLICY_NONE UINT32_MAX                     /* "no index" */
+
+/* ---- diagnostics ---- */
+struct policy_diag {
+	uint32_t line, col; /* 1-based position in the file */
+	char *message;      /* what is wrong */
+	char *hint;         /* how to fix it (may be NULL) */
+};
+
+struct policy_diags {
+	struct policy_diag *items;
+	size_t len, cap;
+	size_t dropped; /* problems past POLICY_MAX_DIAGS, counted only */
+};
+
+/* Frees every diagnostic and empties d. */
+void policy_diags_free(struct policy_diags *d);
+
+/* ---- enumerations ---- */
+enum policy_basis {
+	BASIS_CONSENT,
+	BASIS_CONTRACT,
+	BASIS_LEGAL_OBLIGATION,
+	BASIS_LEGITIMATE_INTEREST,
+	BASIS_VITAL_INTEREST,
+	BASIS_PUBLIC_TASK,
+	BASIS__COUNT
+};
+
+enum policy_intake { INTAKE_KEEP, INTAKE_TRUNCATE_IP, INTAKE_HASH, INTAKE_DROP, INTAKE__COUNT };
+enum policy_source { SOURCE_SUBJECT, SOURCE_OBSERVED, SOURCE_THIRD_PARTY, SOURCE__COUNT };
+enum policy_role_kind { ROLE_SERVICE, ROLE_STAFF, ROLE_ADMIN, ROLE_SUBJECT, ROLE__COUNT };
+enum policy_recipient_kind {
+	RECIPIENT_PROCESSOR,
+	RECIPIENT_CONTROLLER,
+	RECIPIENT_JOINT_CONTROLLER,
+	RECIPIENT_AUTHORITY,
+	RECIPIENT_THIRD_PARTY,
+	RECIPIENT__COUNT
+};
+enum policy_transfer {
+	TRANSFER_NONE,      /* no mechanism: only inside the EEA or to an adequate country */
+	TRANSFER_ADEQUACY,  /* Art. 45 adequacy decision */
+	TRANSFER_DPF,       /* EU-US Data Privacy Framework (adequacy for certified US bodies) */
+	TRANSFER_SCC,       /* Art. 46(2)(c) standard contractual clauses */
+	TRANSFER_BCR,       /* Art. 47 binding corporate rules */
+	TRANSFER_DEROGATION,/* Art. 49 derogation (e.g. explicit consent, contract) */
+	TRANSFER__COUNT
+};
+enum policy_anchor { ANCHOR_CREATED, ANCHOR_LAST_ACTIVITY, ANCHOR_ACCOUNT_CLOSED, ANCHOR_CONTRACT_END, ANCHOR__COUNT };
+enum policy_unit { UNIT_DAY, UNIT_WEEK, UNIT_MONTH, UNIT_YEAR };
+enum policy_signal_mode { SIGNAL_IGNORE, SIGNAL_HONOR };
+enum policy_cookie_kind { COOKIE_FUNCTIONAL, COOKIE_ANALYTICAL, COOKIE_SOCIAL, COOKIE_ADVERTISING, COOKIE__COUNT };
+
+/* withdrawal / objection channels (bit mask) */
+enum policy_channel {
+	CHANNEL_PRIVACY_CENTER = 1u << 0,
+	CHANNEL_UNSUBSCRIBE_LINK = 1u << 1,
+	CHANNEL_EMAIL = 1u << 2,
+	CHANNEL_SETTINGS = 1u << 3,
+	CHANNEL_API = 1u << 4,
+	CHANNEL_BANNER = 1u << 5,
+};
+/* what a purpose is, for browser opt-out signals (bit mask) */
+enum policy_optout {
+	OPTOUT_SALE = 1u << 0,
+	OPTOUT_SHARING = 1u << 1,
+	OPTOUT_TARGETED_ADVERTISING = 1u << 2,
+};
+/* regulations the controller declares itself under (bit mask) */
+enum policy_regulation {
+	REG_GDPR = 1u << 0,
+	REG_UK_GDPR = 1u << 1,
+	REG_CCPA = 1u << 2,
+	REG_COPPA = 1u << 3,
+	REG_EPRIVACY = 1u << 4,
+};
+
+/* ---- the compiled policy ---- */
+struct policy_loc { uint32_t line, col; };
+
+struct policy_duration {
+	uint32_t n;           /* 0 = not set */
+	enum policy_unit unit;
+};
+
+struct policy_idx_list { const uint32_t *v; uint32_t n; };
+
+struct policy_party {
+	const char *name, *address, *country, *email, *url, *phone;
+	bool present;
+};
+
+struct policy_term { /* a taxonomy key declared by the policy itself */
+	const char *key, *name, *description;
+	struct policy_loc loc;
+};
+
+struct policy_subject {
+	const char *key, *description;
+	struct policy_loc loc;
+};
+
+struct policy_category {
+	const char *key, *name, *description;
+	bool stored;                /* false: vow never stores it (e.g. card numbers) */
+	enum policy_intake intake;  /* minimisation applied at intake */
+	enum policy_source source;
+	bool special;               /* GDPR Art. 9 special category */
+	struct policy_loc loc;
+};
+
+struct policy_purpose {
+	const char *key, *name, *description;
+	enum policy_basis basis;
+	const char *legitimate_interest; /* required for legitimate_interest */
+	struct policy_idx_list categories, roles, subjects;
+	bool objection;          /* the person may object (Art. 21) */
+	uint32_t objection_via;  /* channels to object, enum policy_channel */
+	uint32_t withdraw_via;   /* channels to withdraw consent */
+	bool direct_marketing;   /* objection is absolute (Art. 21(3)) */
+	uint32_t optout;         /* enum policy_optout: what GPC opts out of */
+	bool required;           /* data needed to enter the contract */
+	const char *required_reason;
+	bool automated_decision;
+	const char *automated_logic;
+	struct policy_loc loc;
+};
+
+struct policy_role {
+	const char *key, *description;
+	enum policy_role_kind kind;
+	bool assigned_only;  /* may act only on content assigned by a grant */
+	const char *agreement; /* e.g. "NDA" */
+	struct policy_idx_list purposes, categories;
+	struct policy_loc loc;
+};
+
+struct policy_recipient {
+	const char *key, *name, *description;
+	enum policy_recipient_kind kind;
+	const char *country; /* ISO 3166-1 alpha-2 */
+	enum policy_transfer transfer;
+	struct policy_idx_list purposes, categories;
+	const char *notify_url; /* where correction/erasure notices go */
+	struct policy_loc loc;
+};
+
+struct policy_retention {
+	struct policy_idx_list categories;
+	uint32_t purpose;               /* POLICY_NONE: any purpose */
+	struct policy_duration period;  /* n == 0 with criteria: "as long as needed" */
+	enum policy_anchor from;
+	struct policy_duration minimum, notice, postpone;
+	bool delete_on_close;           /* account closure deletes at once */
+	const char *criteria;
+	struct policy_loc loc;
+};
+
+struct policy_hold {
+	struct policy_idx_list categories;
+	uint32_t purpose;
+	struct policy_duration period;
+	enum policy_anchor from;
+	const char *reason;
+	struct policy_loc loc;
+};
+
+struct policy_region_list { const char *const *v; uint32_t n; };
+
+struct policy_residency {
+	struct policy_idx_list categories;
+	const char *when_attr, *when_value; /* NULL: always */
+	struct policy_region_list store, send;
+	const char *description;
+	struct policy_loc loc;
+};
+
+struct policy_cookie {
+	enum policy_cookie_kind kind;
+	enum policy_basis basis;
+	const char *description;
+	struct policy_idx_list purposes, recipients;
+	struct policy_loc loc;
+};
+
+struct policy {
+	struct arena *arena;
+	uint32_t lang_version;
+	const char *version, *date, *language;
+	struct policy_party controller, representative, dpo, authority;
+	uint32_t regulations;
+	const char *rights_contact;     /* how to exercise rights */
+	bool rights_identification;     /* identity may be checked */
+	const char *changes;            /* how changes are announced */
+	const char *security;           /* security measures statement */
+
+	struct policy_term *ext_categories, *ext_purposes, *ext_subjects;
+	uint32_t n_ext_categories, n_ext_purposes, n_ext_subjects;
+
+	struct policy_subject *subjects;    uint32_t n_subjects;
+	struct policy_category *categories; uint32_t n_categories;
+	struct policy_purpose *purposes;    uint32_t n_purposes;
+	struct policy_role *roles;          uint32_t n_roles;
+	struct policy_recipient *recipients; uint32_t n_recipients;
+	struct policy_retention *retention; uint32_t n_retention;
+	struct policy_hold *holds;          uint32_t n_holds;
+	struct policy_residency *residency; uint32_t n_residency;
+	struct policy_cookie *cookies;      uint32_t n_cookies;
+
+	uint32_t minimum_age;        /* 0: not declared */
+	bool parental_consent;       /* under-age allowed with a parent's consent */
+	bool directed_at_children;
+	enum policy_signal_mode gpc, dnt;
+
+	struct strmap subject_idx, category_idx, purpose_idx, role_idx, recipient_idx;
+};
+
+/* ---- loading ---- */
+
+/* Loads and validates the policy file at path. On success *out is a new
+ * snapshot (free with policy_free) and diags is empty. On VOW_ERR_POLICY
+ * every problem found is in diags (the caller frees them); *out is untouched.
+ * Other errors: VOW_ERR_NOT_FOUND, VOW_ERR_IO, VOW_ERR_NOMEM. A file over
+ * POLICY_MAX_FILE_BYTES is reported as a diagnostic (VOW_ERR_POLICY). */
+VOW_MUST_CHECK vow_err policy_load_file(const char *path, struct policy **out,
+					struct policy_diags *diags);
+
+/* As policy_load_file, from len bytes at buf (need not be NUL-terminated). */
+VOW_MUST_CHECK vow_err policy_load_buffer(const char *buf, size_t len, struct policy **out,
+					  struct policy_diags *diags);
+
+/* Frees the snapshot and sets *p to NULL. NULL-safe. */
+void policy_free(struct policy **p);
+
+/* Index of a declared category/purpose/role/recipient by key, or POLICY_NONE. */
+uint32_t policy_category_find(const struct policy *p, const char *key);
+uint32_t policy_purpose_find(const struct policy *p, const char *key);
+uint32_t policy_role_find(const struct policy *p, const char *key);
+uint32_t policy_recipient_find(const struct policy *p, const char *key);
+
+/* The compiled policy as JSON text (the format of `vow policy show --json`).
+ * The caller frees the returned string with free(); NULL on ENOMEM. */
+char *policy_to_json(const struct policy *p);
+
+/* The AmberScript example policy compiled into the library (NUL-terminated). */
+const char *policy_example_text(size_t *len);
+
+/* ---- names of enumerations (for output and documentation) ---- */
+const char *policy_basis_name(enum policy_basis b);
+const char *policy_anchor_name(enum policy_anchor a);
+const char *policy_transfer_name(enum policy_transfer t);
+const char *policy_role_kind_name(enum policy_role_kind k);
+const char *policy_recipient_kind_name(enum policy_recipient_kind k);
+const char *policy_intake_name(enum policy_intake i);
+const char *policy_cookie_kind_name(enum policy_cookie_kind k);
+const char *policy_unit_name(enum policy_unit u);
+
+/* Shortest and longest length of d in days (a month is 28..31 days). */
+uint32_t policy_duration_min_days(struct policy_duration d);
+uint32_t policy_duration_max_days(struct policy_duration d);
+
+/* ---- taxonomy ---- */
+enum taxonomy_kind { TAXONOMY_CATEGORY, TAXONOMY_PURPOSE, TAXONOMY_SUBJECT };
+
+struct taxonomy_entry {
+	const char *key;
+	enum taxonomy_kind kind;
+	const char *name;
+	const char *description;
+};
+
+/* True when key is a well-formed dotted key: lowercase segments of
+ * [a-z0-9_], each starting with a letter, separated by single dots,
+ * at most 128 bytes and 8 segments. */
+bool taxonomy_key_valid(const char *key);
+
+/* True when rule covers key: equal, or key lies below rule in the
+ * hierarchy ("user.content" covers "user.content.audio", not "user.contents"). */
+bool taxonomy_key_covers(const char *rule, const char *key);
+
+/* vow's built-in taxonomy entry for key of the given kind, or NULL. */
+const struct taxonomy_entry *taxonomy_find(enum taxonomy_kind kind, const char *key);
+
+/* All built-in entries; *n receives the count. */
+const struct taxonomy_entry *taxonomy_all(size_t *n);
+
+/* ---- regions ---- */
+
+/* True for an ISO 3166-1 alpha-2 code (upper case) that vow knows. */
+bool region_country_valid(const char *cc);
+
+/* True for a region name usable in residency rules: a country code, or one of
+ * the groups EU, EEA, ADEQUATE (EEA plus adequacy countries), ANY. */
+bool region_name_valid(const char *name);
+
+/* True when country cc lies in region (a country code or a group). */
+bool region_contains(const char *region, const char *cc);
+
+/* True when cc has an EU adequacy decision (Art. 45) in vow's table. */
+bool region_adequate(const char *cc);
+
+#endif
