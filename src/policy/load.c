@@ -50,7 +50,7 @@ static void load_party(struct loader *L, const struct ynode *top, const char *fi
 	lfields(L, n, what, fields);
 	out->present = true;
 	out->name = ltext(L, n, "name", what, true);
-	out->address = ltext(L, n, "address", what, required);
+	out->address = ltext(L, n, "address", what, false);
 	out->country = ltext(L, n, "country", what, required);
 	out->email = ltext(L, n, "email", what, false);
 	out->url = ltext(L, n, "url", what, false);
@@ -287,7 +287,10 @@ static void load_top(struct loader *L, const struct ynode *top)
 	struct policy *p = L->p;
 	lfields(L, top, "the policy", top_fields);
 	const struct ynode *vn = ytree_get(top, "vow_policy");
-	p->lang_version = luint(L, top, "vow_policy", 1, 1, 0);
+	p->lang_version = luint(L, top, "vow_policy", 0, 1000000, 0);
+	if (vn != NULL && vn->kind == YNODE_SCALAR && p->lang_version != 1)
+		lerr(L, vn, "this vow reads policy language version 1",
+		     "policy language version '%.16s' is not supported", vn->str);
 	if (vn == NULL)
 		lerr(L, top, "start the file with 'vow_policy: 1'",
 		     "the policy does not say its language version ('vow_policy')");

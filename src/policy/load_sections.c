@@ -37,6 +37,29 @@ static bool idx_has(struct policy_idx_list l, uint32_t x)
 	return false;
 }
 
+static void load_regions(struct loader *L, const struct ynode *it, const char *field,
+			 struct policy_region_list *out)
+{
+	const struct ynode *v = ytree_get(it, field);
+	out->v = NULL;
+	out->n = 0;
+	if (v == NULL || !lseq(L, v, field))
+		return;
+	const char **list = lalloc(L, (v->n ? v->n : 1) * sizeof(*list));
+	if (list == NULL)
+		return;
+	for (size_t i = 0; i < v->n; i++) {
+		const struct ynode *r = v->items[i];
+		if (r->kind != YNODE_SCALAR || !region_name_valid(r->str)) {
+			lerr(L, r, "use a country code (NL), or EU, EEA, ADEQUATE or ANY",
+			     "'%.32s' is not a region", r->kind == YNODE_SCALAR ? r->str : "(list)");
+			continue;
+		}
+		list[out->n++] = arena_strndup(L->p->arena, r->str, r->len);
+	}
+	out->v = list;
+}
+
 /* ---- purposes ---- */
 
 static void purpose_checks(struct loader *L, const struct ynode *it, struct policy_purpose *u)
@@ -47,6 +70,10 @@ static void purpose_checks(struct loader *L, const struct ynode *it, struct poli
 	if (u->basis == BASIS_CONSENT && u->withdraw_via == 0)
 		lerr(L, kn, "add 'withdraw_via: [privacy_center]': withdrawing must be as easy as giving (Art. 7(3))",
 		     "consent purpose '%s' has no way to withdraw consent", key);
+	if (u->basis != BASIS_CONSENT && u->consent_in.n > 0 && u->withdraw_via == 0)
+		lerr(L, ytree_get(it, "consent_in"),
+		     "add 'withdraw_via:' so consent given in those regions can be withdrawn",
+		     "purpose '%s' needs consent in some regions but has no way to withdraw it", key);
 	if (u->basis == BASIS_LEGITIMATE_INTEREST && u->legitimate_interest == NULL)
 		lerr(L, kn, "add 'legitimate_interest:' naming the interest (Art. 13(1)(d))",
 		     "legitimate-interest purpose '%s' does not name the interest", key);
@@ -74,7 +101,7 @@ static void purpose_checks(struct loader *L, const struct ynode *it, struct poli
 void load_purposes(struct loader *L, const struct ynode *list)
 {
 	static const char *const fields[] = {
-		"key", "name", "description", "basis", "legitimate_interest", "categories",
+		"key", "name", "description", "basis", "legitimate_interest", "consent_in", "categories",
 		"subjects", "roles", "objection", "objection_via", "withdraw_via",
 		"direct_marketing", "opt_out", "required", "required_reason",
 		"automated_decision", "automated_logic", NULL};
@@ -97,6 +124,7 @@ void load_purposes(struct loader *L, const struct ynode *list)
 		int b = lenum(L, it, "basis", owner, policy_basis_names, BASIS__COUNT, -1);
 		u->basis = b < 0 ? BASIS_CONTRACT : (enum policy_basis)b;
 		u->legitimate_interest = ltext(L, it, "legitimate_interest", owner, false);
+		load_regions(L, it, "consent_in", &u->consent_in);
 		lrefs(L, it, "categories", owner, "uses", "category", &p->category_idx, L->cat_keys,
 		      p->n_categories, &u->categories, true);
 		lrefs(L, it, "roles", owner, "names", "role", &p->role_idx, L->role_keys, p->n_roles,
@@ -335,29 +363,6 @@ void load_holds(struct loader *L, const struct ynode *list)
 }
 
 /* ---- residency ---- */
-
-static void load_regions(struct loader *L, const struct ynode *it, const char *field,
-			 struct policy_region_list *out)
-{
-	const struct ynode *v = ytree_get(it, field);
-	out->v = NULL;
-	out->n = 0;
-	if (v == NULL || !lseq(L, v, field))
-		return;
-	const char **list = lalloc(L, (v->n ? v->n : 1) * sizeof(*list));
-	if (list == NULL)
-		return;
-	for (size_t i = 0; i < v->n; i++) {
-		const struct ynode *r = v->items[i];
-		if (r->kind != YNODE_SCALAR || !region_name_valid(r->str)) {
-			lerr(L, r, "use a country code (NL), or EU, EEA, ADEQUATE or ANY",
-			     "'%.32s' is not a region", r->kind == YNODE_SCALAR ? r->str : "(list)");
-			continue;
-		}
-		list[out->n++] = arena_strndup(L->p->arena, r->str, r->len);
-	}
-	out->v = list;
-}
 
 void load_residency(struct loader *L, const struct ynode *list)
 {

@@ -130,7 +130,7 @@ const char *ltext(struct loader *L, const struct ynode *map, const char *field,
 		return NULL;
 	if (v->len == 0 && !v->quoted) {
 		if (required)
-			lerr(L, v, NULL, "'%s' must not be empty", field);
+			lerr(L, v, "write a value, or remove the field", "'%s' must not be empty", field);
 		return NULL;
 	}
 	char *s = arena_strndup(L->p->arena, v->str, v->len);
@@ -167,11 +167,13 @@ uint32_t luint(struct loader *L, const struct ynode *map, const char *field, uin
 			x = x * 10 + (unsigned)(v->str[i] - '0');
 	}
 	if (!ok) {
-		lerr(L, v, NULL, "'%s' must be a whole number, not '%.64s'", field, v->str);
+		lerr(L, v, "write digits only, e.g. 16", "'%s' must be a whole number, not '%.64s'", field, v->str);
 		return def;
 	}
 	if (x < lo || x > hi) {
-		lerr(L, v, NULL, "'%s' must be between %u and %u", field, lo, hi);
+		char hint[64];
+		(void)snprintf(hint, sizeof(hint), "use a number from %u to %u", lo, hi);
+		lerr(L, v, hint, "'%s' must be between %u and %u", field, lo, hi);
 		return def;
 	}
 	return (uint32_t)x;
@@ -320,7 +322,7 @@ void lrefs(struct loader *L, const struct ynode *map, const char *field, const c
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ynode *it = v->items[i];
 		if (it->kind != YNODE_SCALAR) {
-			lerr(L, it, NULL, "each entry of '%s' must be a key", field);
+			lerr(L, it, "write one dotted key per entry", "each entry of '%s' must be a key", field);
 			continue;
 		}
 		uint32_t x;

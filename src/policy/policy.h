@@ -111,6 +111,8 @@ struct policy_duration {
 
 struct policy_idx_list { const uint32_t *v; uint32_t n; };
 
+struct policy_region_list { const char *const *v; uint32_t n; };
+
 struct policy_party {
 	const char *name, *address, *country, *email, *url, *phone;
 	bool present;
@@ -139,6 +141,7 @@ struct policy_purpose {
 	const char *key, *name, *description;
 	enum policy_basis basis;
 	const char *legitimate_interest; /* required for legitimate_interest */
+	struct policy_region_list consent_in; /* regions where consent is needed whatever the basis */
 	struct policy_idx_list categories, roles, subjects;
 	bool objection;          /* the person may object (Art. 21) */
 	uint32_t objection_via;  /* channels to object, enum policy_channel */
@@ -190,8 +193,6 @@ struct policy_hold {
 	const char *reason;
 	struct policy_loc loc;
 };
-
-struct policy_region_list { const char *const *v; uint32_t n; };
 
 struct policy_residency {
 	struct policy_idx_list categories;
@@ -280,6 +281,10 @@ const char *policy_recipient_kind_name(enum policy_recipient_kind k);
 const char *policy_intake_name(enum policy_intake i);
 const char *policy_cookie_kind_name(enum policy_cookie_kind k);
 const char *policy_unit_name(enum policy_unit u);
+
+/* Parses "N day(s)|week(s)|month(s)|year(s)" or ISO 8601 "PnD|PnW|PnM|PnY"
+ * (N from 1, at most 200 years). False, and *d untouched, if malformed. */
+bool policy_duration_parse(const char *s, struct policy_duration *d);
 
 /* Shortest and longest length of d in days (a month is 28..31 days). */
 uint32_t policy_duration_min_days(struct policy_duration d);

@@ -104,8 +104,6 @@ uint32_t lflags(struct loader *L, const struct ynode *map, const char *field,
 void lduration(struct loader *L, const struct ynode *map, const char *field,
 	       struct policy_duration *d);
 
-/* Parses a duration string; false if malformed. */
-bool policy_duration_parse(const char *s, struct policy_duration *d);
 
 /* A list of references to declared keys (resolved through idx, expanding a
  * parent key to every declared key below it). Each unknown key is reported

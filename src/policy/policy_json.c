@@ -91,6 +91,8 @@ static json_t *purposes_json(const struct policy *p)
 		put(o, "description", str(u->description));
 		put(o, "basis", json_string(policy_basis_name(u->basis)));
 		put(o, "legitimate_interest", str(u->legitimate_interest));
+		if (u->consent_in.n > 0)
+			put(o, "consent_in", regions(u->consent_in));
 		put(o, "categories", keys(cat_key, p, u->categories));
 		put(o, "roles", keys(role_key, p, u->roles));
 		put(o, "subjects", keys(subj_key, p, u->subjects));

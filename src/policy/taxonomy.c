@@ -120,6 +120,7 @@ static const struct taxonomy_entry taxonomy[] = {
 	{"essential.fraud_detection", P, "Fraud prevention", "Detecting and preventing fraud."},
 	{"essential.legal_obligation", P, "Legal obligations", "What the law requires the company to do."},
 	{"essential.legal_obligation.tax", P, "Tax and bookkeeping", "Keeping records tax and accounting law require (vow)."},
+	{"essential.suppression", P, "Suppression list", "Keeping the minimum needed to honour an opt-out in future (vow)."},
 	{"essential.legal_claims", P, "Legal claims", "Establishing, exercising or defending legal claims (vow)."},
 	{"essential.service", P, "Providing the service", "Delivering what the person signed up for."},
 	{"essential.service.authentication", P, "Signing in", "Checking who the person is."},

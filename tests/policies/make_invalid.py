@@ -80,7 +80,7 @@ CASES = [
      "postponement is allowed but no advance notice is given"),
     ("yaml_anchor", 'version: "1"', 'version: &v "1"', "&v", "YAML anchors (&name) are not allowed in a policy file"),
     ("yaml_tag", 'version: "1"', 'version: !!str 1', "!!str", "YAML tags (!tag) are not allowed in a policy file"),
-    ("language_version", "vow_policy: 1", "vow_policy: 2", "2\n", "'vow_policy' must be between 1 and 1"),
+    ("language_version", "vow_policy: 1", "vow_policy: 2", "2\n", "policy language version '2' is not supported"),
     ("region_unknown", "children:", "residency:\n  - categories: [user.content.audio]\n    store: [MARS]\nchildren:", "MARS",
      "'MARS' is not a region"),
     ("cookie_without_consent", "regulations: [gdpr]", "regulations: [gdpr, eprivacy]", None, None),

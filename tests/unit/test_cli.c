@@ -1,0 +1,233 @@
+/* tests/unit/test_cli.c — the `vow` program through its command line:
+ * exit codes, the FILE:LINE:COL output of `policy check`, `policy show
+ * --json`, and `vow init`. The binary under test is $VOW_BIN. */
+#include <fcntl.h>
+#include <jansson.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test_support.h"
+
+extern char **environ;
+
+struct run {
+	int status;
+	char *out; /* stdout and stderr together */
+};
+
+static struct run run_vow(const char *const *args)
+{
+	const char *bin = getenv("VOW_BIN");
+	assert_non_null(bin);
+	char outfile[] = "/tmp/vow-cli-XXXXXX";
+	int fd = mkstemp(outfile);
+	assert_true(fd >= 0);
+	const char *argv[16] = {bin};
+	size_t n = 1;
+	for (; args[n - 1] != NULL && n < 15; n++)
+		argv[n] = args[n - 1];
+	argv[n] = NULL;
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fd, 1);
+	posix_spawn_file_actions_adddup2(&fa, fd, 2);
+	pid_t pid;
+	assert_int_equal(posix_spawn(&pid, bin, &fa, NULL, (char *const *)argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	close(fd);
+	struct run r = {.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st)};
+	r.out = slurp(outfile, NULL);
+	unlink(outfile);
+	return r;
+}
+
+static void test_check_examples(void **state)
+{
+	(void)state;
+	static const char *const files[] = {"examples/policies/amberscript.yaml",
+					    "examples/policies/ambsonic.yaml",
+					    "examples/policies/amper.yaml"};
+	for (size_t i = 0; i < 3; i++) {
+		struct run r = run_vow((const char *[]){"policy", "check", files[i], NULL});
+		assert_int_equal(r.status, 0);
+		assert_non_null(strstr(r.out, ": ok"));
+		free(r.out);
+	}
+}
+
+static void test_check_invalid_format(void **state)
+{
+	(void)state;
+	const char *f = "tests/policies/invalid/notice_longer_than_period.yaml";
+	struct run r = run_vow((const char *[]){"policy", "check", f, NULL});
+	assert_int_equal(r.status, 1);
+	char want[256];
+	snprintf(want, sizeof(want), "%s:53:13: error: advance notice is longer than the retention period\n", f);
+	assert_non_null(strstr(r.out, want));
+	snprintf(want, sizeof(want), "%s:53:13: hint: ", f);
+	assert_non_null(strstr(r.out, want));
+	free(r.out);
+}
+
+static void test_check_unreadable(void **state)
+{
+	(void)state;
+	struct run r = run_vow((const char *[]){"policy", "check", "/nonexistent/policy.yaml", NULL});
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.out, "cannot read policy"));
+	free(r.out);
+	r = run_vow((const char *[]){"policy", "check", "/tmp", NULL});
+	assert_int_equal(r.status, 2);
+	free(r.out);
+	r = run_vow((const char *[]){"policy", "frobnicate", "x", NULL});
+	assert_int_equal(r.status, 2);
+	free(r.out);
+	r = run_vow((const char *[]){"nonsense", NULL});
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.out, "unknown command"));
+	free(r.out);
+}
+
+static void test_check_hostile_files(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/vow-hostile-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	/* 10 MB of binary */
+	unsigned char buf[65536];
+	uint32_t x = 7;
+	for (int i = 0; i < 160; i++) {
+		for (size_t j = 0; j < sizeof(buf); j++) {
+			x = x * 1664525u + 1013904223u;
+			buf[j] = (unsigned char)(x >> 24);
+		}
+		assert_int_equal(write(fd, buf, sizeof(buf)), (ssize_t)sizeof(buf));
+	}
+	close(fd);
+	struct run r = run_vow((const char *[]){"policy", "check", path, NULL});
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "error: the policy file is too large"));
+	free(r.out);
+	unlink(path);
+}
+
+static void test_help_everywhere(void **state)
+{
+	(void)state;
+	static const char *const cmds[][3] = {{"--help", NULL, NULL}, {"policy", "--help", NULL},
+					      {"init", "--help", NULL}};
+	for (size_t i = 0; i < 3; i++) {
+		struct run r = run_vow(cmds[i]);
+		assert_int_equal(r.status, 0);
+		assert_non_null(strstr(r.out, "usage: vow"));
+		free(r.out);
+	}
+}
+
+static void test_show_json(void **state)
+{
+	(void)state;
+	struct run r = run_vow((const char *[]){"policy", "show", "examples/policies/ambsonic.yaml", "--json", NULL});
+	assert_int_equal(r.status, 0);
+	json_error_t err;
+	json_t *j = json_loads(r.out, 0, &err);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "controller"), "country")), "EE");
+	/* billing records are never used for marketing */
+	json_t *purposes = json_object_get(j, "purposes"), *u;
+	size_t i;
+	bool seen = false;
+	json_array_foreach(purposes, i, u) {
+		if (strcmp(json_string_value(json_object_get(u, "key")), "marketing.communications.email") != 0)
+			continue;
+		seen = true;
+		json_t *c;
+		size_t k;
+		json_array_foreach(json_object_get(u, "categories"), k, c)
+			assert_null(strstr(json_string_value(c), "user.financial"));
+	}
+	assert_true(seen);
+	json_decref(j);
+	free(r.out);
+}
+
+static void test_init(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/vow-init-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char data[300];
+	snprintf(data, sizeof(data), "%s/data", dir);
+	struct run r = run_vow((const char *[]){"init", data, NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "fingerprint"));
+	free(r.out);
+	char path[400];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/master.key", data);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	size_t klen;
+	char *key = slurp(path, &klen);
+	assert_int_equal(klen, 18 + 64 + 1);
+	assert_memory_equal(key, "vow-master-key-v1 ", 18);
+	snprintf(path, sizeof(path), "%s", data);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	/* the policy is the example, and checks */
+	snprintf(path, sizeof(path), "%s/policy.yaml", data);
+	r = run_vow((const char *[]){"policy", "check", path, NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "Amberscript"));
+	free(r.out);
+	/* a second init never overwrites the key */
+	r = run_vow((const char *[]){"init", data, NULL});
+	assert_int_equal(r.status, 3);
+	assert_non_null(strstr(r.out, "refusing to overwrite"));
+	free(r.out);
+	size_t klen2;
+	char *key2 = slurp(data[0] ? (snprintf(path, sizeof(path), "%s/master.key", data), path) : path, &klen2);
+	assert_int_equal(klen, klen2);
+	assert_memory_equal(key, key2, klen);
+	/* two inits make different keys */
+	char data2[300];
+	snprintf(data2, sizeof(data2), "%s/data2", dir);
+	r = run_vow((const char *[]){"init", data2, "--policy", "examples/policies/amper.yaml", NULL});
+	assert_int_equal(r.status, 0);
+	free(r.out);
+	snprintf(path, sizeof(path), "%s/master.key", data2);
+	char *key3 = slurp(path, NULL);
+	assert_memory_not_equal(key, key3, klen);
+	/* an invalid policy creates nothing */
+	char data3[300];
+	snprintf(data3, sizeof(data3), "%s/data3", dir);
+	r = run_vow((const char *[]){"init", data3, "--policy", "tests/policies/invalid/basis_unknown.yaml", NULL});
+	assert_int_equal(r.status, 1);
+	free(r.out);
+	assert_int_not_equal(stat(data3, &st), 0);
+	free(key);
+	free(key2);
+	free(key3);
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_check_examples),
+		cmocka_unit_test(test_check_invalid_format),
+		cmocka_unit_test(test_check_unreadable),
+		cmocka_unit_test(test_check_hostile_files),
+		cmocka_unit_test(test_help_everywhere),
+		cmocka_unit_test(test_show_json),
+		cmocka_unit_test(test_init),
+	};
+	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}

@@ -1,0 +1,397 @@
+/* tests/unit/test_policy.c — loading, validation and compilation of policies:
+ * the example policies, the invalid corpus (exact message and position for
+ * each case), hostile inputs, and the compiled form. */
+#include <dirent.h>
+#include <jansson.h>
+
+#include "policy/policy.h"
+#include "test_support.h"
+
+static struct policy *load_ok(const char *path)
+{
+	struct policy_diags d = {0};
+	struct policy *p = NULL;
+	vow_err err = policy_load_file(path, &p, &d);
+	for (size_t i = 0; i < d.len; i++)
+		print_message("%s:%u:%u: %s\n", path, d.items[i].line, d.items[i].col, d.items[i].message);
+	assert_int_equal(err, VOW_OK);
+	assert_int_equal(d.len, 0);
+	policy_diags_free(&d);
+	return p;
+}
+
+static size_t load_bad(const char *buf, size_t len, struct policy_diags *d)
+{
+	struct policy *p = NULL;
+	vow_err err = policy_load_buffer(buf, len, &p, d);
+	assert_int_equal(err, VOW_ERR_POLICY);
+	assert_null(p);
+	assert_true(d->len > 0);
+	return d->len;
+}
+
+static bool has_diag(const struct policy_diags *d, const char *needle)
+{
+	for (size_t i = 0; i < d->len; i++)
+		if (strstr(d->items[i].message, needle) != NULL)
+			return true;
+	return false;
+}
+
+/* ---- the example policies ---- */
+
+static void test_examples_valid(void **state)
+{
+	(void)state;
+	static const char *const files[] = {"examples/policies/amberscript.yaml",
+					    "examples/policies/ambsonic.yaml",
+					    "examples/policies/amper.yaml"};
+	for (size_t i = 0; i < 3; i++) {
+		struct policy *p = load_ok(files[i]);
+		assert_true(p->n_purposes > 0 && p->n_categories > 0);
+		policy_free(&p);
+		assert_null(p);
+	}
+}
+
+static void test_amberscript_compiled(void **state)
+{
+	(void)state;
+	struct policy *p = load_ok("examples/policies/amberscript.yaml");
+	/* the transcriber reads only assigned content, for human transcription */
+	uint32_t r = policy_role_find(p, "transcriber");
+	assert_int_not_equal(r, POLICY_NONE);
+	assert_true(p->roles[r].assigned_only);
+	assert_int_equal(p->roles[r].kind, ROLE_STAFF);
+	assert_int_equal(p->roles[r].purposes.n, 1);
+	assert_string_equal(p->purposes[p->roles[r].purposes.v[0]].key,
+			    "essential.service.human_transcription");
+	/* files: six months minimum, a week's notice, may postpone */
+	const struct policy_retention *ret = &p->retention[0];
+	assert_int_equal(ret->period.n, 6);
+	assert_int_equal(ret->period.unit, UNIT_MONTH);
+	assert_int_equal(ret->notice.n, 1);
+	assert_int_equal(ret->notice.unit, UNIT_WEEK);
+	assert_true(ret->postpone.n > 0);
+	assert_true(ret->delete_on_close);
+	/* tax records survive erasure under a legal obligation */
+	assert_int_equal(p->n_holds, 1);
+	assert_int_equal(p->purposes[p->holds[0].purpose].basis, BASIS_LEGAL_OBLIGATION);
+	/* Dutch content stays in the EEA */
+	bool nl = false;
+	for (uint32_t i = 0; i < p->n_residency; i++)
+		if (p->residency[i].when_value != NULL && strcmp(p->residency[i].when_value, "nl") == 0 &&
+		    p->residency[i].send.n == 1 && strcmp(p->residency[i].send.v[0], "EEA") == 0)
+			nl = true;
+	assert_true(nl);
+	/* a parent key expands to the declared keys under it */
+	uint32_t sup = policy_purpose_find(p, "essential.service.operations.support");
+	assert_int_not_equal(sup, POLICY_NONE);
+	bool phone = false;
+	for (uint32_t i = 0; i < p->purposes[sup].categories.n; i++)
+		if (strcmp(p->categories[p->purposes[sup].categories.v[i]].key, "user.contact.phone_number") == 0)
+			phone = true;
+	assert_true(phone);
+	/* payment cards are never stored */
+	assert_false(p->categories[policy_category_find(p, "user.financial.credit_card")].stored);
+	policy_free(&p);
+}
+
+static void test_show_json(void **state)
+{
+	(void)state;
+	struct policy *p = load_ok("examples/policies/amper.yaml");
+	char *text = policy_to_json(p);
+	assert_non_null(text);
+	json_error_t jerr;
+	json_t *j = json_loads(text, 0, &jerr);
+	assert_non_null(j);
+	assert_int_equal(json_array_size(json_object_get(j, "purposes")), p->n_purposes);
+	assert_int_equal(json_array_size(json_object_get(j, "recipients")), p->n_recipients);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "controller"), "country")), "US");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "children"), "minimum_age")), 13);
+	json_decref(j);
+	free(text);
+	policy_free(&p);
+}
+
+static void test_embedded_example(void **state)
+{
+	(void)state;
+	size_t len = 0;
+	const char *text = policy_example_text(&len);
+	size_t flen = 0;
+	char *file = slurp("examples/policies/amberscript.yaml", &flen);
+	assert_int_equal(len, flen);
+	assert_memory_equal(text, file, len);
+	assert_int_equal(text[len], '\0');
+	free(file);
+}
+
+/* ---- the invalid corpus: one test per file ---- */
+
+static void run_invalid_case(void **state)
+{
+	const char *path = *state;
+	size_t len = 0;
+	char *text = slurp(path, &len);
+	unsigned line = 0, col = 0;
+	char msg[512];
+	int n = sscanf(text, "# expect: %u:%u: %511[^\n]", &line, &col, msg);
+	assert_int_equal(n, 3);
+	struct policy_diags d = {0};
+	load_bad(text, len, &d);
+	bool found = false;
+	for (size_t i = 0; i < d.len; i++)
+		if (d.items[i].line == line && d.items[i].col == col && strcmp(d.items[i].message, msg) == 0) {
+			found = true;
+			assert_non_null(d.items[i].hint);
+		}
+	if (!found) {
+		for (size_t i = 0; i < d.len; i++)
+			print_message("got %u:%u: %s\n", d.items[i].line, d.items[i].col, d.items[i].message);
+		fail_msg("%s: expected %u:%u: %s", path, line, col, msg);
+	}
+	policy_diags_free(&d);
+	free(text);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int run_invalid_corpus(void)
+{
+	const char *dir = "tests/policies/invalid";
+	DIR *dp = opendir(dir);
+	if (dp == NULL) {
+		fprintf(stderr, "cannot open %s\n", dir);
+		return 1;
+	}
+	char **paths = NULL;
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(dp)) != NULL) {
+		size_t l = strlen(e->d_name);
+		if (l < 6 || strcmp(e->d_name + l - 5, ".yaml") != 0)
+			continue;
+		paths = realloc(paths, (n + 1) * sizeof(*paths));
+		char *path = malloc(strlen(dir) + l + 2);
+		if (paths == NULL || path == NULL)
+			abort();
+		sprintf(path, "%s/%s", dir, e->d_name);
+		paths[n++] = path;
+	}
+	closedir(dp);
+	qsort(paths, n, sizeof(*paths), cmp_str);
+	struct CMUnitTest *tests = calloc(n ? n : 1, sizeof(*tests));
+	if (tests == NULL)
+		abort();
+	for (size_t i = 0; i < n; i++)
+		tests[i] = (struct CMUnitTest){.name = paths[i], .test_func = run_invalid_case,
+					       .initial_state = paths[i]};
+	int failed = n >= 40 ? 0 : 1;
+	if (failed)
+		fprintf(stderr, "the invalid corpus has only %zu cases (at least 40 required)\n", n);
+	failed += _cmocka_run_group_tests("invalid_policies", tests, n, NULL, NULL);
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	free(tests);
+	return failed;
+}
+
+/* ---- hostile inputs: never a crash, always a diagnostic ---- */
+
+static void test_hostile_empty_and_binary(void **state)
+{
+	(void)state;
+	struct policy_diags d = {0};
+	load_bad("", 0, &d);
+	assert_true(has_diag(&d, "empty"));
+	policy_diags_free(&d);
+	load_bad("   \n# only a comment\n", 20, &d);
+	assert_true(has_diag(&d, "empty"));
+	policy_diags_free(&d);
+	unsigned char bin[4096];
+	uint32_t x = 12345;
+	for (size_t i = 0; i < sizeof(bin); i++) {
+		x = x * 1103515245u + 12345u;
+		bin[i] = (unsigned char)(x >> 16);
+	}
+	load_bad((const char *)bin, sizeof(bin), &d);
+	assert_true(has_diag(&d, "YAML syntax error"));
+	policy_diags_free(&d);
+	static const char nul[] = {'a', ':', ' ', '"', 'x', '\0', 'y', '"', '\n'};
+	load_bad(nul, sizeof(nul), &d); /* a NUL byte in the text */
+	assert_true(has_diag(&d, "YAML syntax error"));
+	policy_diags_free(&d);
+	load_bad("just a scalar", 13, &d);
+	assert_true(has_diag(&d, "must be a mapping"));
+	policy_diags_free(&d);
+}
+
+static void test_hostile_large(void **state)
+{
+	(void)state;
+	/* 10 MB: over the cap, refused before parsing */
+	size_t big = 10u * 1000u * 1000u;
+	char *buf = malloc(big);
+	assert_non_null(buf);
+	memset(buf, 'a', big);
+	struct policy_diags d = {0};
+	load_bad(buf, big, &d);
+	assert_true(has_diag(&d, "too large"));
+	policy_diags_free(&d);
+	/* 7 MB of one scalar: under the file cap, over the value cap */
+	size_t mid = 7u * 1000u * 1000u;
+	memcpy(buf, "k: ", 3);
+	load_bad(buf, mid, &d);
+	assert_true(has_diag(&d, "longer than 65536 bytes"));
+	policy_diags_free(&d);
+	free(buf);
+}
+
+static void test_hostile_nesting(void **state)
+{
+	(void)state;
+	size_t depth = 10000;
+	char *buf = malloc(2 * depth + 8);
+	assert_non_null(buf);
+	memcpy(buf, "a: ", 3);
+	memset(buf + 3, '[', depth);
+	memset(buf + 3 + depth, ']', depth);
+	struct policy_diags d = {0};
+	load_bad(buf, 3 + 2 * depth, &d);
+	assert_true(has_diag(&d, "nested too deeply"));
+	policy_diags_free(&d);
+	free(buf);
+	/* block-style nesting, 100 levels of indented maps */
+	buf = malloc(100 * 100 * 2 + 100);
+	assert_non_null(buf);
+	size_t n = 0;
+	for (size_t i = 0; i < 100; i++) {
+		memset(buf + n, ' ', 2 * i);
+		n += 2 * i;
+		n += (size_t)sprintf(buf + n, "k:\n");
+	}
+	load_bad(buf, n, &d);
+	assert_true(has_diag(&d, "nested too deeply"));
+	policy_diags_free(&d);
+	free(buf);
+}
+
+static void test_hostile_alias_bomb(void **state)
+{
+	(void)state;
+	const char *bomb =
+		"a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n"
+		"b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+		"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+		"d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+		"e: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n";
+	struct policy_diags d = {0};
+	load_bad(bomb, strlen(bomb), &d);
+	assert_true(has_diag(&d, "anchors"));
+	policy_diags_free(&d);
+	const char *alias = "a: *nothing\n";
+	load_bad(alias, strlen(alias), &d);
+	assert_true(has_diag(&d, "aliases") || has_diag(&d, "YAML syntax error"));
+	policy_diags_free(&d);
+}
+
+static void test_hostile_many_errors_capped(void **state)
+{
+	(void)state;
+	/* 5,000 unknown fields: diagnostics stop at the cap, the rest is counted */
+	size_t cap = 5000 * 16 + 64;
+	char *buf = malloc(cap);
+	assert_non_null(buf);
+	size_t n = 0;
+	for (int i = 0; i < 5000; i++)
+		n += (size_t)sprintf(buf + n, "junk%d: 1\n", i);
+	struct policy_diags d = {0};
+	load_bad(buf, n, &d);
+	assert_int_equal(d.len, POLICY_MAX_DIAGS);
+	assert_true(d.dropped > 0);
+	policy_diags_free(&d);
+	free(buf);
+}
+
+static void test_every_check_reports_all(void **state)
+{
+	(void)state;
+	/* several independent problems in one file are all reported */
+	size_t len;
+	char *base = slurp("tests/policies/base.yaml", &len);
+	char *bad = malloc(len + 200);
+	assert_non_null(bad);
+	strcpy(bad, base);
+	char *p = strstr(bad, "minimum_age: 16");
+	memcpy(p, "minimum_age: 11", 15);
+	p = strstr(bad, "basis: contract");
+	memcpy(p, "basis: contrac ", 15);
+	struct policy_diags d = {0};
+	load_bad(bad, strlen(bad), &d);
+	assert_true(has_diag(&d, "minimum age 11"));
+	assert_true(has_diag(&d, "'contrac' is not a valid basis"));
+	policy_diags_free(&d);
+	free(bad);
+	free(base);
+}
+
+/* ---- small pieces ---- */
+
+static void test_durations(void **state)
+{
+	(void)state;
+	struct policy_duration d;
+	assert_true(policy_duration_parse("6 months", &d));
+	assert_int_equal(d.n, 6);
+	assert_int_equal(d.unit, UNIT_MONTH);
+	assert_true(policy_duration_parse("1 week", &d));
+	assert_int_equal(policy_duration_min_days(d), 7);
+	assert_true(policy_duration_parse("P7Y", &d));
+	assert_int_equal(d.unit, UNIT_YEAR);
+	assert_int_equal(policy_duration_max_days(d), 7 * 366);
+	assert_true(policy_duration_parse("P30D", &d));
+	assert_int_equal(policy_duration_min_days(d), 30);
+	assert_false(policy_duration_parse("six months", &d));
+	assert_false(policy_duration_parse("0 days", &d));
+	assert_false(policy_duration_parse("6months", &d));
+	assert_false(policy_duration_parse("P", &d));
+	assert_false(policy_duration_parse("P6", &d));
+	assert_false(policy_duration_parse("P6MX", &d));
+	assert_false(policy_duration_parse("999999999 years", &d));
+	assert_false(policy_duration_parse("300 years", &d));
+	assert_false(policy_duration_parse("", &d));
+}
+
+static void test_base_valid(void **state)
+{
+	(void)state;
+	struct policy *p = load_ok("tests/policies/base.yaml");
+	policy_free(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_examples_valid),
+		cmocka_unit_test(test_amberscript_compiled),
+		cmocka_unit_test(test_show_json),
+		cmocka_unit_test(test_embedded_example),
+		cmocka_unit_test(test_base_valid),
+		cmocka_unit_test(test_hostile_empty_and_binary),
+		cmocka_unit_test(test_hostile_large),
+		cmocka_unit_test(test_hostile_nesting),
+		cmocka_unit_test(test_hostile_alias_bomb),
+		cmocka_unit_test(test_hostile_many_errors_capped),
+		cmocka_unit_test(test_every_check_reports_all),
+		cmocka_unit_test(test_durations),
+	};
+	int failed = cmocka_run_group_tests_name("policy", tests, NULL, NULL);
+	failed += run_invalid_corpus();
+	return failed != 0;
+}

@@ -1,0 +1,51 @@
+/* tests/unit/test_support.h — helpers shared by the unit tests (header-only,
+ * each test program is one translation unit). */
+#ifndef VOW_TEST_SUPPORT_H
+#define VOW_TEST_SUPPORT_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Path of a file in shared/reference (VOW_SHARED, default ../shared). */
+static inline const char *shared_path(const char *rel)
+{
+	static char buf[4096];
+	const char *root = getenv("VOW_SHARED");
+	(void)snprintf(buf, sizeof(buf), "%s/%s", root != NULL ? root : "../shared", rel);
+	return buf;
+}
+
+/* Reads a whole file; fails the test if it cannot. Caller frees. */
+static inline char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		fail_msg("cannot open %s", path);
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+	for (;;) {
+		if (n + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 8192;
+			buf = realloc(buf, cap);
+			assert_non_null(buf);
+		}
+		size_t r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	if (len != NULL)
+		*len = n;
+	return buf;
+}
+
+#endif
