@@ -10,12 +10,12 @@
 #include "vow.h"
 
 static const char usage[] =
-	"usage: vow init DIR [--policy FILE]\n"
-	"\n"
-	"Creates DIR (mode 0700) holding a new random master key (master.key, mode\n"
-	"0600) and the policy (policy.yaml): FILE, or the AmberScript example.\n"
-	"DIR must not exist or be empty. Keep master.key secret and backed up apart\n"
-	"from the data: without it nothing vow stores can be read.\n";
+    "usage: vow init DIR [--policy FILE]\n"
+    "\n"
+    "Creates DIR (mode 0700) holding a new random master key (master.key, mode\n"
+    "0600) and the policy (policy.yaml): FILE, or the AmberScript example.\n"
+    "DIR must not exist or be empty. Keep master.key secret and backed up apart\n"
+    "from the data: without it nothing vow stores can be read.\n";
 
 static int fail(const char *what, const char *path, vow_err err)
 {
@@ -62,8 +62,10 @@ int cli_init(int argc, char **argv)
 	struct policy *p = NULL;
 	vow_err err = policy_load_buffer(text, len, &p, &d);
 	if (err != VOW_OK) {
-		fprintf(stderr, "vow init: the policy is invalid (%zu problems); run 'vow policy check %s'\n",
-			d.len + d.dropped, policy_file != NULL ? policy_file : "(example)");
+		fprintf(
+		    stderr,
+		    "vow init: the policy is invalid (%zu problems); run 'vow policy check %s'\n",
+		    d.len + d.dropped, policy_file != NULL ? policy_file : "(example)");
 		policy_diags_free(&d);
 		free(text);
 		return CLI_INVALID;

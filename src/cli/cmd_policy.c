@@ -7,12 +7,12 @@
 #include "vow.h"
 
 static const char usage[] =
-	"usage: vow policy check FILE\n"
-	"       vow policy show FILE [--json]\n"
-	"\n"
-	"check  validate FILE; print each problem as FILE:LINE:COL: error: MESSAGE\n"
-	"       with a hint line; exit 0 if valid, 1 if not, 2 if FILE cannot be read\n"
-	"show   print a summary of the compiled policy, or with --json all of it\n";
+    "usage: vow policy check FILE\n"
+    "       vow policy show FILE [--json]\n"
+    "\n"
+    "check  validate FILE; print each problem as FILE:LINE:COL: error: MESSAGE\n"
+    "       with a hint line; exit 0 if valid, 1 if not, 2 if FILE cannot be read\n"
+    "show   print a summary of the compiled policy, or with --json all of it\n";
 
 static void print_diags(const char *file, const struct policy_diags *d)
 {
@@ -33,7 +33,8 @@ static int load(const char *file, struct policy **out)
 	vow_err err = policy_load_file(file, out, &d);
 	if (err == VOW_ERR_POLICY) {
 		print_diags(file, &d);
-		printf("%s: %zu problem%s\n", file, d.len + d.dropped, d.len + d.dropped == 1 ? "" : "s");
+		printf("%s: %zu problem%s\n", file, d.len + d.dropped,
+		       d.len + d.dropped == 1 ? "" : "s");
 		policy_diags_free(&d);
 		return CLI_INVALID;
 	}

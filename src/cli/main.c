@@ -6,15 +6,15 @@
 #include "vow.h"
 
 static const char usage[] =
-	"usage: vow COMMAND [ARGS]\n"
-	"\n"
-	"commands:\n"
-	"  init DIR [--policy FILE]     create a data directory (master key, policy)\n"
-	"  policy check FILE            validate a policy file\n"
-	"  policy show FILE [--json]    print the compiled policy\n"
-	"  version                      print the version\n"
-	"\n"
-	"Run 'vow COMMAND --help' for a command's options.\n";
+    "usage: vow COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  init DIR [--policy FILE]     create a data directory (master key, policy)\n"
+    "  policy check FILE            validate a policy file\n"
+    "  policy show FILE [--json]    print the compiled policy\n"
+    "  version                      print the version\n"
+    "\n"
+    "Run 'vow COMMAND --help' for a command's options.\n";
 
 int cli_wants_help(int argc, char **argv)
 {

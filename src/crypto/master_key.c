@@ -11,7 +11,7 @@
 #include "util/file.h"
 
 #define KEY_FILE_HEADER "vow-master-key-v1 "
-#define KEY_FILE_BYTES (sizeof(KEY_FILE_HEADER) - 1 + 2 * CRYPTO_MASTER_KEY_BYTES + 1)
+#define KEY_FILE_BYTES  (sizeof(KEY_FILE_HEADER) - 1 + 2 * CRYPTO_MASTER_KEY_BYTES + 1)
 
 struct crypto_key {
 	unsigned char *bytes; /* sodium_malloc'd */
@@ -33,7 +33,7 @@ vow_err crypto_master_key_create(const char *path)
 	randombytes_buf(key, CRYPTO_MASTER_KEY_BYTES);
 	memcpy(text, KEY_FILE_HEADER, sizeof(KEY_FILE_HEADER) - 1);
 	sodium_bin2hex(text + sizeof(KEY_FILE_HEADER) - 1, 2 * CRYPTO_MASTER_KEY_BYTES + 1, key,
-		       CRYPTO_MASTER_KEY_BYTES);
+	               CRYPTO_MASTER_KEY_BYTES);
 	text[KEY_FILE_BYTES - 1] = '\n';
 	err = file_create(path, 0600, text, KEY_FILE_BYTES);
 out:

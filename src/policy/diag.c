@@ -17,7 +17,7 @@ void policy_diags_free(struct policy_diags *d)
 }
 
 void diag_add(struct policy_diags *d, uint32_t line, uint32_t col, const char *hint,
-	      const char *fmt, ...)
+              const char *fmt, ...)
 {
 	if (d->len >= POLICY_MAX_DIAGS) {
 		d->dropped++;

@@ -8,12 +8,6 @@
 #include "policy/policy_int.h"
 #include "util/file.h"
 
-static const char *const top_fields[] = {
-	"vow_policy", "version", "date", "language", "controller", "representative", "dpo",
-	"supervisory_authority", "regulations", "rights", "changes", "security", "taxonomy",
-	"subjects", "categories", "purposes", "roles", "recipients", "retention", "legal_holds",
-	"residency", "children", "cookies", "signals", NULL};
-
 const char *const policy_regulation_names[5] = {"gdpr", "uk_gdpr", "ccpa", "coppa", "eprivacy"};
 static const char *const intake_names[INTAKE__COUNT] = {"keep", "truncate_ip", "hash", "drop"};
 static const char *const source_names[SOURCE__COUNT] = {"subject", "observed", "third_party"};
@@ -35,9 +29,9 @@ static bool date_valid(const char *s)
 }
 
 static void load_party(struct loader *L, const struct ynode *top, const char *field,
-		       const char *what, struct policy_party *out, bool required)
+                       const char *what, struct policy_party *out, bool required)
 {
-	static const char *const fields[] = {"name", "address", "country", "email", "url", "phone", NULL};
+	const char *const *fields = policy_section_fields("party");
 	const struct ynode *n = ytree_get(top, field);
 	if (n == NULL) {
 		if (required)
@@ -56,18 +50,20 @@ static void load_party(struct loader *L, const struct ynode *top, const char *fi
 	out->url = ltext(L, n, "url", what, false);
 	out->phone = ltext(L, n, "phone", what, false);
 	if (out->country != NULL && !region_country_valid(out->country))
-		lerr(L, ytree_get(n, "country"), "use an ISO 3166-1 alpha-2 code such as NL, EE or US",
+		lerr(L, ytree_get(n, "country"),
+		     "use an ISO 3166-1 alpha-2 code such as NL, EE or US",
 		     "'%.32s' is not a country code", out->country);
 	if (required && out->email == NULL && out->url == NULL && out->phone == NULL)
-		lerr(L, n, "add 'email:' or 'url:'", "%s has no contact (email, url or phone)", what);
+		lerr(L, n, "add 'email:' or 'url:'", "%s has no contact (email, url or phone)",
+		     what);
 }
 
 /* ---- taxonomy extension ---- */
 
 static void load_ext(struct loader *L, const struct ynode *tax, const char *field,
-		     enum taxonomy_kind kind, struct policy_term **out, uint32_t *nout)
+                     enum taxonomy_kind kind, struct policy_term **out, uint32_t *nout)
 {
-	static const char *const fields[] = {"key", "name", "description", NULL};
+	const char *const *fields = policy_section_fields("taxonomy_entry");
 	const struct ynode *list = ytree_get(tax, field);
 	if (list == NULL || !lseq(L, list, field))
 		return;
@@ -99,17 +95,21 @@ static void load_ext(struct loader *L, const struct ynode *tax, const char *fiel
 		uint32_t dummy;
 		if (dot == NULL) {
 			lerr(L, kn, "put the new key under an existing one, e.g. user.content.mine",
-			     "a new key must extend an existing one, but '%.128s' has no parent", key);
+			     "a new key must extend an existing one, but '%.128s' has no parent",
+			     key);
 			continue;
 		}
 		(void)snprintf(parent, sizeof(parent), "%.*s", (int)(dot - key), key);
-		if (taxonomy_find(kind, parent) == NULL && !strmap_get(&L->ext[kind], parent, &dummy)) {
-			lerr(L, kn, "declare the parent first, or choose a parent from vow's taxonomy",
+		if (taxonomy_find(kind, parent) == NULL &&
+		    !strmap_get(&L->ext[kind], parent, &dummy)) {
+			lerr(L, kn,
+			     "declare the parent first, or choose a parent from vow's taxonomy",
 			     "the parent '%s' of '%.128s' is not in the taxonomy", parent, key);
 			continue;
 		}
 		if (strmap_put(&L->ext[kind], key, n) != VOW_OK) {
-			lerr(L, kn, "keep one of them", "'%.128s' is declared twice in taxonomy:", key);
+			lerr(L, kn, "keep one of them",
+			     "'%.128s' is declared twice in taxonomy:", key);
 			continue;
 		}
 		terms[n].key = key;
@@ -124,7 +124,7 @@ static void load_ext(struct loader *L, const struct ynode *tax, const char *fiel
 
 static void load_taxonomy(struct loader *L, const struct ynode *top)
 {
-	static const char *const fields[] = {"categories", "purposes", "subjects", NULL};
+	const char *const *fields = policy_section_fields("taxonomy");
 	const struct ynode *tax = ytree_get(top, "taxonomy");
 	if (tax == NULL || !lmap(L, tax, "taxonomy"))
 		return;
@@ -141,7 +141,7 @@ static void load_taxonomy(struct loader *L, const struct ynode *top)
  * refer to it. Index i is always the i-th item; an item whose key is bad
  * keeps a NULL key. Returns the item count. */
 static uint32_t key_pass(struct loader *L, const struct ynode *top, const char *section,
-			 const char *kind, int tkind, struct strmap *idx, const char ***keys_out)
+                         const char *kind, int tkind, struct strmap *idx, const char ***keys_out)
 {
 	*keys_out = NULL;
 	const struct ynode *list = ytree_get(top, section);
@@ -169,9 +169,10 @@ static uint32_t key_pass(struct loader *L, const struct ynode *top, const char *
 		if (tkind >= 0 && taxonomy_find((enum taxonomy_kind)tkind, key) == NULL &&
 		    !strmap_get(&L->ext[tkind], key, &dummy)) {
 			char hint[160];
-			(void)snprintf(hint, sizeof(hint),
-				       "use a key from docs/taxonomy.md, or declare it under 'taxonomy: %s:'",
-				       section);
+			(void)snprintf(
+			    hint, sizeof(hint),
+			    "use a key from docs/taxonomy.md, or declare it under 'taxonomy: %s:'",
+			    section);
 			lerr(L, kn, hint, "%s '%.128s' is not in the taxonomy", kind, key);
 			continue;
 		}
@@ -179,7 +180,7 @@ static uint32_t key_pass(struct loader *L, const struct ynode *top, const char *
 		if (strmap_get(idx, key, &first)) {
 			char hint[96];
 			(void)snprintf(hint, sizeof(hint), "the first is at line %u; keep one",
-				       list->items[first]->line);
+			               list->items[first]->line);
 			lerr(L, kn, hint, "%s '%.128s' is declared twice", kind, key);
 			continue;
 		}
@@ -195,7 +196,7 @@ static uint32_t key_pass(struct loader *L, const struct ynode *top, const char *
 
 static void load_subjects(struct loader *L, const struct ynode *top)
 {
-	static const char *const fields[] = {"key", "description", NULL};
+	const char *const *fields = policy_section_fields("subject");
 	const struct ynode *list = ytree_get(top, "subjects");
 	struct policy *p = L->p;
 	p->subjects = lalloc(L, (p->n_subjects ? p->n_subjects : 1) * sizeof(*p->subjects));
@@ -207,17 +208,16 @@ static void load_subjects(struct loader *L, const struct ynode *top)
 			continue;
 		lfields(L, it, "a data subject", fields);
 		p->subjects[i] = (struct policy_subject){
-			.key = L->subj_keys[i],
-			.description = ltext(L, it, "description", "a data subject", false),
-			.loc = lloc(it),
+		    .key = L->subj_keys[i],
+		    .description = ltext(L, it, "description", "a data subject", false),
+		    .loc = lloc(it),
 		};
 	}
 }
 
 static void load_categories(struct loader *L, const struct ynode *top)
 {
-	static const char *const fields[] = {"key", "name", "description", "stored", "intake",
-					     "source", "special", NULL};
+	const char *const *fields = policy_section_fields("category");
 	const struct ynode *list = ytree_get(top, "categories");
 	struct policy *p = L->p;
 	p->categories = lalloc(L, (p->n_categories ? p->n_categories : 1) * sizeof(*p->categories));
@@ -234,9 +234,9 @@ static void load_categories(struct loader *L, const struct ynode *top)
 		c->description = ltext(L, it, "description", "a category", true);
 		c->stored = lbool(L, it, "stored", true);
 		c->intake = (enum policy_intake)lenum(L, it, "intake", "a category", intake_names,
-						      INTAKE__COUNT, INTAKE_KEEP);
+		                                      INTAKE__COUNT, INTAKE_KEEP);
 		c->source = (enum policy_source)lenum(L, it, "source", "a category", source_names,
-						      SOURCE__COUNT, SOURCE_SUBJECT);
+		                                      SOURCE__COUNT, SOURCE_SUBJECT);
 		c->special = lbool(L, it, "special", false);
 		c->loc = lloc(it);
 	}
@@ -244,8 +244,7 @@ static void load_categories(struct loader *L, const struct ynode *top)
 
 static void load_children(struct loader *L, const struct ynode *top)
 {
-	static const char *const fields[] = {"minimum_age", "parental_consent",
-					     "directed_at_children", NULL};
+	const char *const *fields = policy_section_fields("children");
 	const struct ynode *n = ytree_get(top, "children");
 	struct policy *p = L->p;
 	if (n == NULL || !lmap(L, n, "children"))
@@ -266,14 +265,16 @@ static void load_misc(struct loader *L, const struct ynode *top)
 	struct policy *p = L->p;
 	const struct ynode *n = ytree_get(top, "signals");
 	if (n != NULL && lmap(L, n, "signals")) {
-		static const char *const fields[] = {"gpc", "dnt", NULL};
+		const char *const *fields = policy_section_fields("signals");
 		lfields(L, n, "signals", fields);
-		p->gpc = (enum policy_signal_mode)lenum(L, n, "gpc", "signals", signal_names, 2, SIGNAL_IGNORE);
-		p->dnt = (enum policy_signal_mode)lenum(L, n, "dnt", "signals", signal_names, 2, SIGNAL_IGNORE);
+		p->gpc = (enum policy_signal_mode)lenum(L, n, "gpc", "signals", signal_names, 2,
+		                                        SIGNAL_IGNORE);
+		p->dnt = (enum policy_signal_mode)lenum(L, n, "dnt", "signals", signal_names, 2,
+		                                        SIGNAL_IGNORE);
 	}
 	n = ytree_get(top, "rights");
 	if (n != NULL && lmap(L, n, "rights")) {
-		static const char *const fields[] = {"contact", "identification", NULL};
+		const char *const *fields = policy_section_fields("rights");
 		lfields(L, n, "rights", fields);
 		p->rights_contact = ltext(L, n, "contact", "rights", true);
 		p->rights_identification = lbool(L, n, "identification", false);
@@ -285,7 +286,7 @@ static void load_misc(struct loader *L, const struct ynode *top)
 static void load_top(struct loader *L, const struct ynode *top)
 {
 	struct policy *p = L->p;
-	lfields(L, top, "the policy", top_fields);
+	lfields(L, top, "the policy", policy_section_fields("policy"));
 	const struct ynode *vn = ytree_get(top, "vow_policy");
 	p->lang_version = luint(L, top, "vow_policy", 0, 1000000, 0);
 	if (vn != NULL && vn->kind == YNODE_SCALAR && p->lang_version != 1)
@@ -309,22 +310,24 @@ static void load_top(struct loader *L, const struct ynode *top)
 	load_party(L, top, "controller", "the controller", &p->controller, true);
 	load_party(L, top, "representative", "the representative", &p->representative, false);
 	load_party(L, top, "dpo", "the DPO", &p->dpo, false);
-	load_party(L, top, "supervisory_authority", "the supervisory authority", &p->authority, false);
+	load_party(L, top, "supervisory_authority", "the supervisory authority", &p->authority,
+	           false);
 	const char *cc = p->controller.country;
 	if ((p->regulations & REG_GDPR) && cc != NULL && region_country_valid(cc) &&
 	    !region_contains("EEA", cc) && !p->representative.present)
 		lerr(L, ytree_get(ytree_get(top, "controller"), "country"),
 		     "add 'representative:' with the EU representative's name, address and contact",
-		     "the controller is outside the EEA (%s) under gdpr but names no EU representative (Art. 27)",
+		     "the controller is outside the EEA (%s) under gdpr but names no EU "
+		     "representative (Art. 27)",
 		     cc);
 }
 
 vow_err policy_load_buffer(const char *buf, size_t len, struct policy **out,
-			   struct policy_diags *diags)
+                           struct policy_diags *diags)
 {
 	if (len > POLICY_MAX_FILE_BYTES) {
 		diag_add(diags, 1, 1, "a policy is at most 8 MiB",
-			 "the policy file is too large (%zu bytes)", len);
+		         "the policy file is too large (%zu bytes)", len);
 		return VOW_ERR_POLICY;
 	}
 	struct policy *p = calloc(1, sizeof(*p));
@@ -348,14 +351,14 @@ vow_err policy_load_buffer(const char *buf, size_t len, struct policy **out,
 		load_top(&L, top);
 		load_taxonomy(&L, top);
 		p->n_subjects = key_pass(&L, top, "subjects", "data subject", TAXONOMY_SUBJECT,
-					 &p->subject_idx, &L.subj_keys);
+		                         &p->subject_idx, &L.subj_keys);
 		p->n_categories = key_pass(&L, top, "categories", "category", TAXONOMY_CATEGORY,
-					   &p->category_idx, &L.cat_keys);
+		                           &p->category_idx, &L.cat_keys);
 		p->n_purposes = key_pass(&L, top, "purposes", "purpose", TAXONOMY_PURPOSE,
-					 &p->purpose_idx, &L.pur_keys);
+		                         &p->purpose_idx, &L.pur_keys);
 		p->n_roles = key_pass(&L, top, "roles", "role", -1, &p->role_idx, &L.role_keys);
-		p->n_recipients = key_pass(&L, top, "recipients", "recipient", -1, &p->recipient_idx,
-					   &L.rcp_keys);
+		p->n_recipients = key_pass(&L, top, "recipients", "recipient", -1,
+		                           &p->recipient_idx, &L.rcp_keys);
 		if (p->n_categories == 0)
 			lerr(&L, top, "declare what data you hold under 'categories:'",
 			     "the policy declares no categories");
@@ -427,9 +430,24 @@ static uint32_t find(const struct strmap *m, const char *key)
 	return strmap_get(m, key, &v) ? v : POLICY_NONE;
 }
 
-const char *policy_intake_name(enum policy_intake i) { return i < INTAKE__COUNT ? intake_names[i] : "?"; }
+const char *policy_intake_name(enum policy_intake i)
+{
+	return i < INTAKE__COUNT ? intake_names[i] : "?";
+}
 
-uint32_t policy_category_find(const struct policy *p, const char *key) { return find(&p->category_idx, key); }
-uint32_t policy_purpose_find(const struct policy *p, const char *key) { return find(&p->purpose_idx, key); }
-uint32_t policy_role_find(const struct policy *p, const char *key) { return find(&p->role_idx, key); }
-uint32_t policy_recipient_find(const struct policy *p, const char *key) { return find(&p->recipient_idx, key); }
+uint32_t policy_category_find(const struct policy *p, const char *key)
+{
+	return find(&p->category_idx, key);
+}
+uint32_t policy_purpose_find(const struct policy *p, const char *key)
+{
+	return find(&p->purpose_idx, key);
+}
+uint32_t policy_role_find(const struct policy *p, const char *key)
+{
+	return find(&p->role_idx, key);
+}
+uint32_t policy_recipient_find(const struct policy *p, const char *key)
+{
+	return find(&p->recipient_idx, key);
+}

@@ -6,20 +6,21 @@
 
 #include "policy/policy_int.h"
 
-const char *const policy_basis_names[BASIS__COUNT] = {
-	"consent", "contract", "legal_obligation", "legitimate_interest", "vital_interest", "public_task"};
-const char *const policy_channel_names[6] = {"privacy_center", "unsubscribe_link", "email",
-					     "settings", "api", "banner"};
+const char *const policy_basis_names[BASIS__COUNT] = {"consent",          "contract",
+                                                      "legal_obligation", "legitimate_interest",
+                                                      "vital_interest",   "public_task"};
+const char *const policy_channel_names[6] = {
+    "privacy_center", "unsubscribe_link", "email", "settings", "api", "banner"};
 const char *const policy_optout_names[3] = {"sale", "sharing", "targeted_advertising"};
 static const char *const role_kind_names[ROLE__COUNT] = {"service", "staff", "admin", "subject"};
 static const char *const recipient_kind_names[RECIPIENT__COUNT] = {
-	"processor", "controller", "joint_controller", "authority", "third_party"};
-static const char *const transfer_names[TRANSFER__COUNT] = {"none", "adequacy", "dpf", "scc",
-							    "bcr", "derogation"};
+    "processor", "controller", "joint_controller", "authority", "third_party"};
+static const char *const transfer_names[TRANSFER__COUNT] = {"none", "adequacy", "dpf",
+                                                            "scc",  "bcr",      "derogation"};
 static const char *const anchor_names[ANCHOR__COUNT] = {"created", "last_activity",
-							"account_closed", "contract_end"};
+                                                        "account_closed", "contract_end"};
 static const char *const cookie_names[COOKIE__COUNT] = {"functional", "analytical", "social",
-							"advertising"};
+                                                        "advertising"};
 
 /* The items of an optional section list; NULL when absent or not a list. */
 static const struct ynode *section(struct loader *L, const struct ynode *list, const char *name)
@@ -38,7 +39,7 @@ static bool idx_has(struct policy_idx_list l, uint32_t x)
 }
 
 static void load_regions(struct loader *L, const struct ynode *it, const char *field,
-			 struct policy_region_list *out)
+                         struct policy_region_list *out)
 {
 	const struct ynode *v = ytree_get(it, field);
 	out->v = NULL;
@@ -52,7 +53,8 @@ static void load_regions(struct loader *L, const struct ynode *it, const char *f
 		const struct ynode *r = v->items[i];
 		if (r->kind != YNODE_SCALAR || !region_name_valid(r->str)) {
 			lerr(L, r, "use a country code (NL), or EU, EEA, ADEQUATE or ANY",
-			     "'%.32s' is not a region", r->kind == YNODE_SCALAR ? r->str : "(list)");
+			     "'%.32s' is not a region",
+			     r->kind == YNODE_SCALAR ? r->str : "(list)");
 			continue;
 		}
 		list[out->n++] = arena_strndup(L->p->arena, r->str, r->len);
@@ -68,24 +70,30 @@ static void purpose_checks(struct loader *L, const struct ynode *it, struct poli
 	const struct ynode *on = ytree_get(it, "objection");
 	const char *key = u->key;
 	if (u->basis == BASIS_CONSENT && u->withdraw_via == 0)
-		lerr(L, kn, "add 'withdraw_via: [privacy_center]': withdrawing must be as easy as giving (Art. 7(3))",
+		lerr(L, kn,
+		     "add 'withdraw_via: [privacy_center]': withdrawing must be as easy as giving "
+		     "(Art. 7(3))",
 		     "consent purpose '%s' has no way to withdraw consent", key);
 	if (u->basis != BASIS_CONSENT && u->consent_in.n > 0 && u->withdraw_via == 0)
 		lerr(L, ytree_get(it, "consent_in"),
 		     "add 'withdraw_via:' so consent given in those regions can be withdrawn",
-		     "purpose '%s' needs consent in some regions but has no way to withdraw it", key);
+		     "purpose '%s' needs consent in some regions but has no way to withdraw it",
+		     key);
 	if (u->basis == BASIS_LEGITIMATE_INTEREST && u->legitimate_interest == NULL)
 		lerr(L, kn, "add 'legitimate_interest:' naming the interest (Art. 13(1)(d))",
 		     "legitimate-interest purpose '%s' does not name the interest", key);
-	if ((u->basis == BASIS_LEGITIMATE_INTEREST || u->basis == BASIS_PUBLIC_TASK) && !u->objection)
+	if ((u->basis == BASIS_LEGITIMATE_INTEREST || u->basis == BASIS_PUBLIC_TASK) &&
+	    !u->objection)
 		lerr(L, on != NULL ? on : kn,
-		     "set 'objection: true': the person may always object to this basis (Art. 21(1))",
+		     "set 'objection: true': the person may always object to this basis (Art. "
+		     "21(1))",
 		     "%s purpose '%s' does not let the person object",
 		     u->basis == BASIS_PUBLIC_TASK ? "public-task" : "legitimate-interest", key);
 	if (u->direct_marketing && u->basis != BASIS_CONSENT && !u->objection)
-		lerr(L, on != NULL ? on : kn,
-		     "set 'objection: true': objection to direct marketing is absolute (Art. 21(3))",
-		     "direct-marketing purpose '%s' does not let the person object", key);
+		lerr(
+		    L, on != NULL ? on : kn,
+		    "set 'objection: true': objection to direct marketing is absolute (Art. 21(3))",
+		    "direct-marketing purpose '%s' does not let the person object", key);
 	if (u->objection && u->objection_via == 0)
 		u->objection_via = CHANNEL_PRIVACY_CENTER;
 	if (u->automated_decision && u->automated_logic == NULL)
@@ -100,11 +108,7 @@ static void purpose_checks(struct loader *L, const struct ynode *it, struct poli
 
 void load_purposes(struct loader *L, const struct ynode *list)
 {
-	static const char *const fields[] = {
-		"key", "name", "description", "basis", "legitimate_interest", "consent_in", "categories",
-		"subjects", "roles", "objection", "objection_via", "withdraw_via",
-		"direct_marketing", "opt_out", "required", "required_reason",
-		"automated_decision", "automated_logic", NULL};
+	const char *const *fields = policy_section_fields("purpose");
 	struct policy *p = L->p;
 	p->purposes = lalloc(L, (p->n_purposes ? p->n_purposes : 1) * sizeof(*p->purposes));
 	if (p->purposes == NULL || section(L, list, "purposes") == NULL)
@@ -127,11 +131,12 @@ void load_purposes(struct loader *L, const struct ynode *list)
 		load_regions(L, it, "consent_in", &u->consent_in);
 		lrefs(L, it, "categories", owner, "uses", "category", &p->category_idx, L->cat_keys,
 		      p->n_categories, &u->categories, true);
-		lrefs(L, it, "roles", owner, "names", "role", &p->role_idx, L->role_keys, p->n_roles,
-		      &u->roles, true);
+		lrefs(L, it, "roles", owner, "names", "role", &p->role_idx, L->role_keys,
+		      p->n_roles, &u->roles, true);
 		lrefs(L, it, "subjects", owner, "names", "data subject", &p->subject_idx,
 		      L->subj_keys, p->n_subjects, &u->subjects, false);
-		bool objectable = u->basis == BASIS_LEGITIMATE_INTEREST || u->basis == BASIS_PUBLIC_TASK;
+		bool objectable =
+		    u->basis == BASIS_LEGITIMATE_INTEREST || u->basis == BASIS_PUBLIC_TASK;
 		u->objection = lbool(L, it, "objection", objectable);
 		u->objection_via = lflags(L, it, "objection_via", policy_channel_names, 6);
 		u->withdraw_via = lflags(L, it, "withdraw_via", policy_channel_names, 6);
@@ -150,8 +155,7 @@ void load_purposes(struct loader *L, const struct ynode *list)
 
 void load_roles(struct loader *L, const struct ynode *list)
 {
-	static const char *const fields[] = {"key", "kind", "description", "assigned_only",
-					     "agreement", "purposes", "categories", NULL};
+	const char *const *fields = policy_section_fields("role");
 	struct policy *p = L->p;
 	p->roles = lalloc(L, (p->n_roles ? p->n_roles : 1) * sizeof(*p->roles));
 	if (p->roles == NULL || section(L, list, "roles") == NULL)
@@ -173,21 +177,26 @@ void load_roles(struct loader *L, const struct ynode *list)
 		r->agreement = ltext(L, it, "agreement", owner, false);
 		lrefs(L, it, "purposes", owner, "names", "purpose", &p->purpose_idx, L->pur_keys,
 		      p->n_purposes, &r->purposes, false);
-		lrefs(L, it, "categories", owner, "names", "category", &p->category_idx, L->cat_keys,
-		      p->n_categories, &r->categories, false);
+		lrefs(L, it, "categories", owner, "names", "category", &p->category_idx,
+		      L->cat_keys, p->n_categories, &r->categories, false);
 		const struct ynode *kn = ytree_get(it, "key");
 		if (k == ROLE_STAFF && r->purposes.n == 0 && ytree_get(it, "purposes") == NULL)
-			lerr(L, kn, "list the purposes staff in this role act for under 'purposes:'",
+			lerr(L, kn,
+			     "list the purposes staff in this role act for under 'purposes:'",
 			     "staff role '%s' has no purpose", r->key ? r->key : "?");
 		if (r->assigned_only && k != ROLE_STAFF)
-			lerr(L, ytree_get(it, "assigned_only"), "only staff roles work from assignments",
-			     "role '%s' is assigned_only but not of kind staff", r->key ? r->key : "?");
+			lerr(L, ytree_get(it, "assigned_only"),
+			     "only staff roles work from assignments",
+			     "role '%s' is assigned_only but not of kind staff",
+			     r->key ? r->key : "?");
 		for (uint32_t j = 0; j < r->purposes.n && p->purposes != NULL; j++) {
 			const struct policy_purpose *u = &p->purposes[r->purposes.v[j]];
 			if (u->key != NULL && !idx_has(u->roles, i))
-				lerr(L, ytree_get(it, "purposes"), "add the role to the purpose's 'roles:'",
-				     "role '%s' acts for purpose '%s', which does not list the role",
-				     r->key ? r->key : "?", u->key);
+				lerr(
+				    L, ytree_get(it, "purposes"),
+				    "add the role to the purpose's 'roles:'",
+				    "role '%s' acts for purpose '%s', which does not list the role",
+				    r->key ? r->key : "?", u->key);
 		}
 	}
 }
@@ -196,8 +205,7 @@ void load_roles(struct loader *L, const struct ynode *list)
 
 void load_recipients(struct loader *L, const struct ynode *list)
 {
-	static const char *const fields[] = {"key", "name", "description", "kind", "country",
-					     "transfer", "purposes", "categories", "notify_url", NULL};
+	const char *const *fields = policy_section_fields("recipient");
 	struct policy *p = L->p;
 	p->recipients = lalloc(L, (p->n_recipients ? p->n_recipients : 1) * sizeof(*p->recipients));
 	if (p->recipients == NULL || section(L, list, "recipients") == NULL)
@@ -218,7 +226,8 @@ void load_recipients(struct loader *L, const struct ynode *list)
 		int k = lenum(L, it, "kind", owner, recipient_kind_names, RECIPIENT__COUNT, -1);
 		r->kind = k < 0 ? RECIPIENT_PROCESSOR : (enum policy_recipient_kind)k;
 		r->country = ltext(L, it, "country", owner, true);
-		int t = lenum(L, it, "transfer", owner, transfer_names, TRANSFER__COUNT, TRANSFER_NONE);
+		int t =
+		    lenum(L, it, "transfer", owner, transfer_names, TRANSFER__COUNT, TRANSFER_NONE);
 		r->transfer = (enum policy_transfer)t;
 		lrefs(L, it, "purposes", owner, "names", "purpose", &p->purpose_idx, L->pur_keys,
 		      p->n_purposes, &r->purposes, true);
@@ -234,26 +243,34 @@ void load_recipients(struct loader *L, const struct ynode *list)
 			continue;
 		}
 		bool gdpr = (p->regulations & (REG_GDPR | REG_UK_GDPR)) != 0;
-		if (gdpr && r->transfer == TRANSFER_NONE && !region_contains("ADEQUATE", r->country))
-			lerr(L, cn, "set 'transfer:' to scc, dpf, bcr, adequacy or derogation (GDPR Chapter V)",
-			     "recipient '%s' is outside the EEA (%s) and has no transfer mechanism", key,
-			     r->country);
+		if (gdpr && r->transfer == TRANSFER_NONE &&
+		    !region_contains("ADEQUATE", r->country))
+			lerr(L, cn,
+			     "set 'transfer:' to scc, dpf, bcr, adequacy or derogation (GDPR "
+			     "Chapter V)",
+			     "recipient '%s' is outside the EEA (%s) and has no transfer mechanism",
+			     key, r->country);
 		if (r->transfer == TRANSFER_ADEQUACY && !region_adequate(r->country) &&
 		    !region_contains("EEA", r->country))
 			lerr(L, ytree_get(it, "transfer"),
 			     "use scc, bcr or (for a certified US body) dpf",
-			     "recipient '%s' claims an adequacy decision, but %s has none", key, r->country);
+			     "recipient '%s' claims an adequacy decision, but %s has none", key,
+			     r->country);
 		if (r->transfer == TRANSFER_DPF && strcmp(r->country, "US") != 0)
-			lerr(L, ytree_get(it, "transfer"), "dpf covers certified recipients in the US only",
+			lerr(L, ytree_get(it, "transfer"),
+			     "dpf covers certified recipients in the US only",
 			     "recipient '%s' uses dpf outside the US (%s)", key, r->country);
 		for (uint32_t c = 0; c < r->categories.n && p->purposes != NULL; c++) {
 			bool used = false;
 			for (uint32_t j = 0; !used && j < r->purposes.n; j++)
-				used = idx_has(p->purposes[r->purposes.v[j]].categories, r->categories.v[c]);
+				used = idx_has(p->purposes[r->purposes.v[j]].categories,
+				               r->categories.v[c]);
 			if (!used)
 				lerr(L, ytree_get(it, "categories"),
-				     "add the category to one of the recipient's purposes, or remove it",
-				     "recipient '%s' receives category '%s', which none of its purposes uses",
+				     "add the category to one of the recipient's purposes, or "
+				     "remove it",
+				     "recipient '%s' receives category '%s', which none of its "
+				     "purposes uses",
 				     key, L->cat_keys[r->categories.v[c]]);
 		}
 	}
@@ -267,20 +284,20 @@ static bool longer(struct policy_duration a, struct policy_duration b)
 }
 
 static void unstored_check(struct loader *L, const struct ynode *it, struct policy_idx_list cats,
-			   const char *what)
+                           const char *what)
 {
 	for (uint32_t c = 0; c < cats.n; c++) {
 		const struct policy_category *cat = &L->p->categories[cats.v[c]];
 		if (cat->key != NULL && !cat->stored)
-			lerr(L, ytree_get(it, "categories"), "remove it, or set 'stored: true' on the category",
+			lerr(L, ytree_get(it, "categories"),
+			     "remove it, or set 'stored: true' on the category",
 			     "%s names category '%s', which is never stored", what, cat->key);
 	}
 }
 
 void load_retention(struct loader *L, const struct ynode *list)
 {
-	static const char *const fields[] = {"categories", "purpose", "period", "from", "minimum",
-					     "notice", "postpone", "delete_on_close", "criteria", NULL};
+	const char *const *fields = policy_section_fields("retention");
 	struct policy *p = L->p;
 	if (section(L, list, "retention") == NULL)
 		return;
@@ -294,28 +311,32 @@ void load_retention(struct loader *L, const struct ynode *list)
 		struct policy_retention *r = &p->retention[p->n_retention++];
 		lfields(L, it, "a retention rule", fields);
 		r->loc = lloc(it);
-		lrefs(L, it, "categories", "a retention rule", "names", "category", &p->category_idx,
-		      L->cat_keys, p->n_categories, &r->categories, true);
+		lrefs(L, it, "categories", "a retention rule", "names", "category",
+		      &p->category_idx, L->cat_keys, p->n_categories, &r->categories, true);
 		r->purpose = lref(L, it, "purpose", "a retention rule", "purpose", &p->purpose_idx);
 		lduration(L, it, "period", &r->period);
 		r->from = (enum policy_anchor)lenum(L, it, "from", "a retention rule", anchor_names,
-						    ANCHOR__COUNT, ANCHOR_CREATED);
+		                                    ANCHOR__COUNT, ANCHOR_CREATED);
 		lduration(L, it, "minimum", &r->minimum);
 		lduration(L, it, "notice", &r->notice);
 		lduration(L, it, "postpone", &r->postpone);
 		r->delete_on_close = lbool(L, it, "delete_on_close", false);
 		r->criteria = ltext(L, it, "criteria", "a retention rule", false);
 		if (r->period.n == 0 && r->criteria == NULL && ytree_get(it, "period") == NULL)
-			lerr(L, it, "add 'period:' (e.g. '6 months') or 'criteria:' (Art. 13(2)(a))",
+			lerr(L, it,
+			     "add 'period:' (e.g. '6 months') or 'criteria:' (Art. 13(2)(a))",
 			     "retention rule has neither a period nor criteria");
 		if (longer(r->notice, r->period))
-			lerr(L, ytree_get(it, "notice"), "shorten the notice or lengthen the period",
+			lerr(L, ytree_get(it, "notice"),
+			     "shorten the notice or lengthen the period",
 			     "advance notice is longer than the retention period");
 		if (longer(r->minimum, r->period))
-			lerr(L, ytree_get(it, "minimum"), "the minimum keep cannot exceed the period",
+			lerr(L, ytree_get(it, "minimum"),
+			     "the minimum keep cannot exceed the period",
 			     "minimum keep time is longer than the retention period");
 		if (r->postpone.n != 0 && r->notice.n == 0)
-			lerr(L, ytree_get(it, "postpone"), "add 'notice:' so the person can answer in time",
+			lerr(L, ytree_get(it, "postpone"),
+			     "add 'notice:' so the person can answer in time",
 			     "postponement is allowed but no advance notice is given");
 		unstored_check(L, it, r->categories, "a retention rule");
 	}
@@ -323,7 +344,7 @@ void load_retention(struct loader *L, const struct ynode *list)
 
 void load_holds(struct loader *L, const struct ynode *list)
 {
-	static const char *const fields[] = {"categories", "purpose", "period", "from", "reason", NULL};
+	const char *const *fields = policy_section_fields("legal_hold");
 	struct policy *p = L->p;
 	if (section(L, list, "legal_holds") == NULL)
 		return;
@@ -348,14 +369,16 @@ void load_holds(struct loader *L, const struct ynode *list)
 			lerr(L, it, "add 'period:', e.g. '7 years'",
 			     "a legal hold is missing the required field 'period'");
 		h->from = (enum policy_anchor)lenum(L, it, "from", "a legal hold", anchor_names,
-						    ANCHOR__COUNT, ANCHOR_CREATED);
+		                                    ANCHOR__COUNT, ANCHOR_CREATED);
 		h->reason = ltext(L, it, "reason", "a legal hold", true);
 		if (h->purpose != POLICY_NONE && p->purposes != NULL) {
 			const struct policy_purpose *u = &p->purposes[h->purpose];
 			if (u->key != NULL && u->basis != BASIS_LEGAL_OBLIGATION)
 				lerr(L, ytree_get(it, "purpose"),
-				     "only a legal obligation (Art. 17(3)(b)) lets data outlive an erasure request",
-				     "legal hold names purpose '%s', whose basis is %s, not legal_obligation",
+				     "only a legal obligation (Art. 17(3)(b)) lets data outlive an "
+				     "erasure request",
+				     "legal hold names purpose '%s', whose basis is %s, not "
+				     "legal_obligation",
 				     u->key, policy_basis_names[u->basis]);
 		}
 		unstored_check(L, it, h->categories, "a legal hold");
@@ -366,7 +389,7 @@ void load_holds(struct loader *L, const struct ynode *list)
 
 void load_residency(struct loader *L, const struct ynode *list)
 {
-	static const char *const fields[] = {"categories", "when", "store", "send", "description", NULL};
+	const char *const *fields = policy_section_fields("residency");
 	struct policy *p = L->p;
 	if (section(L, list, "residency") == NULL)
 		return;
@@ -380,16 +403,18 @@ void load_residency(struct loader *L, const struct ynode *list)
 		struct policy_residency *r = &p->residency[p->n_residency++];
 		lfields(L, it, "a residency rule", fields);
 		r->loc = lloc(it);
-		lrefs(L, it, "categories", "a residency rule", "names", "category", &p->category_idx,
-		      L->cat_keys, p->n_categories, &r->categories, true);
+		lrefs(L, it, "categories", "a residency rule", "names", "category",
+		      &p->category_idx, L->cat_keys, p->n_categories, &r->categories, true);
 		const struct ynode *w = ytree_get(it, "when");
 		if (w != NULL && lmap(L, w, "'when'")) {
 			if (w->n != 1 || w->items[1]->kind != YNODE_SCALAR)
 				lerr(L, w, "write one condition, e.g. 'when: {language: nl}'",
 				     "'when' must hold exactly one attribute and its value");
 			else {
-				r->when_attr = arena_strndup(p->arena, w->items[0]->str, w->items[0]->len);
-				r->when_value = arena_strndup(p->arena, w->items[1]->str, w->items[1]->len);
+				r->when_attr =
+				    arena_strndup(p->arena, w->items[0]->str, w->items[0]->len);
+				r->when_value =
+				    arena_strndup(p->arena, w->items[1]->str, w->items[1]->len);
 			}
 		}
 		load_regions(L, it, "store", &r->store);
@@ -405,8 +430,7 @@ void load_residency(struct loader *L, const struct ynode *list)
 
 void load_cookies(struct loader *L, const struct ynode *list)
 {
-	static const char *const fields[] = {"kind", "basis", "description", "purposes",
-					     "recipients", NULL};
+	const char *const *fields = policy_section_fields("cookie");
 	struct policy *p = L->p;
 	if (section(L, list, "cookies") == NULL)
 		return;
@@ -422,31 +446,50 @@ void load_cookies(struct loader *L, const struct ynode *list)
 		c->loc = lloc(it);
 		int k = lenum(L, it, "kind", "a cookie kind", cookie_names, COOKIE__COUNT, -1);
 		c->kind = k < 0 ? COOKIE_FUNCTIONAL : (enum policy_cookie_kind)k;
-		int b = lenum(L, it, "basis", "a cookie kind", policy_basis_names, BASIS__COUNT, -1);
+		int b =
+		    lenum(L, it, "basis", "a cookie kind", policy_basis_names, BASIS__COUNT, -1);
 		c->basis = b < 0 ? BASIS_CONSENT : (enum policy_basis)b;
 		c->description = ltext(L, it, "description", "a cookie kind", true);
 		lrefs(L, it, "purposes", "a cookie kind", "names", "purpose", &p->purpose_idx,
 		      L->pur_keys, p->n_purposes, &c->purposes, false);
 		lrefs(L, it, "recipients", "a cookie kind", "names", "recipient", &p->recipient_idx,
 		      L->rcp_keys, p->n_recipients, &c->recipients, false);
-		if (k > COOKIE_FUNCTIONAL && b >= 0 && b != BASIS_CONSENT && (p->regulations & REG_EPRIVACY))
+		if (k > COOKIE_FUNCTIONAL && b >= 0 && b != BASIS_CONSENT &&
+		    (p->regulations & REG_EPRIVACY))
 			lerr(L, ytree_get(it, "basis"),
-			     "under the ePrivacy rules only strictly necessary cookies may be set without consent",
-			     "%s cookies need consent, not %s", cookie_names[k], policy_basis_names[b]);
+			     "under the ePrivacy rules only strictly necessary cookies may be set "
+			     "without consent",
+			     "%s cookies need consent, not %s", cookie_names[k],
+			     policy_basis_names[b]);
 	}
 }
 
 /* ---- names ---- */
 
-const char *policy_basis_name(enum policy_basis b) { return b < BASIS__COUNT ? policy_basis_names[b] : "?"; }
-const char *policy_anchor_name(enum policy_anchor a) { return a < ANCHOR__COUNT ? anchor_names[a] : "?"; }
-const char *policy_transfer_name(enum policy_transfer t) { return t < TRANSFER__COUNT ? transfer_names[t] : "?"; }
-const char *policy_role_kind_name(enum policy_role_kind k) { return k < ROLE__COUNT ? role_kind_names[k] : "?"; }
+const char *policy_basis_name(enum policy_basis b)
+{
+	return b < BASIS__COUNT ? policy_basis_names[b] : "?";
+}
+const char *policy_anchor_name(enum policy_anchor a)
+{
+	return a < ANCHOR__COUNT ? anchor_names[a] : "?";
+}
+const char *policy_transfer_name(enum policy_transfer t)
+{
+	return t < TRANSFER__COUNT ? transfer_names[t] : "?";
+}
+const char *policy_role_kind_name(enum policy_role_kind k)
+{
+	return k < ROLE__COUNT ? role_kind_names[k] : "?";
+}
 const char *policy_recipient_kind_name(enum policy_recipient_kind k)
 {
 	return k < RECIPIENT__COUNT ? recipient_kind_names[k] : "?";
 }
-const char *policy_cookie_kind_name(enum policy_cookie_kind k) { return k < COOKIE__COUNT ? cookie_names[k] : "?"; }
+const char *policy_cookie_kind_name(enum policy_cookie_kind k)
+{
+	return k < COOKIE__COUNT ? cookie_names[k] : "?";
+}
 
 const char *policy_unit_name(enum policy_unit u)
 {

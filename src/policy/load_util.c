@@ -46,7 +46,8 @@ bool lseq(struct loader *L, const struct ynode *n, const char *what)
 {
 	if (n->kind == YNODE_SEQ)
 		return true;
-	lerr(L, n, "write it as a list: [a, b] or lines starting with '- '", "%s must be a list", what);
+	lerr(L, n, "write it as a list: [a, b] or lines starting with '- '", "%s must be a list",
+	     what);
 	return false;
 }
 
@@ -74,7 +75,7 @@ static size_t edit_distance(const char *a, const char *b)
 }
 
 void lfields(struct loader *L, const struct ynode *map, const char *what,
-	     const char *const *allowed)
+             const char *const *allowed)
 {
 	for (size_t i = 0; i < map->n; i++) {
 		const struct ynode *k = map->items[2 * i];
@@ -98,13 +99,14 @@ void lfields(struct loader *L, const struct ynode *map, const char *what,
 		if (best != NULL)
 			(void)snprintf(hint, sizeof(hint), "did you mean '%s'?", best);
 		else
-			(void)snprintf(hint, sizeof(hint), "see docs/policy-language.md for the fields of %s", what);
+			(void)snprintf(hint, sizeof(hint),
+			               "see docs/policy-language.md for the fields of %s", what);
 		lerr(L, k, hint, "unknown field '%.64s' in %s", k->str, what);
 	}
 }
 
 static const struct ynode *lscalar(struct loader *L, const struct ynode *map, const char *field,
-				   const char *what, bool required)
+                                   const char *what, bool required)
 {
 	const struct ynode *v = ytree_get(map, field);
 	if (v == NULL) {
@@ -116,21 +118,23 @@ static const struct ynode *lscalar(struct loader *L, const struct ynode *map, co
 		return NULL;
 	}
 	if (v->kind != YNODE_SCALAR) {
-		lerr(L, v, "write a single value on the same line as the field", "'%s' must be a single value", field);
+		lerr(L, v, "write a single value on the same line as the field",
+		     "'%s' must be a single value", field);
 		return NULL;
 	}
 	return v;
 }
 
-const char *ltext(struct loader *L, const struct ynode *map, const char *field,
-		  const char *what, bool required)
+const char *ltext(struct loader *L, const struct ynode *map, const char *field, const char *what,
+                  bool required)
 {
 	const struct ynode *v = lscalar(L, map, field, what, required);
 	if (v == NULL)
 		return NULL;
 	if (v->len == 0 && !v->quoted) {
 		if (required)
-			lerr(L, v, "write a value, or remove the field", "'%s' must not be empty", field);
+			lerr(L, v, "write a value, or remove the field", "'%s' must not be empty",
+			     field);
 		return NULL;
 	}
 	char *s = arena_strndup(L->p->arena, v->str, v->len);
@@ -153,7 +157,7 @@ bool lbool(struct loader *L, const struct ynode *map, const char *field, bool de
 }
 
 uint32_t luint(struct loader *L, const struct ynode *map, const char *field, uint32_t lo,
-	       uint32_t hi, uint32_t def)
+               uint32_t hi, uint32_t def)
 {
 	const struct ynode *v = lscalar(L, map, field, "", false);
 	if (v == NULL)
@@ -167,7 +171,8 @@ uint32_t luint(struct loader *L, const struct ynode *map, const char *field, uin
 			x = x * 10 + (unsigned)(v->str[i] - '0');
 	}
 	if (!ok) {
-		lerr(L, v, "write digits only, e.g. 16", "'%s' must be a whole number, not '%.64s'", field, v->str);
+		lerr(L, v, "write digits only, e.g. 16", "'%s' must be a whole number, not '%.64s'",
+		     field, v->str);
 		return def;
 	}
 	if (x < lo || x > hi) {
@@ -187,7 +192,7 @@ static void names_hint(char *hint, size_t size, const char *const *names, int co
 }
 
 int lenum(struct loader *L, const struct ynode *map, const char *field, const char *what,
-	  const char *const *names, int count, int def)
+          const char *const *names, int count, int def)
 {
 	const struct ynode *v = lscalar(L, map, field, what, def < 0);
 	if (v == NULL)
@@ -202,7 +207,7 @@ int lenum(struct loader *L, const struct ynode *map, const char *field, const ch
 }
 
 uint32_t lflags(struct loader *L, const struct ynode *map, const char *field,
-		const char *const *names, int count)
+                const char *const *names, int count)
 {
 	const struct ynode *v = ytree_get(map, field);
 	if (v == NULL || !lseq(L, v, field))
@@ -238,20 +243,33 @@ bool policy_duration_parse(const char *s, struct policy_duration *d)
 		if (digits == 0 || s[0] == '\0' || s[1] != '\0')
 			return false;
 		switch (s[0]) {
-		case 'D': unit = UNIT_DAY; break;
-		case 'W': unit = UNIT_WEEK; break;
-		case 'M': unit = UNIT_MONTH; break;
-		case 'Y': unit = UNIT_YEAR; break;
-		default: return false;
+		case 'D':
+			unit = UNIT_DAY;
+			break;
+		case 'W':
+			unit = UNIT_WEEK;
+			break;
+		case 'M':
+			unit = UNIT_MONTH;
+			break;
+		case 'Y':
+			unit = UNIT_YEAR;
+			break;
+		default:
+			return false;
 		}
 	} else {
 		while (isdigit((unsigned char)*s) && digits < 6)
 			n = n * 10 + (unsigned long)(*s++ - '0'), digits++;
 		if (digits == 0 || *s++ != ' ')
 			return false;
-		static const struct { const char *w; enum policy_unit u; } words[] = {
-			{"day", UNIT_DAY}, {"days", UNIT_DAY}, {"week", UNIT_WEEK}, {"weeks", UNIT_WEEK},
-			{"month", UNIT_MONTH}, {"months", UNIT_MONTH}, {"year", UNIT_YEAR}, {"years", UNIT_YEAR},
+		static const struct {
+			const char *w;
+			enum policy_unit u;
+		} words[] = {
+		    {"day", UNIT_DAY},    {"days", UNIT_DAY},    {"week", UNIT_WEEK},
+		    {"weeks", UNIT_WEEK}, {"month", UNIT_MONTH}, {"months", UNIT_MONTH},
+		    {"year", UNIT_YEAR},  {"years", UNIT_YEAR},
 		};
 		size_t i;
 		for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
@@ -271,14 +289,16 @@ bool policy_duration_parse(const char *s, struct policy_duration *d)
 }
 
 void lduration(struct loader *L, const struct ynode *map, const char *field,
-	       struct policy_duration *d)
+               struct policy_duration *d)
 {
 	d->n = 0;
 	const struct ynode *v = lscalar(L, map, field, "", false);
 	if (v == NULL)
 		return;
 	if (!policy_duration_parse(v->str, d))
-		lerr(L, v, "write a number and a unit, e.g. '6 months', '1 week', '7 years' or 'P30D' (at most 200 years)",
+		lerr(L, v,
+		     "write a number and a unit, e.g. '6 months', '1 week', '7 years' or 'P30D' "
+		     "(at most 200 years)",
 		     "'%.64s' is not a valid duration for '%s'", v->str, field);
 }
 
@@ -301,8 +321,8 @@ static void refs_push(struct loader *L, uint32_t **v, uint32_t *n, uint32_t *cap
 }
 
 void lrefs(struct loader *L, const struct ynode *map, const char *field, const char *owner,
-	   const char *verb, const char *kind, const struct strmap *idx, const char *const *keys,
-	   uint32_t nkeys, struct policy_idx_list *out, bool required)
+           const char *verb, const char *kind, const struct strmap *idx, const char *const *keys,
+           uint32_t nkeys, struct policy_idx_list *out, bool required)
 {
 	out->v = NULL;
 	out->n = 0;
@@ -322,7 +342,8 @@ void lrefs(struct loader *L, const struct ynode *map, const char *field, const c
 	for (size_t i = 0; i < v->n; i++) {
 		const struct ynode *it = v->items[i];
 		if (it->kind != YNODE_SCALAR) {
-			lerr(L, it, "write one dotted key per entry", "each entry of '%s' must be a key", field);
+			lerr(L, it, "write one dotted key per entry",
+			     "each entry of '%s' must be a key", field);
 			continue;
 		}
 		uint32_t x;
@@ -339,8 +360,10 @@ void lrefs(struct loader *L, const struct ynode *map, const char *field, const c
 		}
 		if (!any) {
 			char hint[160];
-			(void)snprintf(hint, sizeof(hint), "declare it under '%ss:' or fix the spelling", kind);
-			lerr(L, it, hint, "%s %s undeclared %s '%.128s'", owner, verb, kind, it->str);
+			(void)snprintf(hint, sizeof(hint),
+			               "declare it under '%ss:' or fix the spelling", kind);
+			lerr(L, it, hint, "%s %s undeclared %s '%.128s'", owner, verb, kind,
+			     it->str);
 		}
 	}
 	out->v = list;
@@ -348,7 +371,7 @@ void lrefs(struct loader *L, const struct ynode *map, const char *field, const c
 }
 
 uint32_t lref(struct loader *L, const struct ynode *map, const char *field, const char *owner,
-	      const char *kind, const struct strmap *idx)
+              const char *kind, const struct strmap *idx)
 {
 	const struct ynode *v = lscalar(L, map, field, owner, false);
 	if (v == NULL)

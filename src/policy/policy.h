@@ -17,13 +17,13 @@
 #include "util/strmap.h"
 
 /* ---- limits (each one exists to bound what a hostile file can cost) ---- */
-#define POLICY_MAX_FILE_BYTES (8u * 1024u * 1024u) /* whole file */
-#define POLICY_MAX_DEPTH 32u                       /* nesting of maps/lists */
-#define POLICY_MAX_NODES 2000000u                  /* YAML nodes in one file */
-#define POLICY_MAX_SCALAR 65536u                   /* bytes in one value */
-#define POLICY_MAX_DIAGS 1000u                     /* problems reported */
-#define POLICY_MAX_ARENA (256u * 1024u * 1024u)    /* compiled snapshot */
-#define POLICY_NONE UINT32_MAX                     /* "no index" */
+#define POLICY_MAX_FILE_BYTES (8u * 1024u * 1024u)   /* whole file */
+#define POLICY_MAX_DEPTH      32u                    /* nesting of maps/lists */
+#define POLICY_MAX_NODES      2000000u               /* YAML nodes in one file */
+#define POLICY_MAX_SCALAR     65536u                 /* bytes in one value */
+#define POLICY_MAX_DIAGS      1000u                  /* problems reported */
+#define POLICY_MAX_ARENA      (256u * 1024u * 1024u) /* compiled snapshot */
+#define POLICY_NONE           UINT32_MAX             /* "no index" */
 
 /* ---- diagnostics ---- */
 struct policy_diag {
@@ -64,18 +64,30 @@ enum policy_recipient_kind {
 	RECIPIENT__COUNT
 };
 enum policy_transfer {
-	TRANSFER_NONE,      /* no mechanism: only inside the EEA or to an adequate country */
-	TRANSFER_ADEQUACY,  /* Art. 45 adequacy decision */
-	TRANSFER_DPF,       /* EU-US Data Privacy Framework (adequacy for certified US bodies) */
-	TRANSFER_SCC,       /* Art. 46(2)(c) standard contractual clauses */
-	TRANSFER_BCR,       /* Art. 47 binding corporate rules */
-	TRANSFER_DEROGATION,/* Art. 49 derogation (e.g. explicit consent, contract) */
+	TRANSFER_NONE,       /* no mechanism: only inside the EEA or to an adequate country */
+	TRANSFER_ADEQUACY,   /* Art. 45 adequacy decision */
+	TRANSFER_DPF,        /* EU-US Data Privacy Framework (adequacy for certified US bodies) */
+	TRANSFER_SCC,        /* Art. 46(2)(c) standard contractual clauses */
+	TRANSFER_BCR,        /* Art. 47 binding corporate rules */
+	TRANSFER_DEROGATION, /* Art. 49 derogation (e.g. explicit consent, contract) */
 	TRANSFER__COUNT
 };
-enum policy_anchor { ANCHOR_CREATED, ANCHOR_LAST_ACTIVITY, ANCHOR_ACCOUNT_CLOSED, ANCHOR_CONTRACT_END, ANCHOR__COUNT };
+enum policy_anchor {
+	ANCHOR_CREATED,
+	ANCHOR_LAST_ACTIVITY,
+	ANCHOR_ACCOUNT_CLOSED,
+	ANCHOR_CONTRACT_END,
+	ANCHOR__COUNT
+};
 enum policy_unit { UNIT_DAY, UNIT_WEEK, UNIT_MONTH, UNIT_YEAR };
 enum policy_signal_mode { SIGNAL_IGNORE, SIGNAL_HONOR };
-enum policy_cookie_kind { COOKIE_FUNCTIONAL, COOKIE_ANALYTICAL, COOKIE_SOCIAL, COOKIE_ADVERTISING, COOKIE__COUNT };
+enum policy_cookie_kind {
+	COOKIE_FUNCTIONAL,
+	COOKIE_ANALYTICAL,
+	COOKIE_SOCIAL,
+	COOKIE_ADVERTISING,
+	COOKIE__COUNT
+};
 
 /* withdrawal / objection channels (bit mask) */
 enum policy_channel {
@@ -102,16 +114,24 @@ enum policy_regulation {
 };
 
 /* ---- the compiled policy ---- */
-struct policy_loc { uint32_t line, col; };
+struct policy_loc {
+	uint32_t line, col;
+};
 
 struct policy_duration {
-	uint32_t n;           /* 0 = not set */
+	uint32_t n; /* 0 = not set */
 	enum policy_unit unit;
 };
 
-struct policy_idx_list { const uint32_t *v; uint32_t n; };
+struct policy_idx_list {
+	const uint32_t *v;
+	uint32_t n;
+};
 
-struct policy_region_list { const char *const *v; uint32_t n; };
+struct policy_region_list {
+	const char *const *v;
+	uint32_t n;
+};
 
 struct policy_party {
 	const char *name, *address, *country, *email, *url, *phone;
@@ -130,10 +150,10 @@ struct policy_subject {
 
 struct policy_category {
 	const char *key, *name, *description;
-	bool stored;                /* false: vow never stores it (e.g. card numbers) */
-	enum policy_intake intake;  /* minimisation applied at intake */
+	bool stored;               /* false: vow never stores it (e.g. card numbers) */
+	enum policy_intake intake; /* minimisation applied at intake */
 	enum policy_source source;
-	bool special;               /* GDPR Art. 9 special category */
+	bool special; /* GDPR Art. 9 special category */
 	struct policy_loc loc;
 };
 
@@ -141,14 +161,15 @@ struct policy_purpose {
 	const char *key, *name, *description;
 	enum policy_basis basis;
 	const char *legitimate_interest; /* required for legitimate_interest */
-	struct policy_region_list consent_in; /* regions where consent is needed whatever the basis */
+	struct policy_region_list
+	    consent_in; /* regions where consent is needed whatever the basis */
 	struct policy_idx_list categories, roles, subjects;
-	bool objection;          /* the person may object (Art. 21) */
-	uint32_t objection_via;  /* channels to object, enum policy_channel */
-	uint32_t withdraw_via;   /* channels to withdraw consent */
-	bool direct_marketing;   /* objection is absolute (Art. 21(3)) */
-	uint32_t optout;         /* enum policy_optout: what GPC opts out of */
-	bool required;           /* data needed to enter the contract */
+	bool objection;         /* the person may object (Art. 21) */
+	uint32_t objection_via; /* channels to object, enum policy_channel */
+	uint32_t withdraw_via;  /* channels to withdraw consent */
+	bool direct_marketing;  /* objection is absolute (Art. 21(3)) */
+	uint32_t optout;        /* enum policy_optout: what GPC opts out of */
+	bool required;          /* data needed to enter the contract */
 	const char *required_reason;
 	bool automated_decision;
 	const char *automated_logic;
@@ -158,7 +179,7 @@ struct policy_purpose {
 struct policy_role {
 	const char *key, *description;
 	enum policy_role_kind kind;
-	bool assigned_only;  /* may act only on content assigned by a grant */
+	bool assigned_only;    /* may act only on content assigned by a grant */
 	const char *agreement; /* e.g. "NDA" */
 	struct policy_idx_list purposes, categories;
 	struct policy_loc loc;
@@ -176,11 +197,11 @@ struct policy_recipient {
 
 struct policy_retention {
 	struct policy_idx_list categories;
-	uint32_t purpose;               /* POLICY_NONE: any purpose */
-	struct policy_duration period;  /* n == 0 with criteria: "as long as needed" */
+	uint32_t purpose;              /* POLICY_NONE: any purpose */
+	struct policy_duration period; /* n == 0 with criteria: "as long as needed" */
 	enum policy_anchor from;
 	struct policy_duration minimum, notice, postpone;
-	bool delete_on_close;           /* account closure deletes at once */
+	bool delete_on_close; /* account closure deletes at once */
 	const char *criteria;
 	struct policy_loc loc;
 };
@@ -216,26 +237,35 @@ struct policy {
 	const char *version, *date, *language;
 	struct policy_party controller, representative, dpo, authority;
 	uint32_t regulations;
-	const char *rights_contact;     /* how to exercise rights */
-	bool rights_identification;     /* identity may be checked */
-	const char *changes;            /* how changes are announced */
-	const char *security;           /* security measures statement */
+	const char *rights_contact; /* how to exercise rights */
+	bool rights_identification; /* identity may be checked */
+	const char *changes;        /* how changes are announced */
+	const char *security;       /* security measures statement */
 
 	struct policy_term *ext_categories, *ext_purposes, *ext_subjects;
 	uint32_t n_ext_categories, n_ext_purposes, n_ext_subjects;
 
-	struct policy_subject *subjects;    uint32_t n_subjects;
-	struct policy_category *categories; uint32_t n_categories;
-	struct policy_purpose *purposes;    uint32_t n_purposes;
-	struct policy_role *roles;          uint32_t n_roles;
-	struct policy_recipient *recipients; uint32_t n_recipients;
-	struct policy_retention *retention; uint32_t n_retention;
-	struct policy_hold *holds;          uint32_t n_holds;
-	struct policy_residency *residency; uint32_t n_residency;
-	struct policy_cookie *cookies;      uint32_t n_cookies;
+	struct policy_subject *subjects;
+	uint32_t n_subjects;
+	struct policy_category *categories;
+	uint32_t n_categories;
+	struct policy_purpose *purposes;
+	uint32_t n_purposes;
+	struct policy_role *roles;
+	uint32_t n_roles;
+	struct policy_recipient *recipients;
+	uint32_t n_recipients;
+	struct policy_retention *retention;
+	uint32_t n_retention;
+	struct policy_hold *holds;
+	uint32_t n_holds;
+	struct policy_residency *residency;
+	uint32_t n_residency;
+	struct policy_cookie *cookies;
+	uint32_t n_cookies;
 
-	uint32_t minimum_age;        /* 0: not declared */
-	bool parental_consent;       /* under-age allowed with a parent's consent */
+	uint32_t minimum_age;  /* 0: not declared */
+	bool parental_consent; /* under-age allowed with a parent's consent */
 	bool directed_at_children;
 	enum policy_signal_mode gpc, dnt;
 
@@ -250,11 +280,11 @@ struct policy {
  * Other errors: VOW_ERR_NOT_FOUND, VOW_ERR_IO, VOW_ERR_NOMEM. A file over
  * POLICY_MAX_FILE_BYTES is reported as a diagnostic (VOW_ERR_POLICY). */
 VOW_MUST_CHECK vow_err policy_load_file(const char *path, struct policy **out,
-					struct policy_diags *diags);
+                                        struct policy_diags *diags);
 
 /* As policy_load_file, from len bytes at buf (need not be NUL-terminated). */
 VOW_MUST_CHECK vow_err policy_load_buffer(const char *buf, size_t len, struct policy **out,
-					  struct policy_diags *diags);
+                                          struct policy_diags *diags);
 
 /* Frees the snapshot and sets *p to NULL. NULL-safe. */
 void policy_free(struct policy **p);
@@ -271,6 +301,15 @@ char *policy_to_json(const struct policy *p);
 
 /* The AmberScript example policy compiled into the library (NUL-terminated). */
 const char *policy_example_text(size_t *len);
+
+/* The field names a section of the policy file accepts, NULL-terminated, or
+ * NULL for an unknown section. Sections: policy (the top level), party,
+ * taxonomy, taxonomy_entry, subject, category, purpose, role, recipient,
+ * retention, legal_hold, residency, children, cookie, signals, rights. */
+const char *const *policy_section_fields(const char *section);
+
+/* The i-th section name (for iterating), or NULL past the last. */
+const char *policy_section_name(size_t i);
 
 /* ---- names of enumerations (for output and documentation) ---- */
 const char *policy_basis_name(enum policy_basis b);

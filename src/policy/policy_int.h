@@ -13,9 +13,9 @@ enum ynode_kind { YNODE_SCALAR, YNODE_MAP, YNODE_SEQ };
  * [k0, v0, k1, v1, ...]; a sequence holds n items. Keys are scalars. */
 struct ynode {
 	enum ynode_kind kind;
-	bool quoted;         /* scalar written in quotes (always a string) */
-	uint32_t line, col;  /* 1-based */
-	const char *str;     /* scalar text, NUL-terminated */
+	bool quoted;        /* scalar written in quotes (always a string) */
+	uint32_t line, col; /* 1-based */
+	const char *str;    /* scalar text, NUL-terminated */
 	size_t len;
 	struct ynode **items;
 	size_t n;
@@ -27,7 +27,7 @@ struct ynode {
  * more than POLICY_MAX_NODES nodes, scalars over POLICY_MAX_SCALAR bytes.
  * Each problem goes to diags. Returns the root, or NULL after reporting. */
 struct ynode *ytree_parse(struct arena *arena, const char *buf, size_t len,
-			  struct policy_diags *diags);
+                          struct policy_diags *diags);
 
 /* Map lookup: the value node for key, or NULL. */
 const struct ynode *ytree_get(const struct ynode *map, const char *key);
@@ -35,7 +35,7 @@ const struct ynode *ytree_get(const struct ynode *map, const char *key);
 /* Appends a diagnostic (message from fmt, optional hint). If it cannot allocate,
  * past POLICY_MAX_DIAGS it counts the problem in diags->dropped. */
 void diag_add(struct policy_diags *d, uint32_t line, uint32_t col, const char *hint,
-	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 #endif
 
@@ -68,7 +68,7 @@ extern const char *const policy_regulation_names[5];
 
 /* Reports a problem at node n. */
 void lerr(struct loader *L, const struct ynode *n, const char *hint, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* True when n is a map; reports "<what> must be a mapping" otherwise. */
 bool lmap(struct loader *L, const struct ynode *n, const char *what);
@@ -78,43 +78,42 @@ bool lseq(struct loader *L, const struct ynode *n, const char *what);
 
 /* Reports every key of map not in the NULL-terminated allowed list. */
 void lfields(struct loader *L, const struct ynode *map, const char *what,
-	     const char *const *allowed);
+             const char *const *allowed);
 
 /* Text of field (copied into the arena), or NULL if absent (reported when
  * required) or not a scalar (reported). */
-const char *ltext(struct loader *L, const struct ynode *map, const char *field,
-		  const char *what, bool required);
+const char *ltext(struct loader *L, const struct ynode *map, const char *field, const char *what,
+                  bool required);
 
 /* true/false field; def when absent. */
 bool lbool(struct loader *L, const struct ynode *map, const char *field, bool def);
 
 /* Whole number field in [lo, hi]; def when absent. */
 uint32_t luint(struct loader *L, const struct ynode *map, const char *field, uint32_t lo,
-	       uint32_t hi, uint32_t def);
+               uint32_t hi, uint32_t def);
 
 /* One of names[0..count) (by index); def when absent (reported when def < 0). */
 int lenum(struct loader *L, const struct ynode *map, const char *field, const char *what,
-	  const char *const *names, int count, int def);
+          const char *const *names, int count, int def);
 
 /* A set of names from a list field as a bit mask (bit i = names[i]). */
 uint32_t lflags(struct loader *L, const struct ynode *map, const char *field,
-		const char *const *names, int count);
+                const char *const *names, int count);
 
 /* A duration ("6 months", "1 week", "P7Y"); d->n == 0 when absent. */
 void lduration(struct loader *L, const struct ynode *map, const char *field,
-	       struct policy_duration *d);
-
+               struct policy_duration *d);
 
 /* A list of references to declared keys (resolved through idx, expanding a
  * parent key to every declared key below it). Each unknown key is reported
  * as "<owner> <verb> undeclared <kind> 'key'". */
 void lrefs(struct loader *L, const struct ynode *map, const char *field, const char *owner,
-	   const char *verb, const char *kind, const struct strmap *idx, const char *const *keys,
-	   uint32_t nkeys, struct policy_idx_list *out, bool required);
+           const char *verb, const char *kind, const struct strmap *idx, const char *const *keys,
+           uint32_t nkeys, struct policy_idx_list *out, bool required);
 
 /* One reference, or POLICY_NONE (absent, or reported). */
 uint32_t lref(struct loader *L, const struct ynode *map, const char *field, const char *owner,
-	      const char *kind, const struct strmap *idx);
+              const char *kind, const struct strmap *idx);
 
 /* Arena allocation that records out-of-memory. */
 void *lalloc(struct loader *L, size_t n);

@@ -15,7 +15,6 @@ const char *policy_example_text(size_t *len)
 	return vow_example_policy_start;
 }
 
-
 /* json_object_set_new that tolerates a NULL value (skips it). */
 static void put(json_t *o, const char *k, json_t *v)
 {
@@ -23,10 +22,13 @@ static void put(json_t *o, const char *k, json_t *v)
 		(void)json_object_set_new(o, k, v);
 }
 
-static json_t *str(const char *s) { return s != NULL ? json_string(s) : NULL; }
+static json_t *str(const char *s)
+{
+	return s != NULL ? json_string(s) : NULL;
+}
 
 static json_t *keys(const char *(*key_of)(const struct policy *, uint32_t), const struct policy *p,
-		    struct policy_idx_list l)
+                    struct policy_idx_list l)
 {
 	json_t *a = json_array();
 	for (uint32_t i = 0; a != NULL && i < l.n; i++)
@@ -34,11 +36,26 @@ static json_t *keys(const char *(*key_of)(const struct policy *, uint32_t), cons
 	return a;
 }
 
-static const char *cat_key(const struct policy *p, uint32_t i) { return p->categories[i].key; }
-static const char *pur_key(const struct policy *p, uint32_t i) { return p->purposes[i].key; }
-static const char *role_key(const struct policy *p, uint32_t i) { return p->roles[i].key; }
-static const char *rcp_key(const struct policy *p, uint32_t i) { return p->recipients[i].key; }
-static const char *subj_key(const struct policy *p, uint32_t i) { return p->subjects[i].key; }
+static const char *cat_key(const struct policy *p, uint32_t i)
+{
+	return p->categories[i].key;
+}
+static const char *pur_key(const struct policy *p, uint32_t i)
+{
+	return p->purposes[i].key;
+}
+static const char *role_key(const struct policy *p, uint32_t i)
+{
+	return p->roles[i].key;
+}
+static const char *rcp_key(const struct policy *p, uint32_t i)
+{
+	return p->recipients[i].key;
+}
+static const char *subj_key(const struct policy *p, uint32_t i)
+{
+	return p->subjects[i].key;
+}
 
 static json_t *flags(uint32_t mask, const char *const *names, int n)
 {
@@ -218,8 +235,9 @@ static json_t *misc_lists_json(const struct policy *p, json_t *root)
 		(void)json_array_append_new(cats, o);
 	}
 	for (uint32_t i = 0; subs != NULL && i < p->n_subjects; i++)
-		(void)json_array_append_new(subs, json_pack("{s:s?, s:s?}", "key", p->subjects[i].key,
-							    "description", p->subjects[i].description));
+		(void)json_array_append_new(subs,
+		                            json_pack("{s:s?, s:s?}", "key", p->subjects[i].key,
+		                                      "description", p->subjects[i].description));
 	for (uint32_t i = 0; cookies != NULL && i < p->n_cookies; i++) {
 		const struct policy_cookie *c = &p->cookies[i];
 		json_t *o = json_object();
@@ -257,11 +275,13 @@ char *policy_to_json(const struct policy *p)
 	put(root, "retention", retention_json(p));
 	put(root, "legal_holds", holds_json(p));
 	put(root, "residency", residency_json(p));
-	put(root, "children", json_pack("{s:i, s:b, s:b}", "minimum_age", (json_int_t)p->minimum_age,
-					"parental_consent", p->parental_consent,
-					"directed_at_children", p->directed_at_children));
-	put(root, "signals", json_pack("{s:s, s:s}", "gpc", p->gpc == SIGNAL_HONOR ? "honor" : "ignore",
-				       "dnt", p->dnt == SIGNAL_HONOR ? "honor" : "ignore"));
+	put(root, "children",
+	    json_pack("{s:i, s:b, s:b}", "minimum_age", (json_int_t)p->minimum_age,
+	              "parental_consent", p->parental_consent, "directed_at_children",
+	              p->directed_at_children));
+	put(root, "signals",
+	    json_pack("{s:s, s:s}", "gpc", p->gpc == SIGNAL_HONOR ? "honor" : "ignore", "dnt",
+	              p->dnt == SIGNAL_HONOR ? "honor" : "ignore"));
 	char *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	return out;

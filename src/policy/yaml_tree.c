@@ -25,8 +25,14 @@ struct builder {
 	bool failed;
 };
 
-static uint32_t mark_line(yaml_mark_t m) { return (uint32_t)m.line + 1; }
-static uint32_t mark_col(yaml_mark_t m) { return (uint32_t)m.column + 1; }
+static uint32_t mark_line(yaml_mark_t m)
+{
+	return (uint32_t)m.line + 1;
+}
+static uint32_t mark_col(yaml_mark_t m)
+{
+	return (uint32_t)m.column + 1;
+}
 
 static void fail(struct builder *b, yaml_mark_t m, const char *hint, const char *msg)
 {
@@ -74,7 +80,7 @@ static bool attach(struct builder *b, struct ynode *n, yaml_mark_t m)
 }
 
 static bool no_anchor_or_tag(struct builder *b, yaml_mark_t m, const yaml_char_t *anchor,
-			     const yaml_char_t *tag, int implicit)
+                             const yaml_char_t *tag, int implicit)
 {
 	if (anchor != NULL) {
 		fail(b, m, "write the value out in full where it is used",
@@ -111,7 +117,7 @@ static bool map_check_keys(struct builder *b, struct ynode *n)
 		const struct ynode *k = n->items[2 * i];
 		if (k->kind != YNODE_SCALAR) {
 			diag_add(b->diags, k->line, k->col, "use a plain word as the key",
-				 "a mapping key must be a scalar");
+			         "a mapping key must be a scalar");
 			ok = false;
 			break;
 		}
@@ -119,14 +125,15 @@ static bool map_check_keys(struct builder *b, struct ynode *n)
 		if (strmap_get(&seen, k->str, &first)) {
 			const struct ynode *fk = n->items[2 * first];
 			char hint[96];
-			(void)snprintf(hint, sizeof(hint), "the first one is at line %u; keep one of them",
-				       fk->line);
+			(void)snprintf(hint, sizeof(hint),
+			               "the first one is at line %u; keep one of them", fk->line);
 			diag_add(b->diags, k->line, k->col, hint, "duplicate key '%s'", k->str);
 			ok = false;
 			break;
 		}
 		if (strmap_put(&seen, k->str, (uint32_t)i) != VOW_OK) {
-			diag_add(b->diags, k->line, k->col, NULL, "out of memory while reading the policy");
+			diag_add(b->diags, k->line, k->col, NULL,
+			         "out of memory while reading the policy");
 			ok = false;
 		}
 	}
@@ -165,7 +172,8 @@ static bool on_event(struct builder *b, const yaml_event_t *ev)
 	switch (ev->type) {
 	case YAML_DOCUMENT_START_EVENT:
 		if (++b->docs > 1) {
-			fail(b, m, "keep one policy per file", "the file holds more than one YAML document");
+			fail(b, m, "keep one policy per file",
+			     "the file holds more than one YAML document");
 			return false;
 		}
 		return true;
@@ -185,7 +193,8 @@ static bool on_event(struct builder *b, const yaml_event_t *ev)
 		struct ynode *n = node_new(b, YNODE_SCALAR, m);
 		if (n == NULL)
 			return false;
-		n->str = arena_strndup(b->arena, (const char *)ev->data.scalar.value, ev->data.scalar.length);
+		n->str = arena_strndup(b->arena, (const char *)ev->data.scalar.value,
+		                       ev->data.scalar.length);
 		if (n->str == NULL) {
 			fail(b, m, NULL, "out of memory while reading the policy");
 			return false;
@@ -195,13 +204,14 @@ static bool on_event(struct builder *b, const yaml_event_t *ev)
 		return attach(b, n, m);
 	}
 	case YAML_SEQUENCE_START_EVENT:
-		if (!no_anchor_or_tag(b, m, ev->data.sequence_start.anchor, ev->data.sequence_start.tag,
-				      ev->data.sequence_start.implicit))
+		if (!no_anchor_or_tag(b, m, ev->data.sequence_start.anchor,
+		                      ev->data.sequence_start.tag,
+		                      ev->data.sequence_start.implicit))
 			return false;
 		return push(b, YNODE_SEQ, m);
 	case YAML_MAPPING_START_EVENT:
-		if (!no_anchor_or_tag(b, m, ev->data.mapping_start.anchor, ev->data.mapping_start.tag,
-				      ev->data.mapping_start.implicit))
+		if (!no_anchor_or_tag(b, m, ev->data.mapping_start.anchor,
+		                      ev->data.mapping_start.tag, ev->data.mapping_start.implicit))
 			return false;
 		return push(b, YNODE_MAP, m);
 	case YAML_SEQUENCE_END_EVENT:
@@ -222,16 +232,17 @@ static void syntax_error(struct builder *b, const yaml_parser_t *p)
 	const char *problem = p->problem != NULL ? p->problem : "malformed YAML";
 	if (p->context != NULL)
 		diag_add(b->diags, mark_line(m), mark_col(m),
-			 "check indentation, quotes and colons near this point",
-			 "YAML syntax error: %s (%s)", problem, p->context);
+		         "check indentation, quotes and colons near this point",
+		         "YAML syntax error: %s (%s)", problem, p->context);
 	else
 		diag_add(b->diags, mark_line(m), mark_col(m),
-			 "the file must be UTF-8 text in YAML syntax", "YAML syntax error: %s", problem);
+		         "the file must be UTF-8 text in YAML syntax", "YAML syntax error: %s",
+		         problem);
 	b->failed = true;
 }
 
 struct ynode *ytree_parse(struct arena *arena, const char *buf, size_t len,
-			  struct policy_diags *diags)
+                          struct policy_diags *diags)
 {
 	struct builder b = {.arena = arena, .diags = diags};
 	yaml_parser_t parser;
@@ -258,9 +269,10 @@ struct ynode *ytree_parse(struct arena *arena, const char *buf, size_t len,
 		free(b.stack[--b.depth].kids);
 	if (b.failed)
 		return NULL;
-	if (b.root == NULL || (b.root->kind == YNODE_SCALAR && b.root->len == 0 && !b.root->quoted)) {
+	if (b.root == NULL ||
+	    (b.root->kind == YNODE_SCALAR && b.root->len == 0 && !b.root->quoted)) {
 		diag_add(diags, 1, 1, "start from examples/policies/amberscript.yaml",
-			 "the policy file is empty");
+		         "the policy file is empty");
 		return NULL;
 	}
 	return b.root;

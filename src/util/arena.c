@@ -82,4 +82,7 @@ char *arena_strndup(struct arena *a, const char *s, size_t len)
 	return p;
 }
 
-size_t arena_used(const struct arena *a) { return a->used; }
+size_t arena_used(const struct arena *a)
+{
+	return a->used;
+}

@@ -49,8 +49,8 @@ static void test_check_examples(void **state)
 {
 	(void)state;
 	static const char *const files[] = {"examples/policies/amberscript.yaml",
-					    "examples/policies/ambsonic.yaml",
-					    "examples/policies/amper.yaml"};
+	                                    "examples/policies/ambsonic.yaml",
+	                                    "examples/policies/amper.yaml"};
 	for (size_t i = 0; i < 3; i++) {
 		struct run r = run_vow((const char *[]){"policy", "check", files[i], NULL});
 		assert_int_equal(r.status, 0);
@@ -66,7 +66,8 @@ static void test_check_invalid_format(void **state)
 	struct run r = run_vow((const char *[]){"policy", "check", f, NULL});
 	assert_int_equal(r.status, 1);
 	char want[256];
-	snprintf(want, sizeof(want), "%s:53:13: error: advance notice is longer than the retention period\n", f);
+	snprintf(want, sizeof(want),
+	         "%s:53:13: error: advance notice is longer than the retention period\n", f);
 	assert_non_null(strstr(r.out, want));
 	snprintf(want, sizeof(want), "%s:53:13: hint: ", f);
 	assert_non_null(strstr(r.out, want));
@@ -76,7 +77,8 @@ static void test_check_invalid_format(void **state)
 static void test_check_unreadable(void **state)
 {
 	(void)state;
-	struct run r = run_vow((const char *[]){"policy", "check", "/nonexistent/policy.yaml", NULL});
+	struct run r =
+	    run_vow((const char *[]){"policy", "check", "/nonexistent/policy.yaml", NULL});
 	assert_int_equal(r.status, 2);
 	assert_non_null(strstr(r.out, "cannot read policy"));
 	free(r.out);
@@ -119,8 +121,8 @@ static void test_check_hostile_files(void **state)
 static void test_help_everywhere(void **state)
 {
 	(void)state;
-	static const char *const cmds[][3] = {{"--help", NULL, NULL}, {"policy", "--help", NULL},
-					      {"init", "--help", NULL}};
+	static const char *const cmds[][3] = {
+	    {"--help", NULL, NULL}, {"policy", "--help", NULL}, {"init", "--help", NULL}};
 	for (size_t i = 0; i < 3; i++) {
 		struct run r = run_vow(cmds[i]);
 		assert_int_equal(r.status, 0);
@@ -132,24 +134,28 @@ static void test_help_everywhere(void **state)
 static void test_show_json(void **state)
 {
 	(void)state;
-	struct run r = run_vow((const char *[]){"policy", "show", "examples/policies/ambsonic.yaml", "--json", NULL});
+	struct run r = run_vow(
+	    (const char *[]){"policy", "show", "examples/policies/ambsonic.yaml", "--json", NULL});
 	assert_int_equal(r.status, 0);
 	json_error_t err;
 	json_t *j = json_loads(r.out, 0, &err);
 	assert_non_null(j);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "controller"), "country")), "EE");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(j, "controller"), "country")), "EE");
 	/* billing records are never used for marketing */
 	json_t *purposes = json_object_get(j, "purposes"), *u;
 	size_t i;
 	bool seen = false;
-	json_array_foreach(purposes, i, u) {
-		if (strcmp(json_string_value(json_object_get(u, "key")), "marketing.communications.email") != 0)
+	json_array_foreach(purposes, i, u)
+	{
+		if (strcmp(json_string_value(json_object_get(u, "key")),
+		           "marketing.communications.email") != 0)
 			continue;
 		seen = true;
 		json_t *c;
 		size_t k;
 		json_array_foreach(json_object_get(u, "categories"), k, c)
-			assert_null(strstr(json_string_value(c), "user.financial"));
+		    assert_null(strstr(json_string_value(c), "user.financial"));
 	}
 	assert_true(seen);
 	json_decref(j);
@@ -191,13 +197,15 @@ static void test_init(void **state)
 	assert_non_null(strstr(r.out, "refusing to overwrite"));
 	free(r.out);
 	size_t klen2;
-	char *key2 = slurp(data[0] ? (snprintf(path, sizeof(path), "%s/master.key", data), path) : path, &klen2);
+	char *key2 = slurp(
+	    data[0] ? (snprintf(path, sizeof(path), "%s/master.key", data), path) : path, &klen2);
 	assert_int_equal(klen, klen2);
 	assert_memory_equal(key, key2, klen);
 	/* two inits make different keys */
 	char data2[300];
 	snprintf(data2, sizeof(data2), "%s/data2", dir);
-	r = run_vow((const char *[]){"init", data2, "--policy", "examples/policies/amper.yaml", NULL});
+	r = run_vow(
+	    (const char *[]){"init", data2, "--policy", "examples/policies/amper.yaml", NULL});
 	assert_int_equal(r.status, 0);
 	free(r.out);
 	snprintf(path, sizeof(path), "%s/master.key", data2);
@@ -206,7 +214,8 @@ static void test_init(void **state)
 	/* an invalid policy creates nothing */
 	char data3[300];
 	snprintf(data3, sizeof(data3), "%s/data3", dir);
-	r = run_vow((const char *[]){"init", data3, "--policy", "tests/policies/invalid/basis_unknown.yaml", NULL});
+	r = run_vow((const char *[]){"init", data3, "--policy",
+	                             "tests/policies/invalid/basis_unknown.yaml", NULL});
 	assert_int_equal(r.status, 1);
 	free(r.out);
 	assert_int_not_equal(stat(data3, &st), 0);
@@ -221,13 +230,13 @@ static void test_init(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_check_examples),
-		cmocka_unit_test(test_check_invalid_format),
-		cmocka_unit_test(test_check_unreadable),
-		cmocka_unit_test(test_check_hostile_files),
-		cmocka_unit_test(test_help_everywhere),
-		cmocka_unit_test(test_show_json),
-		cmocka_unit_test(test_init),
+	    cmocka_unit_test(test_check_examples),
+	    cmocka_unit_test(test_check_invalid_format),
+	    cmocka_unit_test(test_check_unreadable),
+	    cmocka_unit_test(test_check_hostile_files),
+	    cmocka_unit_test(test_help_everywhere),
+	    cmocka_unit_test(test_show_json),
+	    cmocka_unit_test(test_init),
 	};
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

@@ -83,7 +83,7 @@ static void test_refuse_unsafe(void **state)
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fprintf(f, "vow-master-key-v1 %s\n",
-		"zz112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+	        "zz112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
 	fclose(f);
 	assert_int_equal(crypto_master_key_load(path, &k), VOW_ERR_KEY);
 	assert_null(k);
@@ -94,7 +94,9 @@ static void test_env_override(void **state)
 	(void)state;
 	struct crypto_key *k = NULL;
 	assert_int_equal(setenv("VOW_MASTER_KEY",
-				"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", 1), 0);
+	                        "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+	                        1),
+	                 0);
 	assert_int_equal(crypto_master_key_load("/nonexistent", &k), VOW_OK);
 	char fp[17];
 	crypto_key_fingerprint(k, fp);
@@ -108,9 +110,9 @@ static void test_env_override(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_create_load),
-		cmocka_unit_test(test_refuse_unsafe),
-		cmocka_unit_test(test_env_override),
+	    cmocka_unit_test(test_create_load),
+	    cmocka_unit_test(test_refuse_unsafe),
+	    cmocka_unit_test(test_env_override),
 	};
 	return cmocka_run_group_tests_name("crypto", tests, setup, teardown);
 }

@@ -13,7 +13,8 @@ static struct policy *load_ok(const char *path)
 	struct policy *p = NULL;
 	vow_err err = policy_load_file(path, &p, &d);
 	for (size_t i = 0; i < d.len; i++)
-		print_message("%s:%u:%u: %s\n", path, d.items[i].line, d.items[i].col, d.items[i].message);
+		print_message("%s:%u:%u: %s\n", path, d.items[i].line, d.items[i].col,
+		              d.items[i].message);
 	assert_int_equal(err, VOW_OK);
 	assert_int_equal(d.len, 0);
 	policy_diags_free(&d);
@@ -44,8 +45,8 @@ static void test_examples_valid(void **state)
 {
 	(void)state;
 	static const char *const files[] = {"examples/policies/amberscript.yaml",
-					    "examples/policies/ambsonic.yaml",
-					    "examples/policies/amper.yaml"};
+	                                    "examples/policies/ambsonic.yaml",
+	                                    "examples/policies/amper.yaml"};
 	for (size_t i = 0; i < 3; i++) {
 		struct policy *p = load_ok(files[i]);
 		assert_true(p->n_purposes > 0 && p->n_categories > 0);
@@ -65,7 +66,7 @@ static void test_amberscript_compiled(void **state)
 	assert_int_equal(p->roles[r].kind, ROLE_STAFF);
 	assert_int_equal(p->roles[r].purposes.n, 1);
 	assert_string_equal(p->purposes[p->roles[r].purposes.v[0]].key,
-			    "essential.service.human_transcription");
+	                    "essential.service.human_transcription");
 	/* files: six months minimum, a week's notice, may postpone */
 	const struct policy_retention *ret = &p->retention[0];
 	assert_int_equal(ret->period.n, 6);
@@ -80,8 +81,9 @@ static void test_amberscript_compiled(void **state)
 	/* Dutch content stays in the EEA */
 	bool nl = false;
 	for (uint32_t i = 0; i < p->n_residency; i++)
-		if (p->residency[i].when_value != NULL && strcmp(p->residency[i].when_value, "nl") == 0 &&
-		    p->residency[i].send.n == 1 && strcmp(p->residency[i].send.v[0], "EEA") == 0)
+		if (p->residency[i].when_value != NULL &&
+		    strcmp(p->residency[i].when_value, "nl") == 0 && p->residency[i].send.n == 1 &&
+		    strcmp(p->residency[i].send.v[0], "EEA") == 0)
 			nl = true;
 	assert_true(nl);
 	/* a parent key expands to the declared keys under it */
@@ -89,7 +91,8 @@ static void test_amberscript_compiled(void **state)
 	assert_int_not_equal(sup, POLICY_NONE);
 	bool phone = false;
 	for (uint32_t i = 0; i < p->purposes[sup].categories.n; i++)
-		if (strcmp(p->categories[p->purposes[sup].categories.v[i]].key, "user.contact.phone_number") == 0)
+		if (strcmp(p->categories[p->purposes[sup].categories.v[i]].key,
+		           "user.contact.phone_number") == 0)
 			phone = true;
 	assert_true(phone);
 	/* payment cards are never stored */
@@ -108,8 +111,10 @@ static void test_show_json(void **state)
 	assert_non_null(j);
 	assert_int_equal(json_array_size(json_object_get(j, "purposes")), p->n_purposes);
 	assert_int_equal(json_array_size(json_object_get(j, "recipients")), p->n_recipients);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "controller"), "country")), "US");
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "children"), "minimum_age")), 13);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(j, "controller"), "country")), "US");
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(j, "children"), "minimum_age")), 13);
 	json_decref(j);
 	free(text);
 	policy_free(&p);
@@ -143,13 +148,15 @@ static void run_invalid_case(void **state)
 	load_bad(text, len, &d);
 	bool found = false;
 	for (size_t i = 0; i < d.len; i++)
-		if (d.items[i].line == line && d.items[i].col == col && strcmp(d.items[i].message, msg) == 0) {
+		if (d.items[i].line == line && d.items[i].col == col &&
+		    strcmp(d.items[i].message, msg) == 0) {
 			found = true;
 			assert_non_null(d.items[i].hint);
 		}
 	if (!found) {
 		for (size_t i = 0; i < d.len; i++)
-			print_message("got %u:%u: %s\n", d.items[i].line, d.items[i].col, d.items[i].message);
+			print_message("got %u:%u: %s\n", d.items[i].line, d.items[i].col,
+			              d.items[i].message);
 		fail_msg("%s: expected %u:%u: %s", path, line, col, msg);
 	}
 	policy_diags_free(&d);
@@ -189,11 +196,12 @@ static int run_invalid_corpus(void)
 	if (tests == NULL)
 		abort();
 	for (size_t i = 0; i < n; i++)
-		tests[i] = (struct CMUnitTest){.name = paths[i], .test_func = run_invalid_case,
-					       .initial_state = paths[i]};
+		tests[i] = (struct CMUnitTest){
+		    .name = paths[i], .test_func = run_invalid_case, .initial_state = paths[i]};
 	int failed = n >= 40 ? 0 : 1;
 	if (failed)
-		fprintf(stderr, "the invalid corpus has only %zu cases (at least 40 required)\n", n);
+		fprintf(stderr, "the invalid corpus has only %zu cases (at least 40 required)\n",
+		        n);
 	failed += _cmocka_run_group_tests("invalid_policies", tests, n, NULL, NULL);
 	for (size_t i = 0; i < n; i++)
 		free(paths[i]);
@@ -285,12 +293,11 @@ static void test_hostile_nesting(void **state)
 static void test_hostile_alias_bomb(void **state)
 {
 	(void)state;
-	const char *bomb =
-		"a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n"
-		"b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
-		"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
-		"d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
-		"e: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n";
+	const char *bomb = "a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n"
+	                   "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+	                   "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+	                   "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+	                   "e: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n";
 	struct policy_diags d = {0};
 	load_bad(bomb, strlen(bomb), &d);
 	assert_true(has_diag(&d, "anchors"));
@@ -375,21 +382,53 @@ static void test_base_valid(void **state)
 	policy_free(&p);
 }
 
+/* docs/policy.schema.json describes exactly the fields the loader accepts */
+static void test_schema_agrees(void **state)
+{
+	(void)state;
+	json_error_t jerr;
+	json_t *schema = json_load_file("docs/policy.schema.json", JSON_REJECT_DUPLICATES, &jerr);
+	assert_non_null(schema);
+	json_t *defs = json_object_get(schema, "$defs");
+	assert_non_null(defs);
+	size_t sections = 0;
+	for (size_t i = 0; policy_section_name(i) != NULL; i++, sections++) {
+		const char *name = policy_section_name(i);
+		json_t *obj = strcmp(name, "policy") == 0 ? schema : json_object_get(defs, name);
+		if (obj == NULL)
+			fail_msg("schema has no $defs/%s", name);
+		assert_true(json_is_false(json_object_get(obj, "additionalProperties")));
+		json_t *props = json_object_get(obj, "properties");
+		const char *const *fields = policy_section_fields(name);
+		size_t n = 0;
+		for (; fields[n] != NULL; n++)
+			if (json_object_get(props, fields[n]) == NULL)
+				fail_msg("schema section %s lacks field %s", name, fields[n]);
+		if (json_object_size(props) != n)
+			fail_msg("schema section %s has %zu fields, the loader %zu", name,
+				 json_object_size(props), n);
+	}
+	assert_true(sections >= 16);
+	assert_null(policy_section_fields("nonsense"));
+	json_decref(schema);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_examples_valid),
-		cmocka_unit_test(test_amberscript_compiled),
-		cmocka_unit_test(test_show_json),
-		cmocka_unit_test(test_embedded_example),
-		cmocka_unit_test(test_base_valid),
-		cmocka_unit_test(test_hostile_empty_and_binary),
-		cmocka_unit_test(test_hostile_large),
-		cmocka_unit_test(test_hostile_nesting),
-		cmocka_unit_test(test_hostile_alias_bomb),
-		cmocka_unit_test(test_hostile_many_errors_capped),
-		cmocka_unit_test(test_every_check_reports_all),
-		cmocka_unit_test(test_durations),
+	    cmocka_unit_test(test_examples_valid),
+	    cmocka_unit_test(test_amberscript_compiled),
+	    cmocka_unit_test(test_show_json),
+	    cmocka_unit_test(test_embedded_example),
+	    cmocka_unit_test(test_base_valid),
+	    cmocka_unit_test(test_hostile_empty_and_binary),
+	    cmocka_unit_test(test_hostile_large),
+	    cmocka_unit_test(test_hostile_nesting),
+	    cmocka_unit_test(test_hostile_alias_bomb),
+	    cmocka_unit_test(test_hostile_many_errors_capped),
+	    cmocka_unit_test(test_every_check_reports_all),
+	    cmocka_unit_test(test_durations),
+	    cmocka_unit_test(test_schema_agrees),
 	};
 	int failed = cmocka_run_group_tests_name("policy", tests, NULL, NULL);
 	failed += run_invalid_corpus();

@@ -48,9 +48,11 @@ static size_t read_fideslang(const char *path, struct fides_entry *out, size_t c
 			} else {
 				if (strcmp(last_key, "fides_key") == 0)
 					snprintf(out[n - 1].key, sizeof(out[0].key), "%s", v);
-				else if (strcmp(last_key, "parent_key") == 0 && strcmp(v, "null") != 0 && v[0])
+				else if (strcmp(last_key, "parent_key") == 0 &&
+				         strcmp(v, "null") != 0 && v[0])
 					snprintf(out[n - 1].parent, sizeof(out[0].parent), "%s", v);
-				else if (strcmp(last_key, "version_deprecated") == 0 && strcmp(v, "null") != 0 && v[0])
+				else if (strcmp(last_key, "version_deprecated") == 0 &&
+				         strcmp(v, "null") != 0 && v[0])
 					out[n - 1].deprecated = true;
 				expect_value = false;
 			}
@@ -102,7 +104,8 @@ static void test_fideslang_uses(void **state)
 {
 	(void)state;
 	check_file("reference/fideslang/data_uses.yml", TAXONOMY_PURPOSE, 50);
-	check_file("reference/fideslang/data_uses.supplement_from_python_defaults.yml", TAXONOMY_PURPOSE, 2);
+	check_file("reference/fideslang/data_uses.supplement_from_python_defaults.yml",
+	           TAXONOMY_PURPOSE, 2);
 }
 
 static void test_fideslang_subjects(void **state)
@@ -114,8 +117,8 @@ static void test_fideslang_subjects(void **state)
 static void test_fideslang_qualifiers_are_keys(void **state)
 {
 	(void)state;
-	size_t n = read_fideslang(shared_path("reference/fideslang/data_qualifiers.v1_historical.yml"),
-				  entries, 400);
+	size_t n = read_fideslang(
+	    shared_path("reference/fideslang/data_qualifiers.v1_historical.yml"), entries, 400);
 	assert_true(n >= 5);
 	for (size_t i = 0; i < n; i++)
 		assert_true(taxonomy_key_valid(entries[i].key));
@@ -135,13 +138,16 @@ static void test_vow_keys_consistent(void **state)
 		const char *dot = strrchr(all[i].key, '.');
 		if (dot != NULL) {
 			char parent[160];
-			snprintf(parent, sizeof(parent), "%.*s", (int)(dot - all[i].key), all[i].key);
+			snprintf(parent, sizeof(parent), "%.*s", (int)(dot - all[i].key),
+			         all[i].key);
 			if (taxonomy_find(all[i].kind, parent) == NULL)
-				fail_msg("'%s' has no parent '%s' in vow's taxonomy", all[i].key, parent);
+				fail_msg("'%s' has no parent '%s' in vow's taxonomy", all[i].key,
+				         parent);
 		}
 		/* no key twice */
 		for (size_t j = i + 1; j < n; j++)
-			assert_false(all[i].kind == all[j].kind && strcmp(all[i].key, all[j].key) == 0);
+			assert_false(all[i].kind == all[j].kind &&
+			             strcmp(all[i].key, all[j].key) == 0);
 	}
 }
 
@@ -192,8 +198,8 @@ static void test_regions(void **state)
 {
 	(void)state;
 	static const char *const eu[] = {"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES",
-					 "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU",
-					 "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"};
+	                                 "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU",
+	                                 "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"};
 	for (size_t i = 0; i < 27; i++) {
 		assert_true(region_contains("EU", eu[i]));
 		assert_true(region_contains("EEA", eu[i]));
@@ -221,17 +227,38 @@ static void test_regions(void **state)
 	free(json);
 }
 
+/* every key vow adds beyond fideslang is documented in docs/taxonomy.md */
+static void test_additions_documented(void **state)
+{
+	(void)state;
+	size_t n, len, added = 0;
+	const struct taxonomy_entry *all = taxonomy_all(&n);
+	char *doc = slurp("docs/taxonomy.md", &len);
+	for (size_t i = 0; i < n; i++) {
+		if (strstr(all[i].description, "(vow)") == NULL)
+			continue;
+		char want[200];
+		snprintf(want, sizeof(want), "| `%s` |", all[i].key);
+		if (strstr(doc, want) == NULL)
+			fail_msg("docs/taxonomy.md does not list '%s'", all[i].key);
+		added++;
+	}
+	assert_true(added >= 10);
+	free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fideslang_categories),
-		cmocka_unit_test(test_fideslang_uses),
-		cmocka_unit_test(test_fideslang_subjects),
-		cmocka_unit_test(test_fideslang_qualifiers_are_keys),
-		cmocka_unit_test(test_vow_keys_consistent),
-		cmocka_unit_test(test_key_syntax_and_covers),
-		cmocka_unit_test(test_adequacy_matches_dpv),
-		cmocka_unit_test(test_regions),
+	    cmocka_unit_test(test_fideslang_categories),
+	    cmocka_unit_test(test_fideslang_uses),
+	    cmocka_unit_test(test_fideslang_subjects),
+	    cmocka_unit_test(test_fideslang_qualifiers_are_keys),
+	    cmocka_unit_test(test_vow_keys_consistent),
+	    cmocka_unit_test(test_key_syntax_and_covers),
+	    cmocka_unit_test(test_adequacy_matches_dpv),
+	    cmocka_unit_test(test_regions),
+	    cmocka_unit_test(test_additions_documented),
 	};
 	return cmocka_run_group_tests_name("taxonomy", tests, NULL, NULL);
 }
