@@ -7,16 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "crypto/crypto.h"
+#include "crypto/crypto_int.h"
 #include "util/file.h"
 
 #define KEY_FILE_HEADER "vow-master-key-v1 "
 #define KEY_FILE_BYTES  (sizeof(KEY_FILE_HEADER) - 1 + 2 * CRYPTO_MASTER_KEY_BYTES + 1)
 
-struct crypto_key {
-	unsigned char *bytes; /* sodium_malloc'd */
-	size_t len;
-};
 
 vow_err crypto_init(void)
 {
@@ -44,27 +40,39 @@ out:
 	return err;
 }
 
-static vow_err key_from_hex(const char *hex, size_t hexlen, struct crypto_key **out)
+vow_err crypto_key_from(const unsigned char *bytes, size_t len, struct crypto_key **out)
 {
 	struct crypto_key *k = calloc(1, sizeof(*k));
 	if (k == NULL)
 		return VOW_ERR_NOMEM;
-	k->bytes = sodium_malloc(CRYPTO_MASTER_KEY_BYTES);
+	k->bytes = sodium_malloc(len);
 	if (k->bytes == NULL) {
 		free(k);
 		return VOW_ERR_NOMEM;
 	}
-	size_t got = 0;
-	if (hexlen != 2 * CRYPTO_MASTER_KEY_BYTES ||
-	    sodium_hex2bin(k->bytes, CRYPTO_MASTER_KEY_BYTES, hex, hexlen, NULL, &got, NULL) != 0 ||
-	    got != CRYPTO_MASTER_KEY_BYTES) {
-		crypto_key_free(&k);
-		return VOW_ERR_KEY;
-	}
-	k->len = CRYPTO_MASTER_KEY_BYTES;
+	if (bytes != NULL)
+		memcpy(k->bytes, bytes, len);
+	else
+		randombytes_buf(k->bytes, len);
+	k->len = len;
 	(void)sodium_mprotect_readonly(k->bytes);
 	*out = k;
 	return VOW_OK;
+}
+
+static vow_err key_from_hex(const char *hex, size_t hexlen, struct crypto_key **out)
+{
+	unsigned char *bin = sodium_malloc(CRYPTO_MASTER_KEY_BYTES);
+	if (bin == NULL)
+		return VOW_ERR_NOMEM;
+	size_t got = 0;
+	vow_err err = VOW_ERR_KEY;
+	if (hexlen == 2 * CRYPTO_MASTER_KEY_BYTES &&
+	    sodium_hex2bin(bin, CRYPTO_MASTER_KEY_BYTES, hex, hexlen, NULL, &got, NULL) == 0 &&
+	    got == CRYPTO_MASTER_KEY_BYTES)
+		err = crypto_key_from(bin, CRYPTO_MASTER_KEY_BYTES, out);
+	sodium_free(bin);
+	return err;
 }
 
 vow_err crypto_master_key_load(const char *path, struct crypto_key **out)

@@ -1,0 +1,163 @@
+/* store/store.h — the storage interface: one const table of functions per
+ * backend (OpenSMTPD's queue_backend style). The vault talks only to this
+ * table, so a PostgreSQL backend can be added without touching the vault.
+ *
+ * A store instance plays one role: the DATA store (subjects, sealed records
+ * and file metadata, blind index, grants, disclosures) or the KEYS store
+ * (wrapped keys and metadata), kept in separate files so that a copy of one
+ * alone is useless. Stores hold only sealed values, hashes and ids: nothing
+ * here ever sees a key or a plaintext value.
+ *
+ * Rows returned by *_get are written into caller-provided structs whose blob
+ * pointers are malloc'd: release them with store_row_free. Listing functions
+ * call cb once per row; a non-VOW_OK return from cb stops the walk and is
+ * returned. */
+#ifndef VOW_STORE_H
+#define VOW_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+#include "util/id.h"
+
+#define STORE_KEY_MAX 129 /* a taxonomy key and its NUL */
+
+enum store_role { STORE_DATA, STORE_KEYS };
+enum store_subject_status { SUBJECT_ACTIVE = 0, SUBJECT_CLOSED = 1, SUBJECT_ERASED = 2 };
+enum store_key_kind { KEY_SUBJECT = 0, KEY_HOLD = 1, KEY_INSTANCE_INDEX = 2 };
+
+struct store_blob {
+	unsigned char *p;
+	size_t len;
+};
+
+struct store_subject {
+	char id[VOW_ID_LEN + 1];
+	int status;
+	char region[3];
+	int64_t created_at, closed_at, erased_at;
+	struct store_blob profile; /* sealed */
+};
+
+struct store_record {
+	char subject[VOW_ID_LEN + 1];
+	char category[STORE_KEY_MAX];
+	char id[VOW_ID_LEN + 1];
+	int64_t version, updated_at, held_until;
+	int key_kind;
+	struct store_blob sealed;
+};
+
+struct store_file {
+	char id[VOW_ID_LEN + 1];
+	char subject[VOW_ID_LEN + 1];
+	char category[STORE_KEY_MAX];
+	int64_t created_at, held_until;
+	int key_kind;
+	struct store_blob file_key; /* wrapped */
+	struct store_blob meta;     /* sealed */
+};
+
+struct store_grant {
+	char id[VOW_ID_LEN + 1];
+	char subject[VOW_ID_LEN + 1];
+	char actor[STORE_KEY_MAX];
+	char category[STORE_KEY_MAX];
+	char file[VOW_ID_LEN + 1]; /* "" = any content of the category */
+	char purpose[STORE_KEY_MAX];
+	int64_t created_at, until, revoked_at;
+};
+
+struct store_disclosure {
+	char id[VOW_ID_LEN + 1];
+	char subject[VOW_ID_LEN + 1];
+	char recipient[STORE_KEY_MAX];
+	char category[STORE_KEY_MAX];
+	char purpose[STORE_KEY_MAX];
+	char basis[32], transfer[32], country[3];
+	int64_t at;
+};
+
+struct store_key {
+	char owner[VOW_ID_LEN + 1];
+	int kind;
+	struct store_blob wrapped;
+};
+
+typedef vow_err (*store_each_fn)(void *ctx, const void *row);
+
+struct store;
+
+struct store_ops {
+	const char *name;
+	/* lifecycle: open creates or migrates the schema of the role */
+	vow_err (*open)(const char *location, enum store_role role, struct store **out);
+	void (*close)(struct store *s);
+	vow_err (*begin)(struct store *s);
+	vow_err (*commit)(struct store *s);
+	void (*rollback)(struct store *s);
+	int (*schema_version)(struct store *s);
+	/* moves committed pages into the main file and truncates the journal, so
+	 * deleted rows (secure_delete) leave no copy behind */
+	vow_err (*checkpoint)(struct store *s);
+
+	/* DATA: subjects */
+	vow_err (*subject_insert)(struct store *s, const struct store_subject *row);
+	vow_err (*subject_get)(struct store *s, const char *id, struct store_subject *out);
+	vow_err (*subject_update)(struct store *s, const struct store_subject *row);
+	vow_err (*subject_list)(struct store *s, const char *after, size_t limit, store_each_fn cb, void *ctx);
+
+	/* DATA: blind index (kind: 1 e-mail, 2 phone) */
+	vow_err (*index_put)(struct store *s, int kind, const unsigned char hash[32], const char *subject);
+	vow_err (*index_find)(struct store *s, int kind, const unsigned char hash[32], char subject[VOW_ID_LEN + 1]);
+	vow_err (*index_delete_subject)(struct store *s, const char *subject, size_t *count);
+
+	/* DATA: records; put moves the current version to the history */
+	vow_err (*record_put)(struct store *s, const struct store_record *row);
+	vow_err (*record_get)(struct store *s, const char *subject, const char *category, struct store_record *out);
+	vow_err (*record_update)(struct store *s, const struct store_record *row); /* same version: reseal */
+	vow_err (*record_list)(struct store *s, const char *subject, store_each_fn cb, void *ctx);
+	vow_err (*record_history)(struct store *s, const char *subject, const char *category, store_each_fn cb,
+				  void *ctx);
+	vow_err (*record_delete)(struct store *s, const char *subject, const char *category, size_t *versions);
+	vow_err (*history_delete)(struct store *s, const char *subject, const char *category, size_t *versions);
+
+	/* DATA: files (metadata; content lives in the file directory) */
+	vow_err (*file_insert)(struct store *s, const struct store_file *row);
+	vow_err (*file_get)(struct store *s, const char *id, struct store_file *out);
+	vow_err (*file_update)(struct store *s, const struct store_file *row);
+	vow_err (*file_list)(struct store *s, const char *subject, store_each_fn cb, void *ctx);
+	vow_err (*file_delete)(struct store *s, const char *id);
+
+	/* DATA: grants */
+	vow_err (*grant_insert)(struct store *s, const struct store_grant *row);
+	vow_err (*grant_revoke)(struct store *s, const char *id, int64_t at);
+	vow_err (*grant_list)(struct store *s, const char *subject, store_each_fn cb, void *ctx);
+	vow_err (*grant_delete_subject)(struct store *s, const char *subject, size_t *count);
+
+	/* DATA: disclosures */
+	vow_err (*disclosure_insert)(struct store *s, const struct store_disclosure *row);
+	vow_err (*disclosure_list)(struct store *s, const char *subject, store_each_fn cb, void *ctx);
+
+	/* KEYS */
+	vow_err (*key_put)(struct store *s, const struct store_key *row); /* insert or replace */
+	vow_err (*key_get)(struct store *s, const char *owner, int kind, struct store_key *out);
+	vow_err (*key_delete)(struct store *s, const char *owner, int kind);
+	vow_err (*key_list)(struct store *s, store_each_fn cb, void *ctx);
+	vow_err (*meta_get)(struct store *s, const char *name, char *out, size_t cap);
+	vow_err (*meta_set)(struct store *s, const char *name, const char *value);
+};
+
+/* The SQLite backend (WAL, synchronous=FULL: a returned commit survives a
+ * crash). location is the database file path. */
+extern const struct store_ops store_sqlite_ops;
+
+/* The backend registered under name ("sqlite"), or NULL. */
+const struct store_ops *store_backend(const char *name);
+
+/* Frees the blobs of a row returned by a *_get or a listing (NULL-safe;
+ * wipes them first). */
+void store_blob_free(struct store_blob *b);
+
+#endif

@@ -1,0 +1,865 @@
+/* store/store_sqlite.c — the SQLite backend of the storage interface.
+ * WAL journal, synchronous=FULL (a commit that returned survives kill -9 and
+ * power loss), foreign keys and secure_delete on, versioned migrations, and
+ * one cached prepared statement per query. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+
+enum q {
+	Q_SUBJ_INS, Q_SUBJ_GET, Q_SUBJ_UPD, Q_SUBJ_LIST,
+	Q_IDX_PUT, Q_IDX_FIND, Q_IDX_DEL,
+	Q_REC_TO_HIST, Q_REC_PUT, Q_REC_GET, Q_REC_UPD, Q_REC_LIST, Q_REC_HIST, Q_REC_DEL, Q_HIST_DEL,
+	Q_FILE_INS, Q_FILE_GET, Q_FILE_UPD, Q_FILE_LIST, Q_FILE_DEL,
+	Q_GRANT_INS, Q_GRANT_REV, Q_GRANT_LIST, Q_GRANT_DEL,
+	Q_DISC_INS, Q_DISC_LIST,
+	Q_KEY_PUT, Q_KEY_GET, Q_KEY_DEL, Q_KEY_LIST, Q_META_GET, Q_META_SET,
+	Q__COUNT
+};
+
+static const char *const sql[Q__COUNT] = {
+	[Q_SUBJ_INS] = "INSERT INTO subjects(id,status,region,created_at,closed_at,erased_at,profile) VALUES(?,?,?,?,?,?,?)",
+	[Q_SUBJ_GET] = "SELECT id,status,region,created_at,closed_at,erased_at,profile FROM subjects WHERE id=?",
+	[Q_SUBJ_UPD] = "UPDATE subjects SET status=?2,region=?3,closed_at=?5,erased_at=?6,profile=?7 WHERE id=?1",
+	[Q_SUBJ_LIST] = "SELECT id,status,region,created_at,closed_at,erased_at,NULL FROM subjects WHERE id>? ORDER BY id LIMIT ?",
+	[Q_IDX_PUT] = "INSERT INTO blind_index(kind,hash,subject) VALUES(?,?,?)",
+	[Q_IDX_FIND] = "SELECT subject FROM blind_index WHERE kind=? AND hash=?",
+	[Q_IDX_DEL] = "DELETE FROM blind_index WHERE subject=?",
+	[Q_REC_TO_HIST] = "INSERT INTO record_history(subject,category,id,version,updated_at,sealed) "
+			  "SELECT subject,category,id,version,updated_at,sealed FROM records WHERE subject=? AND category=?",
+	[Q_REC_PUT] = "INSERT OR REPLACE INTO records(subject,category,id,version,updated_at,key_kind,held_until,sealed) VALUES(?,?,?,?,?,?,?,?)",
+	[Q_REC_GET] = "SELECT subject,category,id,version,updated_at,key_kind,held_until,sealed FROM records WHERE subject=? AND category=?",
+	[Q_REC_UPD] = "UPDATE records SET id=?3,version=?4,updated_at=?5,key_kind=?6,held_until=?7,sealed=?8 WHERE subject=?1 AND category=?2",
+	[Q_REC_LIST] = "SELECT subject,category,id,version,updated_at,key_kind,held_until,NULL FROM records WHERE subject=? ORDER BY category",
+	[Q_REC_HIST] = "SELECT subject,category,id,version,updated_at,0,NULL,sealed FROM record_history WHERE subject=? AND category=? ORDER BY version",
+	[Q_REC_DEL] = "DELETE FROM records WHERE subject=? AND category=?",
+	[Q_HIST_DEL] = "DELETE FROM record_history WHERE subject=? AND category=?",
+	[Q_FILE_INS] = "INSERT INTO files(id,subject,category,created_at,held_until,key_kind,file_key,meta) VALUES(?,?,?,?,?,?,?,?)",
+	[Q_FILE_GET] = "SELECT id,subject,category,created_at,held_until,key_kind,file_key,meta FROM files WHERE id=?",
+	[Q_FILE_UPD] = "UPDATE files SET held_until=?5,key_kind=?6,file_key=?7,meta=?8 WHERE id=?1",
+	[Q_FILE_LIST] = "SELECT id,subject,category,created_at,held_until,key_kind,NULL,NULL FROM files WHERE subject=? ORDER BY created_at,id",
+	[Q_FILE_DEL] = "DELETE FROM files WHERE id=?",
+	[Q_GRANT_INS] = "INSERT INTO grants(id,subject,actor,category,file,purpose,created_at,until,revoked_at) VALUES(?,?,?,?,?,?,?,?,0)",
+	[Q_GRANT_REV] = "UPDATE grants SET revoked_at=? WHERE id=? AND revoked_at=0",
+	[Q_GRANT_LIST] = "SELECT id,subject,actor,category,file,purpose,created_at,until,revoked_at FROM grants WHERE subject=? ORDER BY created_at,id",
+	[Q_GRANT_DEL] = "DELETE FROM grants WHERE subject=?",
+	[Q_DISC_INS] = "INSERT INTO disclosures(id,subject,recipient,category,purpose,basis,transfer,country,at) VALUES(?,?,?,?,?,?,?,?,?)",
+	[Q_DISC_LIST] = "SELECT id,subject,recipient,category,purpose,basis,transfer,country,at FROM disclosures WHERE subject=? ORDER BY at,id",
+	[Q_KEY_PUT] = "INSERT OR REPLACE INTO keys(owner,kind,wrapped) VALUES(?,?,?)",
+	[Q_KEY_GET] = "SELECT owner,kind,wrapped FROM keys WHERE owner=? AND kind=?",
+	[Q_KEY_DEL] = "DELETE FROM keys WHERE owner=? AND kind=?",
+	[Q_KEY_LIST] = "SELECT owner,kind,wrapped FROM keys ORDER BY owner,kind",
+	[Q_META_GET] = "SELECT value FROM meta WHERE name=?",
+	[Q_META_SET] = "INSERT OR REPLACE INTO meta(name,value) VALUES(?,?)",
+};
+
+/* Migrations, applied in order inside one transaction each; the schema
+ * version is PRAGMA user_version. Never edit a released step: add one. */
+static const char *const data_migrations[] = {
+	"CREATE TABLE subjects(id TEXT PRIMARY KEY, status INTEGER NOT NULL, region TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL, closed_at INTEGER NOT NULL, erased_at INTEGER NOT NULL, profile BLOB);"
+	"CREATE TABLE blind_index(kind INTEGER NOT NULL, hash BLOB NOT NULL, subject TEXT NOT NULL,"
+	" PRIMARY KEY(kind, hash));"
+	"CREATE INDEX blind_index_subject ON blind_index(subject);"
+	"CREATE TABLE records(subject TEXT NOT NULL, category TEXT NOT NULL, id TEXT NOT NULL,"
+	" version INTEGER NOT NULL, updated_at INTEGER NOT NULL, key_kind INTEGER NOT NULL,"
+	" held_until INTEGER NOT NULL, sealed BLOB NOT NULL, PRIMARY KEY(subject, category));"
+	"CREATE TABLE record_history(subject TEXT NOT NULL, category TEXT NOT NULL, id TEXT NOT NULL,"
+	" version INTEGER NOT NULL, updated_at INTEGER NOT NULL, sealed BLOB NOT NULL,"
+	" PRIMARY KEY(subject, category, version));"
+	"CREATE TABLE files(id TEXT PRIMARY KEY, subject TEXT NOT NULL, category TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL, held_until INTEGER NOT NULL, key_kind INTEGER NOT NULL,"
+	" file_key BLOB NOT NULL, meta BLOB NOT NULL);"
+	"CREATE INDEX files_subject ON files(subject);"
+	"CREATE TABLE grants(id TEXT PRIMARY KEY, subject TEXT NOT NULL, actor TEXT NOT NULL,"
+	" category TEXT NOT NULL, file TEXT NOT NULL, purpose TEXT NOT NULL, created_at INTEGER NOT NULL,"
+	" until INTEGER NOT NULL, revoked_at INTEGER NOT NULL);"
+	"CREATE INDEX grants_subject ON grants(subject);"
+	"CREATE INDEX grants_actor ON grants(actor, subject);"
+	"CREATE TABLE disclosures(id TEXT PRIMARY KEY, subject TEXT NOT NULL, recipient TEXT NOT NULL,"
+	" category TEXT NOT NULL, purpose TEXT NOT NULL, basis TEXT NOT NULL, transfer TEXT NOT NULL,"
+	" country TEXT NOT NULL, at INTEGER NOT NULL);"
+	"CREATE INDEX disclosures_subject ON disclosures(subject);",
+};
+
+static const char *const keys_migrations[] = {
+	"CREATE TABLE keys(owner TEXT NOT NULL, kind INTEGER NOT NULL, wrapped BLOB NOT NULL,"
+	" PRIMARY KEY(owner, kind));"
+	"CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);",
+};
+
+struct store {
+	sqlite3 *db;
+	enum store_role role;
+	sqlite3_stmt *st[Q__COUNT];
+};
+
+static vow_err map_rc(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return VOW_OK;
+	case SQLITE_CONSTRAINT:
+		return VOW_ERR_EXISTS;
+	case SQLITE_NOMEM:
+		return VOW_ERR_NOMEM;
+	case SQLITE_TOOBIG:
+		return VOW_ERR_TOO_LARGE;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return VOW_ERR_INTEGRITY;
+	default:
+		return VOW_ERR_IO;
+	}
+}
+
+static vow_err exec(struct store *s, const char *q)
+{
+	return map_rc(sqlite3_exec(s->db, q, NULL, NULL, NULL));
+}
+
+/* The cached statement for q, reset and with bindings cleared. */
+static sqlite3_stmt *stmt(struct store *s, enum q q)
+{
+	if (s->st[q] == NULL) {
+		if (sqlite3_prepare_v3(s->db, sql[q], -1, SQLITE_PREPARE_PERSISTENT, &s->st[q], NULL) != SQLITE_OK)
+			return NULL;
+	} else {
+		sqlite3_reset(s->st[q]);
+		sqlite3_clear_bindings(s->st[q]);
+	}
+	return s->st[q];
+}
+
+static void bind_text(sqlite3_stmt *q, int i, const char *v) { sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC); }
+static void bind_blob(sqlite3_stmt *q, int i, const struct store_blob *b)
+{
+	if (b->p == NULL)
+		sqlite3_bind_null(q, i);
+	else
+		sqlite3_bind_blob(q, i, b->p, (int)b->len, SQLITE_STATIC);
+}
+
+/* Runs a statement that returns no rows. */
+static vow_err run(struct store *s, sqlite3_stmt *q)
+{
+	if (q == NULL)
+		return map_rc(sqlite3_errcode(s->db));
+	int rc = sqlite3_step(q);
+	vow_err err = rc == SQLITE_DONE ? VOW_OK : map_rc(rc);
+	sqlite3_reset(q);
+	return err;
+}
+
+static void col_text(sqlite3_stmt *q, int i, char *out, size_t cap)
+{
+	const unsigned char *t = sqlite3_column_text(q, i);
+	size_t n = t != NULL ? (size_t)sqlite3_column_bytes(q, i) : 0;
+	if (n >= cap)
+		n = cap - 1;
+	if (n > 0)
+		memcpy(out, t, n);
+	out[n] = '\0';
+}
+
+static vow_err col_blob(sqlite3_stmt *q, int i, struct store_blob *b)
+{
+	b->p = NULL;
+	b->len = 0;
+	if (sqlite3_column_type(q, i) == SQLITE_NULL)
+		return VOW_OK;
+	const void *p = sqlite3_column_blob(q, i);
+	size_t n = (size_t)sqlite3_column_bytes(q, i);
+	b->p = malloc(n ? n : 1);
+	if (b->p == NULL)
+		return VOW_ERR_NOMEM;
+	if (n > 0)
+		memcpy(b->p, p, n);
+	b->len = n;
+	return VOW_OK;
+}
+
+void store_blob_free(struct store_blob *b)
+{
+	if (b == NULL || b->p == NULL)
+		return;
+	memset(b->p, 0, b->len); /* sealed bytes, but no reason to leave them */
+	free(b->p);
+	b->p = NULL;
+	b->len = 0;
+}
+
+static vow_err migrate(struct store *s)
+{
+	const char *const *steps = s->role == STORE_DATA ? data_migrations : keys_migrations;
+	int n = s->role == STORE_DATA ? (int)(sizeof(data_migrations) / sizeof(*steps))
+				      : (int)(sizeof(keys_migrations) / sizeof(*steps));
+	for (;;) {
+		vow_err err = exec(s, "BEGIN IMMEDIATE");
+		if (err != VOW_OK)
+			return err;
+		sqlite3_stmt *q = NULL;
+		int v = -1;
+		if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &q, NULL) == SQLITE_OK &&
+		    sqlite3_step(q) == SQLITE_ROW)
+			v = sqlite3_column_int(q, 0);
+		sqlite3_finalize(q);
+		if (v < 0 || v > n) {
+			(void)exec(s, "ROLLBACK");
+			return v > n ? VOW_ERR_INVALID : VOW_ERR_IO; /* newer than this vow */
+		}
+		if (v == n)
+			return exec(s, "COMMIT");
+		char pragma[64];
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version=%d", v + 1);
+		err = exec(s, steps[v]);
+		if (err == VOW_OK)
+			err = exec(s, pragma);
+		if (err == VOW_OK)
+			err = exec(s, "COMMIT");
+		if (err != VOW_OK) {
+			(void)exec(s, "ROLLBACK");
+			return err;
+		}
+	}
+}
+
+static void sq_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	for (int i = 0; i < Q__COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+static vow_err sq_open(const char *location, enum store_role role, struct store **out)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return VOW_ERR_NOMEM;
+	s->role = role;
+	int rc = sqlite3_open_v2(location, &s->db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	vow_err err = map_rc(rc);
+	if (err == VOW_OK)
+		sqlite3_busy_timeout(s->db, 5000);
+	if (err == VOW_OK)
+		err = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+			      " PRAGMA secure_delete=ON;");
+	if (err == VOW_OK)
+		err = migrate(s);
+	if (err != VOW_OK) {
+		sq_close(s);
+		return err;
+	}
+	*out = s;
+	return VOW_OK;
+}
+
+static vow_err sq_checkpoint(struct store *s)
+{
+	return map_rc(sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL));
+}
+
+static vow_err sq_begin(struct store *s) { return exec(s, "BEGIN IMMEDIATE"); }
+static vow_err sq_commit(struct store *s) { return exec(s, "COMMIT"); }
+static void sq_rollback(struct store *s) { (void)exec(s, "ROLLBACK"); }
+
+static int sq_schema_version(struct store *s)
+{
+	sqlite3_stmt *q = NULL;
+	int v = -1;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &q, NULL) == SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* ---- subjects ---- */
+
+static void bind_subject(sqlite3_stmt *q, const struct store_subject *r)
+{
+	bind_text(q, 1, r->id);
+	sqlite3_bind_int(q, 2, r->status);
+	bind_text(q, 3, r->region);
+	sqlite3_bind_int64(q, 4, r->created_at);
+	sqlite3_bind_int64(q, 5, r->closed_at);
+	sqlite3_bind_int64(q, 6, r->erased_at);
+	bind_blob(q, 7, &r->profile);
+}
+
+static vow_err read_subject(sqlite3_stmt *q, struct store_subject *r)
+{
+	col_text(q, 0, r->id, sizeof(r->id));
+	r->status = sqlite3_column_int(q, 1);
+	col_text(q, 2, r->region, sizeof(r->region));
+	r->created_at = sqlite3_column_int64(q, 3);
+	r->closed_at = sqlite3_column_int64(q, 4);
+	r->erased_at = sqlite3_column_int64(q, 5);
+	return col_blob(q, 6, &r->profile);
+}
+
+static vow_err sq_subject_insert(struct store *s, const struct store_subject *r)
+{
+	sqlite3_stmt *q = stmt(s, Q_SUBJ_INS);
+	if (q != NULL)
+		bind_subject(q, r);
+	return run(s, q);
+}
+
+static vow_err sq_subject_update(struct store *s, const struct store_subject *r)
+{
+	sqlite3_stmt *q = stmt(s, Q_SUBJ_UPD);
+	if (q != NULL)
+		bind_subject(q, r);
+	vow_err err = run(s, q);
+	if (err == VOW_OK && sqlite3_changes(s->db) == 0)
+		err = VOW_ERR_NOT_FOUND;
+	return err;
+}
+
+/* Steps a one-row query: VOW_OK with the row, VOW_ERR_NOT_FOUND without. */
+static vow_err one(struct store *s, sqlite3_stmt *q)
+{
+	if (q == NULL)
+		return map_rc(sqlite3_errcode(s->db));
+	int rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		return VOW_OK;
+	sqlite3_reset(q);
+	return rc == SQLITE_DONE ? VOW_ERR_NOT_FOUND : map_rc(rc);
+}
+
+static vow_err sq_subject_get(struct store *s, const char *id, struct store_subject *out)
+{
+	sqlite3_stmt *q = stmt(s, Q_SUBJ_GET);
+	if (q != NULL)
+		bind_text(q, 1, id);
+	vow_err err = one(s, q);
+	if (err == VOW_OK) {
+		err = read_subject(q, out);
+		sqlite3_reset(q);
+	}
+	return err;
+}
+
+/* Walks every row of q through read, calling cb with a row on the stack. */
+#define WALK(s, q, T, read, cb, ctx)                                                                \
+	do {                                                                                        \
+		if ((q) == NULL)                                                                    \
+			return map_rc(sqlite3_errcode((s)->db));                                    \
+		vow_err err_ = VOW_OK;                                                              \
+		int rc_;                                                                            \
+		while (err_ == VOW_OK && (rc_ = sqlite3_step(q)) == SQLITE_ROW) {                   \
+			T row_;                                                                     \
+			memset(&row_, 0, sizeof(row_));                                             \
+			err_ = read((q), &row_);                                                    \
+			if (err_ == VOW_OK)                                                         \
+				err_ = (cb)((ctx), &row_);                                          \
+			row_free_##T(&row_);                                                        \
+		}                                                                                   \
+		if (err_ == VOW_OK && rc_ != SQLITE_DONE)                                           \
+			err_ = map_rc(rc_);                                                         \
+		sqlite3_reset(q);                                                                   \
+		return err_;                                                                        \
+	} while (0)
+
+typedef struct store_subject subject_t;
+typedef struct store_record record_t;
+typedef struct store_file file_t;
+typedef struct store_grant grant_t;
+typedef struct store_disclosure disclosure_t;
+typedef struct store_key key_t_;
+static void row_free_subject_t(subject_t *r) { store_blob_free(&r->profile); }
+static void row_free_record_t(record_t *r) { store_blob_free(&r->sealed); }
+static void row_free_file_t(file_t *r)
+{
+	store_blob_free(&r->file_key);
+	store_blob_free(&r->meta);
+}
+static void row_free_grant_t(grant_t *r) { (void)r; }
+static void row_free_disclosure_t(disclosure_t *r) { (void)r; }
+static void row_free_key_t_(key_t_ *r) { store_blob_free(&r->wrapped); }
+
+static vow_err sq_subject_list(struct store *s, const char *after, size_t limit, store_each_fn cb, void *ctx)
+{
+	sqlite3_stmt *q = stmt(s, Q_SUBJ_LIST);
+	if (q != NULL) {
+		bind_text(q, 1, after != NULL ? after : "");
+		sqlite3_bind_int64(q, 2, (sqlite3_int64)limit);
+	}
+	WALK(s, q, subject_t, read_subject, cb, ctx);
+}
+
+/* ---- blind index ---- */
+
+static vow_err sq_index_put(struct store *s, int kind, const unsigned char hash[32], const char *subject)
+{
+	sqlite3_stmt *q = stmt(s, Q_IDX_PUT);
+	if (q != NULL) {
+		sqlite3_bind_int(q, 1, kind);
+		sqlite3_bind_blob(q, 2, hash, 32, SQLITE_STATIC);
+		bind_text(q, 3, subject);
+	}
+	return run(s, q);
+}
+
+static vow_err sq_index_find(struct store *s, int kind, const unsigned char hash[32], char subject[VOW_ID_LEN + 1])
+{
+	sqlite3_stmt *q = stmt(s, Q_IDX_FIND);
+	if (q != NULL) {
+		sqlite3_bind_int(q, 1, kind);
+		sqlite3_bind_blob(q, 2, hash, 32, SQLITE_STATIC);
+	}
+	vow_err err = one(s, q);
+	if (err == VOW_OK) {
+		col_text(q, 0, subject, VOW_ID_LEN + 1);
+		sqlite3_reset(q);
+	}
+	return err;
+}
+
+static vow_err delete_by_subject(struct store *s, enum q which, const char *subject, size_t *count)
+{
+	sqlite3_stmt *q = stmt(s, which);
+	if (q != NULL)
+		bind_text(q, 1, subject);
+	vow_err err = run(s, q);
+	if (err == VOW_OK && count != NULL)
+		*count = (size_t)sqlite3_changes(s->db);
+	return err;
+}
+
+static vow_err sq_index_delete_subject(struct store *s, const char *subject, size_t *count)
+{
+	return delete_by_subject(s, Q_IDX_DEL, subject, count);
+}
+
+/* ---- records ---- */
+
+static void bind_record(sqlite3_stmt *q, const struct store_record *r)
+{
+	bind_text(q, 1, r->subject);
+	bind_text(q, 2, r->category);
+	bind_text(q, 3, r->id);
+	sqlite3_bind_int64(q, 4, r->version);
+	sqlite3_bind_int64(q, 5, r->updated_at);
+	sqlite3_bind_int(q, 6, r->key_kind);
+	sqlite3_bind_int64(q, 7, r->held_until);
+	bind_blob(q, 8, &r->sealed);
+}
+
+static vow_err read_record(sqlite3_stmt *q, struct store_record *r)
+{
+	col_text(q, 0, r->subject, sizeof(r->subject));
+	col_text(q, 1, r->category, sizeof(r->category));
+	col_text(q, 2, r->id, sizeof(r->id));
+	r->version = sqlite3_column_int64(q, 3);
+	r->updated_at = sqlite3_column_int64(q, 4);
+	r->key_kind = sqlite3_column_int(q, 5);
+	r->held_until = sqlite3_column_int64(q, 6);
+	return col_blob(q, 7, &r->sealed);
+}
+
+static vow_err sq_record_put(struct store *s, const struct store_record *r)
+{
+	sqlite3_stmt *h = stmt(s, Q_REC_TO_HIST);
+	if (h != NULL) {
+		bind_text(h, 1, r->subject);
+		bind_text(h, 2, r->category);
+	}
+	vow_err err = run(s, h);
+	if (err != VOW_OK)
+		return err;
+	sqlite3_stmt *q = stmt(s, Q_REC_PUT);
+	if (q != NULL)
+		bind_record(q, r);
+	return run(s, q);
+}
+
+static vow_err sq_record_get(struct store *s, const char *subject, const char *category, struct store_record *out)
+{
+	sqlite3_stmt *q = stmt(s, Q_REC_GET);
+	if (q != NULL) {
+		bind_text(q, 1, subject);
+		bind_text(q, 2, category);
+	}
+	vow_err err = one(s, q);
+	if (err == VOW_OK) {
+		err = read_record(q, out);
+		sqlite3_reset(q);
+	}
+	return err;
+}
+
+static vow_err sq_record_update(struct store *s, const struct store_record *r)
+{
+	sqlite3_stmt *q = stmt(s, Q_REC_UPD);
+	if (q != NULL)
+		bind_record(q, r);
+	vow_err err = run(s, q);
+	if (err == VOW_OK && sqlite3_changes(s->db) == 0)
+		err = VOW_ERR_NOT_FOUND;
+	return err;
+}
+
+static vow_err sq_record_list(struct store *s, const char *subject, store_each_fn cb, void *ctx)
+{
+	sqlite3_stmt *q = stmt(s, Q_REC_LIST);
+	if (q != NULL)
+		bind_text(q, 1, subject);
+	WALK(s, q, record_t, read_record, cb, ctx);
+}
+
+static vow_err sq_record_history(struct store *s, const char *subject, const char *category, store_each_fn cb,
+				 void *ctx)
+{
+	sqlite3_stmt *q = stmt(s, Q_REC_HIST);
+	if (q != NULL) {
+		bind_text(q, 1, subject);
+		bind_text(q, 2, category);
+	}
+	WALK(s, q, record_t, read_record, cb, ctx);
+}
+
+static vow_err sq_record_delete(struct store *s, const char *subject, const char *category, size_t *versions)
+{
+	size_t n = 0, h = 0;
+	sqlite3_stmt *q = stmt(s, Q_REC_DEL);
+	if (q != NULL) {
+		bind_text(q, 1, subject);
+		bind_text(q, 2, category);
+	}
+	vow_err err = run(s, q);
+	if (err == VOW_OK) {
+		n = (size_t)sqlite3_changes(s->db);
+		q = stmt(s, Q_HIST_DEL);
+		if (q != NULL) {
+			bind_text(q, 1, subject);
+			bind_text(q, 2, category);
+		}
+		err = run(s, q);
+		h = (size_t)sqlite3_changes(s->db);
+	}
+	if (err == VOW_OK && versions != NULL)
+		*versions = n + h;
+	if (err == VOW_OK && n == 0)
+		err = VOW_ERR_NOT_FOUND;
+	return err;
+}
+
+static vow_err sq_history_delete(struct store *s, const char *subject, const char *category, size_t *versions)
+{
+	sqlite3_stmt *q = stmt(s, Q_HIST_DEL);
+	if (q != NULL) {
+		bind_text(q, 1, subject);
+		bind_text(q, 2, category);
+	}
+	vow_err err = run(s, q);
+	if (err == VOW_OK && versions != NULL)
+		*versions = (size_t)sqlite3_changes(s->db);
+	return err;
+}
+
+/* ---- files ---- */
+
+static void bind_file(sqlite3_stmt *q, const struct store_file *r)
+{
+	bind_text(q, 1, r->id);
+	bind_text(q, 2, r->subject);
+	bind_text(q, 3, r->category);
+	sqlite3_bind_int64(q, 4, r->created_at);
+	sqlite3_bind_int64(q, 5, r->held_until);
+	sqlite3_bind_int(q, 6, r->key_kind);
+	bind_blob(q, 7, &r->file_key);
+	bind_blob(q, 8, &r->meta);
+}
+
+static vow_err read_file(sqlite3_stmt *q, struct store_file *r)
+{
+	col_text(q, 0, r->id, sizeof(r->id));
+	col_text(q, 1, r->subject, sizeof(r->subject));
+	col_text(q, 2, r->category, sizeof(r->category));
+	r->created_at = sqlite3_column_int64(q, 3);
+	r->held_until = sqlite3_column_int64(q, 4);
+	r->key_kind = sqlite3_column_int(q, 5);
+	vow_err err = col_blob(q, 6, &r->file_key);
+	if (err == VOW_OK)
+		err = col_blob(q, 7, &r->meta);
+	return err;
+}
+
+static vow_err sq_file_insert(struct store *s, const struct store_file *r)
+{
+	sqlite3_stmt *q = stmt(s, Q_FILE_INS);
+	if (q != NULL)
+		bind_file(q, r);
+	return run(s, q);
+}
+
+static vow_err sq_file_get(struct store *s, const char *id, struct store_file *out)
+{
+	sqlite3_stmt *q = stmt(s, Q_FILE_GET);
+	if (q != NULL)
+		bind_text(q, 1, id);
+	vow_err err = one(s, q);
+	if (err == VOW_OK) {
+		err = read_file(q, out);
+		sqlite3_reset(q);
+	}
+	return err;
+}
+
+static vow_err sq_file_update(struct store *s, const struct store_file *r)
+{
+	sqlite3_stmt *q = stmt(s, Q_FILE_UPD);
+	if (q != NULL)
+		bind_file(q, r);
+	return run(s, q);
+}
+
+static vow_err sq_file_list(struct store *s, const char *subject, store_each_fn cb, void *ctx)
+{
+	sqlite3_stmt *q = stmt(s, Q_FILE_LIST);
+	if (q != NULL)
+		bind_text(q, 1, subject);
+	WALK(s, q, file_t, read_file, cb, ctx);
+}
+
+static vow_err sq_file_delete(struct store *s, const char *id)
+{
+	return delete_by_subject(s, Q_FILE_DEL, id, NULL);
+}
+
+/* ---- grants ---- */
+
+static vow_err read_grant(sqlite3_stmt *q, struct store_grant *r)
+{
+	col_text(q, 0, r->id, sizeof(r->id));
+	col_text(q, 1, r->subject, sizeof(r->subject));
+	col_text(q, 2, r->actor, sizeof(r->actor));
+	col_text(q, 3, r->category, sizeof(r->category));
+	col_text(q, 4, r->file, sizeof(r->file));
+	col_text(q, 5, r->purpose, sizeof(r->purpose));
+	r->created_at = sqlite3_column_int64(q, 6);
+	r->until = sqlite3_column_int64(q, 7);
+	r->revoked_at = sqlite3_column_int64(q, 8);
+	return VOW_OK;
+}
+
+static vow_err sq_grant_insert(struct store *s, const struct store_grant *r)
+{
+	sqlite3_stmt *q = stmt(s, Q_GRANT_INS);
+	if (q != NULL) {
+		bind_text(q, 1, r->id);
+		bind_text(q, 2, r->subject);
+		bind_text(q, 3, r->actor);
+		bind_text(q, 4, r->category);
+		bind_text(q, 5, r->file);
+		bind_text(q, 6, r->purpose);
+		sqlite3_bind_int64(q, 7, r->created_at);
+		sqlite3_bind_int64(q, 8, r->until);
+	}
+	return run(s, q);
+}
+
+static vow_err sq_grant_revoke(struct store *s, const char *id, int64_t at)
+{
+	sqlite3_stmt *q = stmt(s, Q_GRANT_REV);
+	if (q != NULL) {
+		sqlite3_bind_int64(q, 1, at);
+		bind_text(q, 2, id);
+	}
+	vow_err err = run(s, q);
+	if (err == VOW_OK && sqlite3_changes(s->db) == 0)
+		err = VOW_ERR_NOT_FOUND;
+	return err;
+}
+
+static vow_err sq_grant_list(struct store *s, const char *subject, store_each_fn cb, void *ctx)
+{
+	sqlite3_stmt *q = stmt(s, Q_GRANT_LIST);
+	if (q != NULL)
+		bind_text(q, 1, subject);
+	WALK(s, q, grant_t, read_grant, cb, ctx);
+}
+
+static vow_err sq_grant_delete_subject(struct store *s, const char *subject, size_t *count)
+{
+	return delete_by_subject(s, Q_GRANT_DEL, subject, count);
+}
+
+/* ---- disclosures ---- */
+
+static vow_err read_disclosure(sqlite3_stmt *q, struct store_disclosure *r)
+{
+	col_text(q, 0, r->id, sizeof(r->id));
+	col_text(q, 1, r->subject, sizeof(r->subject));
+	col_text(q, 2, r->recipient, sizeof(r->recipient));
+	col_text(q, 3, r->category, sizeof(r->category));
+	col_text(q, 4, r->purpose, sizeof(r->purpose));
+	col_text(q, 5, r->basis, sizeof(r->basis));
+	col_text(q, 6, r->transfer, sizeof(r->transfer));
+	col_text(q, 7, r->country, sizeof(r->country));
+	r->at = sqlite3_column_int64(q, 8);
+	return VOW_OK;
+}
+
+static vow_err sq_disclosure_insert(struct store *s, const struct store_disclosure *r)
+{
+	sqlite3_stmt *q = stmt(s, Q_DISC_INS);
+	if (q != NULL) {
+		bind_text(q, 1, r->id);
+		bind_text(q, 2, r->subject);
+		bind_text(q, 3, r->recipient);
+		bind_text(q, 4, r->category);
+		bind_text(q, 5, r->purpose);
+		bind_text(q, 6, r->basis);
+		bind_text(q, 7, r->transfer);
+		bind_text(q, 8, r->country);
+		sqlite3_bind_int64(q, 9, r->at);
+	}
+	return run(s, q);
+}
+
+static vow_err sq_disclosure_list(struct store *s, const char *subject, store_each_fn cb, void *ctx)
+{
+	sqlite3_stmt *q = stmt(s, Q_DISC_LIST);
+	if (q != NULL)
+		bind_text(q, 1, subject);
+	WALK(s, q, disclosure_t, read_disclosure, cb, ctx);
+}
+
+/* ---- keys ---- */
+
+static vow_err read_key(sqlite3_stmt *q, struct store_key *r)
+{
+	col_text(q, 0, r->owner, sizeof(r->owner));
+	r->kind = sqlite3_column_int(q, 1);
+	return col_blob(q, 2, &r->wrapped);
+}
+
+static vow_err sq_key_put(struct store *s, const struct store_key *r)
+{
+	sqlite3_stmt *q = stmt(s, Q_KEY_PUT);
+	if (q != NULL) {
+		bind_text(q, 1, r->owner);
+		sqlite3_bind_int(q, 2, r->kind);
+		bind_blob(q, 3, &r->wrapped);
+	}
+	return run(s, q);
+}
+
+static vow_err sq_key_get(struct store *s, const char *owner, int kind, struct store_key *out)
+{
+	sqlite3_stmt *q = stmt(s, Q_KEY_GET);
+	if (q != NULL) {
+		bind_text(q, 1, owner);
+		sqlite3_bind_int(q, 2, kind);
+	}
+	vow_err err = one(s, q);
+	if (err == VOW_OK) {
+		err = read_key(q, out);
+		sqlite3_reset(q);
+	}
+	return err;
+}
+
+static vow_err sq_key_delete(struct store *s, const char *owner, int kind)
+{
+	sqlite3_stmt *q = stmt(s, Q_KEY_DEL);
+	if (q != NULL) {
+		bind_text(q, 1, owner);
+		sqlite3_bind_int(q, 2, kind);
+	}
+	vow_err err = run(s, q);
+	if (err == VOW_OK && sqlite3_changes(s->db) == 0)
+		err = VOW_ERR_NOT_FOUND;
+	return err;
+}
+
+static vow_err sq_key_list(struct store *s, store_each_fn cb, void *ctx)
+{
+	sqlite3_stmt *q = stmt(s, Q_KEY_LIST);
+	WALK(s, q, key_t_, read_key, cb, ctx);
+}
+
+static vow_err sq_meta_get(struct store *s, const char *name, char *out, size_t cap)
+{
+	sqlite3_stmt *q = stmt(s, Q_META_GET);
+	if (q != NULL)
+		bind_text(q, 1, name);
+	vow_err err = one(s, q);
+	if (err == VOW_OK) {
+		col_text(q, 0, out, cap);
+		sqlite3_reset(q);
+	}
+	return err;
+}
+
+static vow_err sq_meta_set(struct store *s, const char *name, const char *value)
+{
+	sqlite3_stmt *q = stmt(s, Q_META_SET);
+	if (q != NULL) {
+		bind_text(q, 1, name);
+		bind_text(q, 2, value);
+	}
+	return run(s, q);
+}
+
+const struct store_ops store_sqlite_ops = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.schema_version = sq_schema_version,
+	.checkpoint = sq_checkpoint,
+	.subject_insert = sq_subject_insert,
+	.subject_get = sq_subject_get,
+	.subject_update = sq_subject_update,
+	.subject_list = sq_subject_list,
+	.index_put = sq_index_put,
+	.index_find = sq_index_find,
+	.index_delete_subject = sq_index_delete_subject,
+	.record_put = sq_record_put,
+	.record_get = sq_record_get,
+	.record_update = sq_record_update,
+	.record_list = sq_record_list,
+	.record_history = sq_record_history,
+	.record_delete = sq_record_delete,
+	.history_delete = sq_history_delete,
+	.file_insert = sq_file_insert,
+	.file_get = sq_file_get,
+	.file_update = sq_file_update,
+	.file_list = sq_file_list,
+	.file_delete = sq_file_delete,
+	.grant_insert = sq_grant_insert,
+	.grant_revoke = sq_grant_revoke,
+	.grant_list = sq_grant_list,
+	.grant_delete_subject = sq_grant_delete_subject,
+	.disclosure_insert = sq_disclosure_insert,
+	.disclosure_list = sq_disclosure_list,
+	.key_put = sq_key_put,
+	.key_get = sq_key_get,
+	.key_delete = sq_key_delete,
+	.key_list = sq_key_list,
+	.meta_get = sq_meta_get,
+	.meta_set = sq_meta_set,
+};
+
+const struct store_ops *store_backend(const char *name)
+{
+	if (strcmp(name, "sqlite") == 0)
+		return &store_sqlite_ops;
+	return NULL;
+}

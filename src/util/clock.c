@@ -1,0 +1,85 @@
+/* util/clock.c — the injectable clock and UTC calendar arithmetic. */
+#include "util/clock.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static int64_t fixed_now = -1;
+
+int64_t clock_now(void)
+{
+	if (fixed_now >= 0)
+		return fixed_now;
+	return (int64_t)time(NULL);
+}
+
+void clock_set_fixed(int64_t t) { fixed_now = t; }
+void clock_set_real(void) { fixed_now = -1; }
+
+static bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+static int month_days(int y, int m)
+{
+	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	return m == 2 && leap(y) ? 29 : d[m - 1];
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static int64_t days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+bool date_parse(const char *s, int64_t *t)
+{
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	int m = (s[5] - '0') * 10 + (s[6] - '0');
+	int d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > month_days(y, m))
+		return false;
+	if (t != NULL)
+		*t = days_from_civil(y, m, d) * 86400;
+	return true;
+}
+
+int64_t clock_add(int64_t t, uint32_t n, int unit)
+{
+	if (unit == 0)
+		return t + (int64_t)n * 86400;
+	if (unit == 1)
+		return t + (int64_t)n * 7 * 86400;
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (gmtime_r(&tt, &tm) == NULL)
+		return t;
+	int64_t months = unit == 2 ? n : (int64_t)n * 12;
+	int64_t y = tm.tm_year + 1900 + (tm.tm_mon + months) / 12;
+	int mo = (int)((tm.tm_mon + months) % 12) + 1;
+	int d = tm.tm_mday;
+	if (d > month_days((int)y, mo))
+		d = month_days((int)y, mo);
+	int64_t secs = (int64_t)tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+	return days_from_civil((int)y, mo, d) * 86400 + secs;
+}
+
+void clock_format(int64_t t, char out[21])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (gmtime_r(&tt, &tm) == NULL) {
+		snprintf(out, 21, "invalid");
+		return;
+	}
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

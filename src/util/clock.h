@@ -1,0 +1,27 @@
+/* util/clock.h — the injectable clock and calendar arithmetic (UTC). */
+#ifndef VOW_UTIL_CLOCK_H
+#define VOW_UTIL_CLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Seconds since the Unix epoch, UTC: the real clock, or the one set by
+ * clock_set_fixed (tests, `--now` options). */
+int64_t clock_now(void);
+
+/* Makes clock_now return t until clock_set_real. */
+void clock_set_fixed(int64_t t);
+void clock_set_real(void);
+
+/* True for a real calendar date written YYYY-MM-DD (1900..9999). When it is
+ * and t is not NULL, *t receives its midnight UTC. */
+bool date_parse(const char *s, int64_t *t);
+
+/* t plus n days, weeks, months or years (unit 0..3), calendar-aware: a
+ * month after 31 January is the last day of February. */
+int64_t clock_add(int64_t t, uint32_t n, int unit);
+
+/* Writes t as "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with the NUL). */
+void clock_format(int64_t t, char out[21]);
+
+#endif

@@ -1,0 +1,17 @@
+/* util/id.h — random identifiers. */
+#ifndef VOW_UTIL_ID_H
+#define VOW_UTIL_ID_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VOW_ID_LEN 32 /* 16 random bytes as lowercase hex */
+
+/* Writes a new random id (VOW_ID_LEN hex digits and a NUL) to out. */
+void id_new(char out[VOW_ID_LEN + 1]);
+
+/* True when s is exactly VOW_ID_LEN lowercase hex digits (so it is safe in
+ * a path and a log line). */
+bool id_valid(const char *s);
+
+#endif

@@ -1,0 +1,270 @@
+/* vault/vault.c — opening a vault, its key store and key cache. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/clock.h"
+#include "vault/vault_int.h"
+
+#define INSTANCE_OWNER "00000000000000000000000000000000"
+
+size_t vault_ad(unsigned char out[VAULT_AD_MAX], const char *label, const char *a, const char *b, const char *c,
+		int64_t n)
+{
+	size_t off = 0;
+	const char *parts[] = {label, a, b, c};
+	for (size_t i = 0; i < 4; i++) {
+		if (parts[i] == NULL)
+			continue;
+		size_t l = strnlen(parts[i], 200);
+		memcpy(out + off, parts[i], l);
+		off += l;
+		out[off++] = '\0';
+	}
+	for (int i = 0; i < 8; i++)
+		out[off++] = (unsigned char)((uint64_t)n >> (8 * i));
+	return off;
+}
+
+void vault_file_path(const struct vault *v, const char *id, char out[PATH_MAX])
+{
+	snprintf(out, PATH_MAX, "%s/files/%.2s/%s", v->dir, id, id);
+}
+
+uint32_t vault_stored_category(const struct vault *v, const char *key)
+{
+	if (v->policy == NULL || key == NULL)
+		return POLICY_NONE;
+	uint32_t c = policy_category_find(v->policy, key);
+	if (c == POLICY_NONE || !v->policy->categories[c].stored)
+		return POLICY_NONE;
+	return c;
+}
+
+vow_err vault_commit(struct vault *v, vow_err err)
+{
+	if (err == VOW_OK)
+		err = v->ops->commit(v->data);
+	if (err != VOW_OK)
+		v->ops->rollback(v->data);
+	return err;
+}
+
+/* ---- keys ---- */
+
+static size_t key_ad(unsigned char ad[VAULT_AD_MAX], const char *owner, int kind)
+{
+	return vault_ad(ad, "vow key v1", owner, NULL, NULL, kind);
+}
+
+static struct key_slot *slot_for(struct vault *v, const char *owner, int kind)
+{
+	uint32_t h = 2166136261u;
+	for (const char *p = owner; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	h = (h ^ (uint32_t)kind) * 16777619u;
+	return &v->cache[h % VAULT_KEY_CACHE];
+}
+
+vow_err vault_key_load(struct vault *v, const char *owner, int kind, struct crypto_key **out)
+{
+	struct store_key row = {0};
+	vow_err err = v->ops->key_get(v->keys, owner, kind, &row);
+	if (err != VOW_OK)
+		return err;
+	unsigned char ad[VAULT_AD_MAX];
+	size_t adlen = key_ad(ad, owner, kind);
+	if (row.wrapped.len != CRYPTO_WRAPPED_BYTES)
+		err = VOW_ERR_INTEGRITY;
+	else
+		err = crypto_key_unwrap(v->master, row.wrapped.p, ad, adlen, out);
+	store_blob_free(&row.wrapped);
+	return err;
+}
+
+vow_err vault_key(struct vault *v, const char *owner, int kind, const struct crypto_key **out)
+{
+	struct key_slot *s = slot_for(v, owner, kind);
+	if (s->key != NULL && s->kind == kind && strcmp(s->owner, owner) == 0) {
+		*out = s->key;
+		return VOW_OK;
+	}
+	struct crypto_key *k = NULL;
+	vow_err err = vault_key_load(v, owner, kind, &k);
+	if (err != VOW_OK)
+		return err;
+	crypto_key_free(&s->key);
+	snprintf(s->owner, sizeof(s->owner), "%s", owner);
+	s->kind = kind;
+	s->key = k;
+	*out = k;
+	return VOW_OK;
+}
+
+vow_err vault_key_new(struct vault *v, const char *owner, int kind, const struct crypto_key **out)
+{
+	struct crypto_key *k = NULL;
+	vow_err err = crypto_key_generate(&k);
+	if (err != VOW_OK)
+		return err;
+	unsigned char wrapped[CRYPTO_WRAPPED_BYTES], ad[VAULT_AD_MAX];
+	size_t adlen = key_ad(ad, owner, kind);
+	err = crypto_key_wrap(v->master, k, ad, adlen, wrapped);
+	crypto_key_free(&k);
+	if (err != VOW_OK)
+		return err;
+	struct store_key row = {.kind = kind, .wrapped = {wrapped, sizeof(wrapped)}};
+	snprintf(row.owner, sizeof(row.owner), "%s", owner);
+	err = v->ops->key_put(v->keys, &row);
+	if (err != VOW_OK)
+		return err;
+	return vault_key(v, owner, kind, out);
+}
+
+void vault_key_evict(struct vault *v, const char *owner)
+{
+	for (size_t i = 0; i < VAULT_KEY_CACHE; i++)
+		if (v->cache[i].key != NULL && strcmp(v->cache[i].owner, owner) == 0)
+			crypto_key_free(&v->cache[i].key);
+}
+
+/* ---- opening ---- */
+
+static vow_err ensure_dir(const char *path)
+{
+	if (mkdir(path, 0700) == 0 || errno == EEXIST)
+		return VOW_OK;
+	return VOW_ERR_IO;
+}
+
+/* Finishes or undoes a key rotation interrupted by a crash: the key store's
+ * recorded fingerprint says which master key it was last wrapped under. */
+static vow_err recover_rotation(struct vault *v, const char *want_fp)
+{
+	char cur[PATH_MAX], next[PATH_MAX], fp[17];
+	snprintf(cur, sizeof(cur), "%s/master.key", v->dir);
+	snprintf(next, sizeof(next), "%s/master.key.next", v->dir);
+	crypto_key_fingerprint(v->master, fp);
+	struct crypto_key *nk = NULL;
+	vow_err err = crypto_master_key_load(next, &nk);
+	if (strcmp(fp, want_fp) == 0) {
+		/* the key store is still under the current key: drop a stale next key */
+		crypto_key_free(&nk);
+		if (err == VOW_OK || err == VOW_ERR_KEY)
+			(void)unlink(next);
+		return VOW_OK;
+	}
+	if (err != VOW_OK)
+		return VOW_ERR_KEY; /* the key store was wrapped under another master key */
+	char nfp[17];
+	crypto_key_fingerprint(nk, nfp);
+	if (strcmp(nfp, want_fp) != 0) {
+		crypto_key_free(&nk);
+		return VOW_ERR_KEY;
+	}
+	if (rename(next, cur) != 0) {
+		crypto_key_free(&nk);
+		return VOW_ERR_IO;
+	}
+	crypto_key_free(&v->master);
+	v->master = nk;
+	return VOW_OK;
+}
+
+static vow_err check_master(struct vault *v)
+{
+	char fp[17], want[64];
+	vow_err err = v->ops->meta_get(v->keys, "master_fingerprint", want, sizeof(want));
+	if (err == VOW_ERR_NOT_FOUND) {
+		crypto_key_fingerprint(v->master, fp);
+		return v->ops->meta_set(v->keys, "master_fingerprint", fp);
+	}
+	if (err != VOW_OK)
+		return err;
+	if (getenv("VOW_MASTER_KEY") != NULL) {
+		crypto_key_fingerprint(v->master, fp);
+		return strcmp(fp, want) == 0 ? VOW_OK : VOW_ERR_KEY;
+	}
+	return recover_rotation(v, want);
+}
+
+vow_err vault_open(const char *dir, const struct policy *policy, struct vault **out)
+{
+	struct vault *v = calloc(1, sizeof(*v));
+	if (v == NULL)
+		return VOW_ERR_NOMEM;
+	if (strlen(dir) >= VAULT_DIR_MAX) {
+		free(v);
+		return VOW_ERR_INVALID;
+	}
+	snprintf(v->dir, sizeof(v->dir), "%s", dir);
+	v->policy = policy;
+	v->ops = &store_sqlite_ops;
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/master.key", dir);
+	vow_err err = crypto_init();
+	if (err == VOW_OK)
+		err = crypto_master_key_load(path, &v->master);
+	if (err == VOW_ERR_NOT_FOUND)
+		err = VOW_ERR_KEY;
+	snprintf(path, sizeof(path), "%s/files", dir);
+	if (err == VOW_OK)
+		err = ensure_dir(path);
+	snprintf(path, sizeof(path), "%s/keys.db", dir);
+	if (err == VOW_OK)
+		err = v->ops->open(path, STORE_KEYS, &v->keys);
+	snprintf(path, sizeof(path), "%s/data.db", dir);
+	if (err == VOW_OK)
+		err = v->ops->open(path, STORE_DATA, &v->data);
+	if (err == VOW_OK)
+		err = check_master(v);
+	const struct crypto_key *ik = NULL;
+	if (err == VOW_OK) {
+		err = vault_key(v, INSTANCE_OWNER, KEY_INSTANCE_INDEX, &ik);
+		if (err == VOW_ERR_NOT_FOUND)
+			err = vault_key_new(v, INSTANCE_OWNER, KEY_INSTANCE_INDEX, &ik);
+	}
+	if (err == VOW_OK) {
+		/* keep the blind-index key out of the cache's reach */
+		struct key_slot *s = slot_for(v, INSTANCE_OWNER, KEY_INSTANCE_INDEX);
+		v->index_key = s->key;
+		s->key = NULL;
+	}
+	if (err != VOW_OK) {
+		vault_close(&v);
+		return err;
+	}
+	*out = v;
+	return VOW_OK;
+}
+
+void vault_close(struct vault **vp)
+{
+	if (vp == NULL || *vp == NULL)
+		return;
+	struct vault *v = *vp;
+	for (size_t i = 0; i < VAULT_KEY_CACHE; i++)
+		crypto_key_free(&v->cache[i].key);
+	crypto_key_free(&v->index_key);
+	crypto_key_free(&v->master);
+	if (v->data != NULL)
+		v->ops->close(v->data);
+	if (v->keys != NULL)
+		v->ops->close(v->keys);
+	free(v);
+	*vp = NULL;
+}
+
+void vault_set_policy(struct vault *v, const struct policy *policy) { v->policy = policy; }
+
+vow_err vault_create(const char *dir)
+{
+	struct vault *v = NULL;
+	vow_err err = vault_open(dir, NULL, &v);
+	vault_close(&v);
+	return err;
+}

@@ -1,0 +1,271 @@
+/* vault/vault.h — where personal data lives and how it dies.
+ *
+ * A vault is a data directory (made by `vow init`):
+ *   master.key   the instance master key (or VOW_MASTER_KEY)
+ *   keys.db      the key store: per-subject data keys wrapped by the master key
+ *   data.db      the data store: sealed records, sealed file metadata, blind
+ *                index, grants, disclosures
+ *   files/       sealed file contents, named by random id
+ * A copy of data.db and files/ alone cannot be decrypted; erasing a subject
+ * destroys their key first, so every copy of their data, backups included,
+ * becomes unreadable at once.
+ *
+ * Every record is sealed with the subject's key (XChaCha20-Poly1305; the
+ * associated data binds subject, category, record id and version); every
+ * file with its own random key (secretstream), itself wrapped by the
+ * subject's key. Plaintext leaves the vault only in buffers the caller
+ * releases with vault_value_free, which wipes them.
+ *
+ * A vault handle is not thread-safe: use one per thread. */
+#ifndef VOW_VAULT_H
+#define VOW_VAULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policy/policy.h"
+#include "util/err.h"
+#include "util/id.h"
+
+#define VAULT_MAX_VALUE (1024u * 1024u) /* one record's JSON value */
+#define VAULT_MAX_PROFILE_FIELD 320u    /* e-mail, phone, locale, ... */
+
+struct vault;
+
+/* Opens the vault in dir under policy (borrowed: it must outlive the vault or
+ * be replaced with vault_set_policy). Creates the stores on first use.
+ * VOW_ERR_KEY if the master key is missing, unsafe or not the one the key
+ * store was made with; VOW_ERR_IO on storage errors. */
+VOW_MUST_CHECK vow_err vault_open(const char *dir, const struct policy *policy, struct vault **out);
+
+/* Closes the vault, wiping every cached key. NULL-safe; sets *v to NULL. */
+void vault_close(struct vault **v);
+
+/* Replaces the policy the vault checks categories against (borrowed). */
+void vault_set_policy(struct vault *v, const struct policy *policy);
+
+/* ---- subjects ---- */
+
+enum vault_subject_status { VAULT_ACTIVE = 0, VAULT_CLOSED = 1, VAULT_ERASED = 2 };
+
+struct vault_subject_new {
+	const char *email;      /* optional */
+	const char *phone;      /* optional */
+	const char *region;     /* optional ISO 3166-1 alpha-2 */
+	const char *birth_date; /* optional YYYY-MM-DD */
+	int age;                /* optional (0 = unknown), used when no birth date */
+	const char *locale;     /* optional, e.g. "nl-NL" */
+};
+
+/* A subject's state. The profile strings are decrypted copies owned by the
+ * struct: release with vault_subject_clear (wipes). */
+struct vault_subject {
+	char id[VOW_ID_LEN + 1];
+	enum vault_subject_status status;
+	char region[3];
+	int64_t created_at, closed_at, erased_at;
+	char *email, *phone, *birth_date, *locale;
+	int age;
+};
+
+/* Creates a subject; writes its id to id. VOW_ERR_INVALID for a malformed
+ * e-mail, phone, region or date; VOW_ERR_EXISTS when the e-mail or phone is
+ * already held by another subject. */
+VOW_MUST_CHECK vow_err vault_subject_create(struct vault *v, const struct vault_subject_new *in,
+					    char id[VOW_ID_LEN + 1]);
+
+/* Reads a subject. VOW_ERR_NOT_FOUND for an unknown id (also a malformed
+ * one). An erased subject is returned with status VAULT_ERASED and no profile. */
+VOW_MUST_CHECK vow_err vault_subject_get(struct vault *v, const char *id, struct vault_subject *out);
+
+/* Wipes and frees the profile strings of s. */
+void vault_subject_clear(struct vault_subject *s);
+
+/* Lists subjects in id order after `after` (NULL: from the start), at most
+ * limit, without decrypting profiles. */
+typedef vow_err (*vault_subject_fn)(void *ctx, const char *id, enum vault_subject_status status,
+				    int64_t created_at);
+VOW_MUST_CHECK vow_err vault_subject_list(struct vault *v, const char *after, size_t limit,
+					  vault_subject_fn cb, void *ctx);
+
+/* Marks the account closed (retention rules that run from account closure
+ * start now). VOW_ERR_NOT_FOUND, or VOW_ERR_INVALID if already erased. */
+VOW_MUST_CHECK vow_err vault_subject_close(struct vault *v, const char *id);
+
+enum vault_lookup { VAULT_BY_EMAIL = 1, VAULT_BY_PHONE = 2 };
+
+/* Finds the subject holding an e-mail address or phone number through the
+ * keyed blind index over its normalised form (see vault_normalize).
+ * VOW_ERR_NOT_FOUND if none. */
+VOW_MUST_CHECK vow_err vault_subject_find(struct vault *v, enum vault_lookup by, const char *value,
+					  char id[VOW_ID_LEN + 1]);
+
+/* Normalises an e-mail (trimmed, lower-cased, one '@', no spaces) or a phone
+ * number (digits only, a leading '+' kept, "00" prefix read as '+', spaces,
+ * dots, dashes, slashes and parentheses dropped; 6 to 15 digits) into out.
+ * VOW_ERR_INVALID if the value cannot be one. */
+VOW_MUST_CHECK vow_err vault_normalize(enum vault_lookup by, const char *value, char *out, size_t cap);
+
+/* ---- records: one JSON value per subject and category ---- */
+
+/* Stores value (len bytes of JSON, at most VAULT_MAX_VALUE) for the subject
+ * and a category the policy declares as stored. A replaced value moves to
+ * the rectification history. VOW_ERR_INVALID for invalid JSON or an
+ * undeclared or never-stored category; VOW_ERR_TOO_LARGE over the cap;
+ * VOW_ERR_NOT_FOUND for an unknown subject; VOW_ERR_DENIED for a closed or
+ * erased one. */
+VOW_MUST_CHECK vow_err vault_record_put(struct vault *v, const char *subject, const char *category,
+					const char *value, size_t len);
+
+/* Reads the current value: *value (NUL-terminated, *len bytes) is the
+ * caller's, released with vault_value_free. VOW_ERR_NOT_FOUND if none;
+ * VOW_ERR_INTEGRITY if the stored bytes were altered or moved. */
+VOW_MUST_CHECK vow_err vault_record_get(struct vault *v, const char *subject, const char *category,
+					char **value, size_t *len);
+
+/* Wipes and frees a value returned by the vault. NULL-safe. */
+void vault_value_free(char *value, size_t len);
+
+/* Calls cb for each category the subject holds a record in. */
+typedef vow_err (*vault_category_fn)(void *ctx, const char *category, int64_t version, int64_t updated_at,
+				     bool held);
+VOW_MUST_CHECK vow_err vault_record_categories(struct vault *v, const char *subject, vault_category_fn cb,
+					       void *ctx);
+
+/* Calls cb with each earlier value (oldest first), then the current one:
+ * the history of rectifications. The value is wiped after cb returns. */
+typedef vow_err (*vault_version_fn)(void *ctx, int64_t version, int64_t updated_at, const char *value,
+				    size_t len);
+VOW_MUST_CHECK vow_err vault_record_history(struct vault *v, const char *subject, const char *category,
+					    vault_version_fn cb, void *ctx);
+
+/* Deletes the record and its history. VOW_ERR_NOT_FOUND if none. */
+VOW_MUST_CHECK vow_err vault_record_delete(struct vault *v, const char *subject, const char *category);
+
+/* ---- files, streamed in chunks with flat memory ---- */
+
+struct vault_file_writer;
+struct vault_file_reader;
+
+struct vault_file_info {
+	char id[VOW_ID_LEN + 1];
+	char subject[VOW_ID_LEN + 1];
+	char category[129];
+	char name[256];
+	char media_type[128];
+	uint64_t size;
+	int64_t created_at;
+};
+
+/* Starts a new file for the subject in category (declared and stored).
+ * name and media_type are sealed with the content. */
+VOW_MUST_CHECK vow_err vault_file_create(struct vault *v, const char *subject, const char *category,
+					 const char *name, const char *media_type,
+					 struct vault_file_writer **out);
+
+/* Appends len bytes. */
+VOW_MUST_CHECK vow_err vault_file_write(struct vault_file_writer *w, const void *buf, size_t len);
+
+/* Seals the last chunk, makes the file durable and records it; writes the
+ * new file's id. The writer is freed whatever the result. */
+VOW_MUST_CHECK vow_err vault_file_finish(struct vault_file_writer **w, char id[VOW_ID_LEN + 1]);
+
+/* Abandons a file being written (nothing is kept). NULL-safe. */
+void vault_file_abort(struct vault_file_writer **w);
+
+/* Opens a stored file; *info receives its metadata. */
+VOW_MUST_CHECK vow_err vault_file_open(struct vault *v, const char *id, struct vault_file_reader **out,
+				       struct vault_file_info *info);
+
+/* Reads up to cap bytes; *n = 0 at the end. VOW_ERR_INTEGRITY if any chunk
+ * was altered, reordered, or the file was truncated. */
+VOW_MUST_CHECK vow_err vault_file_read(struct vault_file_reader *r, void *buf, size_t cap, size_t *n);
+
+/* Closes a reader, wiping its buffers. NULL-safe. */
+void vault_file_close(struct vault_file_reader **r);
+
+/* Lists a subject's files (metadata decrypted). */
+typedef vow_err (*vault_file_fn)(void *ctx, const struct vault_file_info *info);
+VOW_MUST_CHECK vow_err vault_file_list(struct vault *v, const char *subject, vault_file_fn cb, void *ctx);
+
+/* Deletes a file (row, then content). */
+VOW_MUST_CHECK vow_err vault_file_delete(struct vault *v, const char *id);
+
+/* ---- grants: staff assigned to content ---- */
+
+struct vault_grant {
+	char id[VOW_ID_LEN + 1];
+	char subject[VOW_ID_LEN + 1];
+	char actor[129];
+	char category[129];
+	char file[VOW_ID_LEN + 1]; /* "" = the whole category */
+	char purpose[129];
+	int64_t created_at, until, revoked_at;
+};
+
+/* Assigns actor (a staff id) to the subject's content of category (or one
+ * file of it) for purpose until the given time. VOW_ERR_INVALID for an
+ * undeclared category or purpose, a file of another subject or category, or
+ * an end in the past. */
+VOW_MUST_CHECK vow_err vault_grant_add(struct vault *v, const char *subject, const char *actor,
+				       const char *category, const char *file, const char *purpose,
+				       int64_t until, char id[VOW_ID_LEN + 1]);
+
+/* Revokes a grant from now on. VOW_ERR_NOT_FOUND if unknown or revoked. */
+VOW_MUST_CHECK vow_err vault_grant_revoke(struct vault *v, const char *id);
+
+/* Lists the subject's grants, active or not. */
+typedef vow_err (*vault_grant_fn)(void *ctx, const struct vault_grant *g);
+VOW_MUST_CHECK vow_err vault_grant_list(struct vault *v, const char *subject, vault_grant_fn cb, void *ctx);
+
+/* True when an unrevoked, unexpired grant lets actor act on the subject's
+ * category (and file, when given) for purpose at time now. */
+bool vault_grant_active(struct vault *v, const char *actor, const char *subject, const char *category,
+			const char *file, const char *purpose, int64_t now);
+
+/* ---- disclosures ---- */
+
+struct vault_disclosure {
+	char id[VOW_ID_LEN + 1];
+	char recipient[129], category[129], purpose[129];
+	char basis[32], transfer[32], country[3];
+	int64_t at;
+};
+
+/* Records that data of category went to recipient for purpose now; the
+ * basis, transfer mechanism and country come from the policy.
+ * VOW_ERR_INVALID for an undeclared recipient, category or purpose. */
+VOW_MUST_CHECK vow_err vault_disclosure_record(struct vault *v, const char *subject, const char *recipient,
+					       const char *category, const char *purpose,
+					       char id[VOW_ID_LEN + 1]);
+
+typedef vow_err (*vault_disclosure_fn)(void *ctx, const struct vault_disclosure *d);
+VOW_MUST_CHECK vow_err vault_disclosure_list(struct vault *v, const char *subject, vault_disclosure_fn cb,
+					     void *ctx);
+
+/* ---- erasure ---- */
+
+/* Erases the subject. Records and files in categories the policy keeps under
+ * a legal hold are first re-sealed under a separate hold key and stay,
+ * restricted, until the hold ends; then the subject's key is destroyed
+ * (from this moment nothing else of theirs can be decrypted, in any copy),
+ * then their records, history, files, blind-index entries and grants are
+ * removed. *receipt (JSON, caller frees with free()) lists what was
+ * destroyed and what was kept and why, as categories and counts, never
+ * values. Erasing an erased subject is VOW_ERR_NOT_FOUND. */
+VOW_MUST_CHECK vow_err vault_subject_erase(struct vault *v, const char *subject, char **receipt);
+
+/* ---- keys ---- */
+
+/* Re-wraps every key in the key store of dir under a new master key and
+ * retires the old one (overwritten, then replaced), without touching the
+ * data. Crash-safe: an interrupted rotation completes or rolls back on the
+ * next vault_open. *fingerprint_out (17 bytes) receives the new key's
+ * fingerprint. */
+VOW_MUST_CHECK vow_err vault_key_rotate(const char *dir, char fingerprint_out[17]);
+
+/* Creates the stores of a new data directory (after its master key). */
+VOW_MUST_CHECK vow_err vault_create(const char *dir);
+
+#endif

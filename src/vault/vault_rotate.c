@@ -1,0 +1,118 @@
+/* vault/vault_rotate.c — master key rotation: every wrapped key is
+ * re-wrapped under a new master key in one key-store transaction; the data
+ * is not touched. Then the old key file is overwritten and replaced. If the
+ * process dies between the commit and the replacement, vault_open finishes
+ * the job (the key store records which master key it is wrapped under). */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/file.h"
+#include "vault/vault_int.h"
+
+struct rows {
+	struct store_key *v;
+	size_t n, cap;
+};
+
+static vow_err collect(void *ctx, const void *rowp)
+{
+	struct rows *r = ctx;
+	const struct store_key *k = rowp;
+	if (r->n == r->cap) {
+		size_t ncap = r->cap ? r->cap * 2 : 64;
+		struct store_key *nv = realloc(r->v, ncap * sizeof(*nv));
+		if (nv == NULL)
+			return VOW_ERR_NOMEM;
+		r->v = nv;
+		r->cap = ncap;
+	}
+	struct store_key *dst = &r->v[r->n];
+	memset(dst, 0, sizeof(*dst));
+	memcpy(dst->owner, k->owner, sizeof(dst->owner));
+	dst->kind = k->kind;
+	dst->wrapped.p = malloc(k->wrapped.len ? k->wrapped.len : 1);
+	if (dst->wrapped.p == NULL)
+		return VOW_ERR_NOMEM;
+	memcpy(dst->wrapped.p, k->wrapped.p, k->wrapped.len);
+	dst->wrapped.len = k->wrapped.len;
+	r->n++;
+	return VOW_OK;
+}
+
+/* Overwrites the old key file in place with zeros and syncs it, so the old
+ * key does not survive in the file's blocks after the rename. */
+static void scrub(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	unsigned char zero[128] = {0};
+	ssize_t w = write(fd, zero, sizeof(zero));
+	(void)w;
+	(void)fsync(fd);
+	close(fd);
+}
+
+vow_err vault_key_rotate(const char *dir, char fingerprint_out[17])
+{
+	if (getenv("VOW_MASTER_KEY") != NULL)
+		return VOW_ERR_KEY; /* the key is not ours to replace: rotate it where it is kept */
+	struct vault *v = NULL;
+	vow_err err = vault_open(dir, NULL, &v);
+	if (err != VOW_OK)
+		return err;
+	char cur[PATH_MAX], next[PATH_MAX];
+	snprintf(cur, sizeof(cur), "%s/master.key", v->dir);
+	snprintf(next, sizeof(next), "%s/master.key.next", v->dir);
+	struct crypto_key *nk = NULL;
+	struct rows rows = {0};
+	err = crypto_master_key_create(next);
+	if (err == VOW_OK)
+		err = crypto_master_key_load(next, &nk);
+	if (err == VOW_OK)
+		err = v->ops->begin(v->keys);
+	if (err == VOW_OK) {
+		err = v->ops->key_list(v->keys, collect, &rows);
+		unsigned char ad[VAULT_AD_MAX];
+		for (size_t i = 0; err == VOW_OK && i < rows.n; i++) {
+			struct store_key *k = &rows.v[i];
+			size_t adlen = vault_ad(ad, "vow key v1", k->owner, NULL, NULL, k->kind);
+			struct crypto_key *plain = NULL;
+			err = k->wrapped.len == CRYPTO_WRAPPED_BYTES
+				      ? crypto_key_unwrap(v->master, k->wrapped.p, ad, adlen, &plain)
+				      : VOW_ERR_INTEGRITY;
+			if (err == VOW_OK)
+				err = crypto_key_wrap(nk, plain, ad, adlen, k->wrapped.p);
+			crypto_key_free(&plain);
+			if (err == VOW_OK)
+				err = v->ops->key_put(v->keys, k);
+		}
+		char fp[17];
+		crypto_key_fingerprint(nk, fp);
+		if (err == VOW_OK)
+			err = v->ops->meta_set(v->keys, "master_fingerprint", fp);
+		if (err == VOW_OK)
+			err = v->ops->commit(v->keys);
+		if (err != VOW_OK)
+			v->ops->rollback(v->keys);
+		if (err == VOW_OK)
+			err = v->ops->checkpoint(v->keys);
+		if (err == VOW_OK)
+			memcpy(fingerprint_out, fp, 17);
+	}
+	if (err == VOW_OK) {
+		scrub(cur);
+		if (rename(next, cur) != 0)
+			err = VOW_ERR_IO; /* vault_open completes it */
+	} else {
+		(void)unlink(next);
+	}
+	for (size_t i = 0; i < rows.n; i++)
+		store_blob_free(&rows.v[i].wrapped);
+	free(rows.v);
+	crypto_key_free(&nk);
+	vault_close(&v);
+	return err;
+}
