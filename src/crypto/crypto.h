@@ -39,13 +39,12 @@ void crypto_key_free(struct crypto_key **k);
  * context, 8 bytes as 16 hex digits + NUL) for logs and `vow init`. */
 void crypto_key_fingerprint(const struct crypto_key *k, char out[17]);
 
-
 /* ---- data keys (per subject, per file) ---- */
 
-#define CRYPTO_KEY_BYTES 32u
+#define CRYPTO_KEY_BYTES     32u
 #define CRYPTO_WRAPPED_BYTES (1u + 24u + 32u + 16u) /* version, nonce, key, tag */
 #define CRYPTO_SEAL_OVERHEAD (1u + 24u + 16u)       /* version, nonce, tag */
-#define CRYPTO_FORMAT_V1 0x01u
+#define CRYPTO_FORMAT_V1     0x01u
 
 /* A new random data key in guarded memory. */
 VOW_MUST_CHECK vow_err crypto_key_generate(struct crypto_key **out);
@@ -53,15 +52,15 @@ VOW_MUST_CHECK vow_err crypto_key_generate(struct crypto_key **out);
 /* Wraps key under wrapping (XChaCha20-Poly1305); ad binds the wrapped key to
  * its owner (e.g. the subject id) so it cannot be swapped between rows.
  * out receives CRYPTO_WRAPPED_BYTES. */
-VOW_MUST_CHECK vow_err crypto_key_wrap(const struct crypto_key *wrapping, const struct crypto_key *key,
-				       const void *ad, size_t adlen,
-				       unsigned char out[CRYPTO_WRAPPED_BYTES]);
+VOW_MUST_CHECK vow_err crypto_key_wrap(const struct crypto_key *wrapping,
+                                       const struct crypto_key *key, const void *ad, size_t adlen,
+                                       unsigned char out[CRYPTO_WRAPPED_BYTES]);
 
 /* Unwraps; VOW_ERR_INTEGRITY if the bytes, the wrapping key or ad do not
  * match. On success *out owns the key. */
 VOW_MUST_CHECK vow_err crypto_key_unwrap(const struct crypto_key *wrapping,
-					 const unsigned char in[CRYPTO_WRAPPED_BYTES], const void *ad,
-					 size_t adlen, struct crypto_key **out);
+                                         const unsigned char in[CRYPTO_WRAPPED_BYTES],
+                                         const void *ad, size_t adlen, struct crypto_key **out);
 
 /* ---- records ---- */
 
@@ -69,49 +68,49 @@ VOW_MUST_CHECK vow_err crypto_key_unwrap(const struct crypto_key *wrapping,
  * a format-version byte, a random 24-byte nonce, then XChaCha20-Poly1305
  * ciphertext and tag. ad (associated data) is authenticated, not stored. */
 VOW_MUST_CHECK vow_err crypto_seal(const struct crypto_key *key, const void *plain, size_t len,
-				   const void *ad, size_t adlen, unsigned char *out);
+                                   const void *ad, size_t adlen, unsigned char *out);
 
 /* Opens what crypto_seal made; out receives len - CRYPTO_SEAL_OVERHEAD bytes.
  * The tag is verified before anything is written to out. VOW_ERR_INTEGRITY
  * for a short, truncated, altered or misbound ciphertext; VOW_ERR_INVALID for
  * an unknown format version. */
-VOW_MUST_CHECK vow_err crypto_open(const struct crypto_key *key, const unsigned char *in, size_t len,
-				   const void *ad, size_t adlen, unsigned char *out);
+VOW_MUST_CHECK vow_err crypto_open(const struct crypto_key *key, const unsigned char *in,
+                                   size_t len, const void *ad, size_t adlen, unsigned char *out);
 
 /* ---- derived keys and blind indexes ---- */
 
 /* A keyed BLAKE2b-256 of msg under key, with a domain label (never NULL). */
 void crypto_keyed_hash(const struct crypto_key *key, const char *label, const void *msg, size_t len,
-		       unsigned char out[32]);
+                       unsigned char out[32]);
 
 /* ---- file streams (libsodium secretstream, XChaCha20-Poly1305) ---- */
 
 #define CRYPTO_STREAM_HEADER_BYTES 24u
-#define CRYPTO_STREAM_CHUNK 65536u
-#define CRYPTO_STREAM_ABYTES 17u
+#define CRYPTO_STREAM_CHUNK        65536u
+#define CRYPTO_STREAM_ABYTES       17u
 
 struct crypto_stream; /* opaque state in guarded memory */
 
 /* Starts a sealing stream under key; writes the header to header. */
 VOW_MUST_CHECK vow_err crypto_stream_seal_start(const struct crypto_key *key,
-						unsigned char header[CRYPTO_STREAM_HEADER_BYTES],
-						struct crypto_stream **out);
+                                                unsigned char header[CRYPTO_STREAM_HEADER_BYTES],
+                                                struct crypto_stream **out);
 
 /* Seals one chunk (len <= CRYPTO_STREAM_CHUNK) into out
  * (len + CRYPTO_STREAM_ABYTES bytes); last marks the final chunk. */
 VOW_MUST_CHECK vow_err crypto_stream_seal_chunk(struct crypto_stream *s, const unsigned char *in,
-						size_t len, bool last, unsigned char *out);
+                                                size_t len, bool last, unsigned char *out);
 
 /* Starts an opening stream from header. VOW_ERR_INTEGRITY on a bad header. */
-VOW_MUST_CHECK vow_err crypto_stream_open_start(const struct crypto_key *key,
-						const unsigned char header[CRYPTO_STREAM_HEADER_BYTES],
-						struct crypto_stream **out);
+VOW_MUST_CHECK vow_err crypto_stream_open_start(
+    const struct crypto_key *key, const unsigned char header[CRYPTO_STREAM_HEADER_BYTES],
+    struct crypto_stream **out);
 
 /* Opens one sealed chunk (len bytes) into out; *last is set on the final
  * chunk. VOW_ERR_INTEGRITY on any alteration, reordering or truncation. */
 VOW_MUST_CHECK vow_err crypto_stream_open_chunk(struct crypto_stream *s, const unsigned char *in,
-						size_t len, unsigned char *out, size_t *outlen,
-						bool *last);
+                                                size_t len, unsigned char *out, size_t *outlen,
+                                                bool *last);
 
 /* Wipes and frees a stream state; NULL-safe. */
 void crypto_stream_free(struct crypto_stream **s);

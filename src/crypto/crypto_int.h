@@ -11,6 +11,7 @@ struct crypto_key {
 
 /* A key of len bytes in guarded memory holding a copy of bytes (or random
  * bytes when bytes is NULL). */
-VOW_MUST_CHECK vow_err crypto_key_from(const unsigned char *bytes, size_t len, struct crypto_key **out);
+VOW_MUST_CHECK vow_err crypto_key_from(const unsigned char *bytes, size_t len,
+                                       struct crypto_key **out);
 
 #endif

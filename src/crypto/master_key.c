@@ -13,7 +13,6 @@
 #define KEY_FILE_HEADER "vow-master-key-v1 "
 #define KEY_FILE_BYTES  (sizeof(KEY_FILE_HEADER) - 1 + 2 * CRYPTO_MASTER_KEY_BYTES + 1)
 
-
 vow_err crypto_init(void)
 {
 	return sodium_init() < 0 ? VOW_ERR_CRYPTO : VOW_OK;

@@ -8,13 +8,14 @@
 #include "crypto/crypto_int.h"
 
 #define NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
-#define TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define TAG   crypto_aead_xchacha20poly1305_ietf_ABYTES
 
 _Static_assert(NONCE == 24, "XChaCha20 nonce");
 _Static_assert(TAG == 16, "Poly1305 tag");
 _Static_assert(crypto_secretstream_xchacha20poly1305_HEADERBYTES == CRYPTO_STREAM_HEADER_BYTES,
-	       "stream header");
-_Static_assert(crypto_secretstream_xchacha20poly1305_ABYTES == CRYPTO_STREAM_ABYTES, "stream abytes");
+               "stream header");
+_Static_assert(crypto_secretstream_xchacha20poly1305_ABYTES == CRYPTO_STREAM_ABYTES,
+               "stream abytes");
 
 vow_err crypto_key_generate(struct crypto_key **out)
 {
@@ -22,7 +23,7 @@ vow_err crypto_key_generate(struct crypto_key **out)
 }
 
 vow_err crypto_seal(const struct crypto_key *key, const void *plain, size_t len, const void *ad,
-		    size_t adlen, unsigned char *out)
+                    size_t adlen, unsigned char *out)
 {
 	if (key->len != crypto_aead_xchacha20poly1305_ietf_KEYBYTES)
 		return VOW_ERR_KEY;
@@ -39,13 +40,13 @@ vow_err crypto_seal(const struct crypto_key *key, const void *plain, size_t len,
 		memcpy(ad2 + 1, ad, adlen);
 	unsigned long long clen = 0;
 	int r = crypto_aead_xchacha20poly1305_ietf_encrypt(out + 1 + NONCE, &clen, plain, len, ad2,
-							   adlen + 1, NULL, out + 1, key->bytes);
+	                                                   adlen + 1, NULL, out + 1, key->bytes);
 	free(ad2);
 	return r == 0 ? VOW_OK : VOW_ERR_CRYPTO;
 }
 
-vow_err crypto_open(const struct crypto_key *key, const unsigned char *in, size_t len, const void *ad,
-		    size_t adlen, unsigned char *out)
+vow_err crypto_open(const struct crypto_key *key, const unsigned char *in, size_t len,
+                    const void *ad, size_t adlen, unsigned char *out)
 {
 	if (len < CRYPTO_SEAL_OVERHEAD)
 		return VOW_ERR_INTEGRITY;
@@ -58,23 +59,23 @@ vow_err crypto_open(const struct crypto_key *key, const unsigned char *in, size_
 	if (adlen > 0)
 		memcpy(ad2 + 1, ad, adlen);
 	unsigned long long plen = 0;
-	int r = crypto_aead_xchacha20poly1305_ietf_decrypt(out, &plen, NULL, in + 1 + NONCE,
-							   len - 1 - NONCE, ad2, adlen + 1, in + 1,
-							   key->bytes);
+	int r = crypto_aead_xchacha20poly1305_ietf_decrypt(
+	    out, &plen, NULL, in + 1 + NONCE, len - 1 - NONCE, ad2, adlen + 1, in + 1, key->bytes);
 	free(ad2);
 	return r == 0 ? VOW_OK : VOW_ERR_INTEGRITY;
 }
 
 vow_err crypto_key_wrap(const struct crypto_key *wrapping, const struct crypto_key *key,
-			const void *ad, size_t adlen, unsigned char out[CRYPTO_WRAPPED_BYTES])
+                        const void *ad, size_t adlen, unsigned char out[CRYPTO_WRAPPED_BYTES])
 {
 	if (key->len != CRYPTO_KEY_BYTES)
 		return VOW_ERR_KEY;
 	return crypto_seal(wrapping, key->bytes, key->len, ad, adlen, out);
 }
 
-vow_err crypto_key_unwrap(const struct crypto_key *wrapping, const unsigned char in[CRYPTO_WRAPPED_BYTES],
-			  const void *ad, size_t adlen, struct crypto_key **out)
+vow_err crypto_key_unwrap(const struct crypto_key *wrapping,
+                          const unsigned char in[CRYPTO_WRAPPED_BYTES], const void *ad,
+                          size_t adlen, struct crypto_key **out)
 {
 	unsigned char *raw = sodium_malloc(CRYPTO_KEY_BYTES);
 	if (raw == NULL)
@@ -87,7 +88,7 @@ vow_err crypto_key_unwrap(const struct crypto_key *wrapping, const unsigned char
 }
 
 void crypto_keyed_hash(const struct crypto_key *key, const char *label, const void *msg, size_t len,
-		       unsigned char out[32])
+                       unsigned char out[32])
 {
 	crypto_generichash_state st;
 	crypto_generichash_init(&st, key->bytes, key->len, 32);
@@ -118,7 +119,8 @@ static vow_err stream_new(struct crypto_stream **out)
 }
 
 vow_err crypto_stream_seal_start(const struct crypto_key *key,
-				 unsigned char header[CRYPTO_STREAM_HEADER_BYTES], struct crypto_stream **out)
+                                 unsigned char header[CRYPTO_STREAM_HEADER_BYTES],
+                                 struct crypto_stream **out)
 {
 	struct crypto_stream *s = NULL;
 	vow_err err = stream_new(&s);
@@ -132,20 +134,22 @@ vow_err crypto_stream_seal_start(const struct crypto_key *key,
 	return VOW_OK;
 }
 
-vow_err crypto_stream_seal_chunk(struct crypto_stream *s, const unsigned char *in, size_t len, bool last,
-				 unsigned char *out)
+vow_err crypto_stream_seal_chunk(struct crypto_stream *s, const unsigned char *in, size_t len,
+                                 bool last, unsigned char *out)
 {
 	if (len > CRYPTO_STREAM_CHUNK)
 		return VOW_ERR_TOO_LARGE;
 	unsigned char tag = last ? crypto_secretstream_xchacha20poly1305_TAG_FINAL
-				 : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
-	if (crypto_secretstream_xchacha20poly1305_push(s->st, out, NULL, in, len, NULL, 0, tag) != 0)
+	                         : crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
+	if (crypto_secretstream_xchacha20poly1305_push(s->st, out, NULL, in, len, NULL, 0, tag) !=
+	    0)
 		return VOW_ERR_CRYPTO;
 	return VOW_OK;
 }
 
 vow_err crypto_stream_open_start(const struct crypto_key *key,
-				 const unsigned char header[CRYPTO_STREAM_HEADER_BYTES], struct crypto_stream **out)
+                                 const unsigned char header[CRYPTO_STREAM_HEADER_BYTES],
+                                 struct crypto_stream **out)
 {
 	struct crypto_stream *s = NULL;
 	vow_err err = stream_new(&s);
@@ -160,13 +164,14 @@ vow_err crypto_stream_open_start(const struct crypto_key *key,
 }
 
 vow_err crypto_stream_open_chunk(struct crypto_stream *s, const unsigned char *in, size_t len,
-				 unsigned char *out, size_t *outlen, bool *last)
+                                 unsigned char *out, size_t *outlen, bool *last)
 {
 	if (len < CRYPTO_STREAM_ABYTES || len > CRYPTO_STREAM_CHUNK + CRYPTO_STREAM_ABYTES)
 		return VOW_ERR_INTEGRITY;
 	unsigned long long mlen = 0;
 	unsigned char tag = 0;
-	if (crypto_secretstream_xchacha20poly1305_pull(s->st, out, &mlen, &tag, in, len, NULL, 0) != 0)
+	if (crypto_secretstream_xchacha20poly1305_pull(s->st, out, &mlen, &tag, in, len, NULL, 0) !=
+	    0)
 		return VOW_ERR_INTEGRITY;
 	*outlen = (size_t)mlen;
 	*last = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
@@ -198,7 +203,10 @@ void crypto_random(void *buf, size_t len)
 	randombytes_buf(buf, len);
 }
 
-void *crypto_guarded_alloc(size_t len) { return sodium_malloc(len); }
+void *crypto_guarded_alloc(size_t len)
+{
+	return sodium_malloc(len);
+}
 
 void crypto_guarded_free(void *p)
 {

@@ -106,22 +106,29 @@ struct store_ops {
 	vow_err (*subject_insert)(struct store *s, const struct store_subject *row);
 	vow_err (*subject_get)(struct store *s, const char *id, struct store_subject *out);
 	vow_err (*subject_update)(struct store *s, const struct store_subject *row);
-	vow_err (*subject_list)(struct store *s, const char *after, size_t limit, store_each_fn cb, void *ctx);
+	vow_err (*subject_list)(struct store *s, const char *after, size_t limit, store_each_fn cb,
+	                        void *ctx);
 
 	/* DATA: blind index (kind: 1 e-mail, 2 phone) */
-	vow_err (*index_put)(struct store *s, int kind, const unsigned char hash[32], const char *subject);
-	vow_err (*index_find)(struct store *s, int kind, const unsigned char hash[32], char subject[VOW_ID_LEN + 1]);
+	vow_err (*index_put)(struct store *s, int kind, const unsigned char hash[32],
+	                     const char *subject);
+	vow_err (*index_find)(struct store *s, int kind, const unsigned char hash[32],
+	                      char subject[VOW_ID_LEN + 1]);
 	vow_err (*index_delete_subject)(struct store *s, const char *subject, size_t *count);
 
 	/* DATA: records; put moves the current version to the history */
 	vow_err (*record_put)(struct store *s, const struct store_record *row);
-	vow_err (*record_get)(struct store *s, const char *subject, const char *category, struct store_record *out);
-	vow_err (*record_update)(struct store *s, const struct store_record *row); /* same version: reseal */
+	vow_err (*record_get)(struct store *s, const char *subject, const char *category,
+	                      struct store_record *out);
+	vow_err (*record_update)(struct store *s,
+	                         const struct store_record *row); /* same version: reseal */
 	vow_err (*record_list)(struct store *s, const char *subject, store_each_fn cb, void *ctx);
-	vow_err (*record_history)(struct store *s, const char *subject, const char *category, store_each_fn cb,
-				  void *ctx);
-	vow_err (*record_delete)(struct store *s, const char *subject, const char *category, size_t *versions);
-	vow_err (*history_delete)(struct store *s, const char *subject, const char *category, size_t *versions);
+	vow_err (*record_history)(struct store *s, const char *subject, const char *category,
+	                          store_each_fn cb, void *ctx);
+	vow_err (*record_delete)(struct store *s, const char *subject, const char *category,
+	                         size_t *versions);
+	vow_err (*history_delete)(struct store *s, const char *subject, const char *category,
+	                          size_t *versions);
 
 	/* DATA: files (metadata; content lives in the file directory) */
 	vow_err (*file_insert)(struct store *s, const struct store_file *row);
@@ -138,7 +145,8 @@ struct store_ops {
 
 	/* DATA: disclosures */
 	vow_err (*disclosure_insert)(struct store *s, const struct store_disclosure *row);
-	vow_err (*disclosure_list)(struct store *s, const char *subject, store_each_fn cb, void *ctx);
+	vow_err (*disclosure_list)(struct store *s, const char *subject, store_each_fn cb,
+	                           void *ctx);
 
 	/* KEYS */
 	vow_err (*key_put)(struct store *s, const struct store_key *row); /* insert or replace */

@@ -10,85 +10,134 @@
 #include "store/store.h"
 
 enum q {
-	Q_SUBJ_INS, Q_SUBJ_GET, Q_SUBJ_UPD, Q_SUBJ_LIST,
-	Q_IDX_PUT, Q_IDX_FIND, Q_IDX_DEL,
-	Q_REC_TO_HIST, Q_REC_PUT, Q_REC_GET, Q_REC_UPD, Q_REC_LIST, Q_REC_HIST, Q_REC_DEL, Q_HIST_DEL,
-	Q_FILE_INS, Q_FILE_GET, Q_FILE_UPD, Q_FILE_LIST, Q_FILE_DEL,
-	Q_GRANT_INS, Q_GRANT_REV, Q_GRANT_LIST, Q_GRANT_DEL,
-	Q_DISC_INS, Q_DISC_LIST,
-	Q_KEY_PUT, Q_KEY_GET, Q_KEY_DEL, Q_KEY_LIST, Q_META_GET, Q_META_SET,
+	Q_SUBJ_INS,
+	Q_SUBJ_GET,
+	Q_SUBJ_UPD,
+	Q_SUBJ_LIST,
+	Q_IDX_PUT,
+	Q_IDX_FIND,
+	Q_IDX_DEL,
+	Q_REC_TO_HIST,
+	Q_REC_PUT,
+	Q_REC_GET,
+	Q_REC_UPD,
+	Q_REC_LIST,
+	Q_REC_HIST,
+	Q_REC_DEL,
+	Q_HIST_DEL,
+	Q_FILE_INS,
+	Q_FILE_GET,
+	Q_FILE_UPD,
+	Q_FILE_LIST,
+	Q_FILE_DEL,
+	Q_GRANT_INS,
+	Q_GRANT_REV,
+	Q_GRANT_LIST,
+	Q_GRANT_DEL,
+	Q_DISC_INS,
+	Q_DISC_LIST,
+	Q_KEY_PUT,
+	Q_KEY_GET,
+	Q_KEY_DEL,
+	Q_KEY_LIST,
+	Q_META_GET,
+	Q_META_SET,
 	Q__COUNT
 };
 
 static const char *const sql[Q__COUNT] = {
-	[Q_SUBJ_INS] = "INSERT INTO subjects(id,status,region,created_at,closed_at,erased_at,profile) VALUES(?,?,?,?,?,?,?)",
-	[Q_SUBJ_GET] = "SELECT id,status,region,created_at,closed_at,erased_at,profile FROM subjects WHERE id=?",
-	[Q_SUBJ_UPD] = "UPDATE subjects SET status=?2,region=?3,closed_at=?5,erased_at=?6,profile=?7 WHERE id=?1",
-	[Q_SUBJ_LIST] = "SELECT id,status,region,created_at,closed_at,erased_at,NULL FROM subjects WHERE id>? ORDER BY id LIMIT ?",
-	[Q_IDX_PUT] = "INSERT INTO blind_index(kind,hash,subject) VALUES(?,?,?)",
-	[Q_IDX_FIND] = "SELECT subject FROM blind_index WHERE kind=? AND hash=?",
-	[Q_IDX_DEL] = "DELETE FROM blind_index WHERE subject=?",
-	[Q_REC_TO_HIST] = "INSERT INTO record_history(subject,category,id,version,updated_at,sealed) "
-			  "SELECT subject,category,id,version,updated_at,sealed FROM records WHERE subject=? AND category=?",
-	[Q_REC_PUT] = "INSERT OR REPLACE INTO records(subject,category,id,version,updated_at,key_kind,held_until,sealed) VALUES(?,?,?,?,?,?,?,?)",
-	[Q_REC_GET] = "SELECT subject,category,id,version,updated_at,key_kind,held_until,sealed FROM records WHERE subject=? AND category=?",
-	[Q_REC_UPD] = "UPDATE records SET id=?3,version=?4,updated_at=?5,key_kind=?6,held_until=?7,sealed=?8 WHERE subject=?1 AND category=?2",
-	[Q_REC_LIST] = "SELECT subject,category,id,version,updated_at,key_kind,held_until,NULL FROM records WHERE subject=? ORDER BY category",
-	[Q_REC_HIST] = "SELECT subject,category,id,version,updated_at,0,NULL,sealed FROM record_history WHERE subject=? AND category=? ORDER BY version",
-	[Q_REC_DEL] = "DELETE FROM records WHERE subject=? AND category=?",
-	[Q_HIST_DEL] = "DELETE FROM record_history WHERE subject=? AND category=?",
-	[Q_FILE_INS] = "INSERT INTO files(id,subject,category,created_at,held_until,key_kind,file_key,meta) VALUES(?,?,?,?,?,?,?,?)",
-	[Q_FILE_GET] = "SELECT id,subject,category,created_at,held_until,key_kind,file_key,meta FROM files WHERE id=?",
-	[Q_FILE_UPD] = "UPDATE files SET held_until=?5,key_kind=?6,file_key=?7,meta=?8 WHERE id=?1",
-	[Q_FILE_LIST] = "SELECT id,subject,category,created_at,held_until,key_kind,NULL,NULL FROM files WHERE subject=? ORDER BY created_at,id",
-	[Q_FILE_DEL] = "DELETE FROM files WHERE id=?",
-	[Q_GRANT_INS] = "INSERT INTO grants(id,subject,actor,category,file,purpose,created_at,until,revoked_at) VALUES(?,?,?,?,?,?,?,?,0)",
-	[Q_GRANT_REV] = "UPDATE grants SET revoked_at=? WHERE id=? AND revoked_at=0",
-	[Q_GRANT_LIST] = "SELECT id,subject,actor,category,file,purpose,created_at,until,revoked_at FROM grants WHERE subject=? ORDER BY created_at,id",
-	[Q_GRANT_DEL] = "DELETE FROM grants WHERE subject=?",
-	[Q_DISC_INS] = "INSERT INTO disclosures(id,subject,recipient,category,purpose,basis,transfer,country,at) VALUES(?,?,?,?,?,?,?,?,?)",
-	[Q_DISC_LIST] = "SELECT id,subject,recipient,category,purpose,basis,transfer,country,at FROM disclosures WHERE subject=? ORDER BY at,id",
-	[Q_KEY_PUT] = "INSERT OR REPLACE INTO keys(owner,kind,wrapped) VALUES(?,?,?)",
-	[Q_KEY_GET] = "SELECT owner,kind,wrapped FROM keys WHERE owner=? AND kind=?",
-	[Q_KEY_DEL] = "DELETE FROM keys WHERE owner=? AND kind=?",
-	[Q_KEY_LIST] = "SELECT owner,kind,wrapped FROM keys ORDER BY owner,kind",
-	[Q_META_GET] = "SELECT value FROM meta WHERE name=?",
-	[Q_META_SET] = "INSERT OR REPLACE INTO meta(name,value) VALUES(?,?)",
+    [Q_SUBJ_INS] = "INSERT INTO subjects(id,status,region,created_at,closed_at,erased_at,profile) "
+                   "VALUES(?,?,?,?,?,?,?)",
+    [Q_SUBJ_GET] =
+        "SELECT id,status,region,created_at,closed_at,erased_at,profile FROM subjects WHERE id=?",
+    [Q_SUBJ_UPD] =
+        "UPDATE subjects SET status=?2,region=?3,closed_at=?5,erased_at=?6,profile=?7 WHERE id=?1",
+    [Q_SUBJ_LIST] = "SELECT id,status,region,created_at,closed_at,erased_at,NULL FROM subjects "
+                    "WHERE id>? ORDER BY id LIMIT ?",
+    [Q_IDX_PUT] = "INSERT INTO blind_index(kind,hash,subject) VALUES(?,?,?)",
+    [Q_IDX_FIND] = "SELECT subject FROM blind_index WHERE kind=? AND hash=?",
+    [Q_IDX_DEL] = "DELETE FROM blind_index WHERE subject=?",
+    [Q_REC_TO_HIST] = "INSERT INTO record_history(subject,category,id,version,updated_at,sealed) "
+                      "SELECT subject,category,id,version,updated_at,sealed FROM records WHERE "
+                      "subject=? AND category=?",
+    [Q_REC_PUT] = "INSERT OR REPLACE INTO "
+                  "records(subject,category,id,version,updated_at,key_kind,held_until,sealed) "
+                  "VALUES(?,?,?,?,?,?,?,?)",
+    [Q_REC_GET] = "SELECT subject,category,id,version,updated_at,key_kind,held_until,sealed FROM "
+                  "records WHERE subject=? AND category=?",
+    [Q_REC_UPD] =
+        "UPDATE records SET id=?3,version=?4,updated_at=?5,key_kind=?6,held_until=?7,sealed=?8 "
+        "WHERE subject=?1 AND category=?2",
+    [Q_REC_LIST] = "SELECT subject,category,id,version,updated_at,key_kind,held_until,NULL FROM "
+                   "records WHERE subject=? ORDER BY category",
+    [Q_REC_HIST] = "SELECT subject,category,id,version,updated_at,0,NULL,sealed FROM "
+                   "record_history WHERE subject=? AND category=? ORDER BY version",
+    [Q_REC_DEL] = "DELETE FROM records WHERE subject=? AND category=?",
+    [Q_HIST_DEL] = "DELETE FROM record_history WHERE subject=? AND category=?",
+    [Q_FILE_INS] =
+        "INSERT INTO files(id,subject,category,created_at,held_until,key_kind,file_key,meta) "
+        "VALUES(?,?,?,?,?,?,?,?)",
+    [Q_FILE_GET] = "SELECT id,subject,category,created_at,held_until,key_kind,file_key,meta FROM "
+                   "files WHERE id=?",
+    [Q_FILE_UPD] = "UPDATE files SET held_until=?5,key_kind=?6,file_key=?7,meta=?8 WHERE id=?1",
+    [Q_FILE_LIST] = "SELECT id,subject,category,created_at,held_until,key_kind,NULL,NULL FROM "
+                    "files WHERE subject=? ORDER BY created_at,rowid",
+    [Q_FILE_DEL] = "DELETE FROM files WHERE id=?",
+    [Q_GRANT_INS] =
+        "INSERT INTO grants(id,subject,actor,category,file,purpose,created_at,until,revoked_at) "
+        "VALUES(?,?,?,?,?,?,?,?,0)",
+    [Q_GRANT_REV] = "UPDATE grants SET revoked_at=? WHERE id=? AND revoked_at=0",
+    [Q_GRANT_LIST] = "SELECT id,subject,actor,category,file,purpose,created_at,until,revoked_at "
+                     "FROM grants WHERE subject=? ORDER BY created_at,rowid",
+    [Q_GRANT_DEL] = "DELETE FROM grants WHERE subject=?",
+    [Q_DISC_INS] =
+        "INSERT INTO disclosures(id,subject,recipient,category,purpose,basis,transfer,country,at) "
+        "VALUES(?,?,?,?,?,?,?,?,?)",
+    [Q_DISC_LIST] = "SELECT id,subject,recipient,category,purpose,basis,transfer,country,at FROM "
+                    "disclosures WHERE subject=? ORDER BY at,rowid",
+    [Q_KEY_PUT] = "INSERT OR REPLACE INTO keys(owner,kind,wrapped) VALUES(?,?,?)",
+    [Q_KEY_GET] = "SELECT owner,kind,wrapped FROM keys WHERE owner=? AND kind=?",
+    [Q_KEY_DEL] = "DELETE FROM keys WHERE owner=? AND kind=?",
+    [Q_KEY_LIST] = "SELECT owner,kind,wrapped FROM keys ORDER BY owner,kind",
+    [Q_META_GET] = "SELECT value FROM meta WHERE name=?",
+    [Q_META_SET] = "INSERT OR REPLACE INTO meta(name,value) VALUES(?,?)",
 };
 
 /* Migrations, applied in order inside one transaction each; the schema
  * version is PRAGMA user_version. Never edit a released step: add one. */
 static const char *const data_migrations[] = {
-	"CREATE TABLE subjects(id TEXT PRIMARY KEY, status INTEGER NOT NULL, region TEXT NOT NULL,"
-	" created_at INTEGER NOT NULL, closed_at INTEGER NOT NULL, erased_at INTEGER NOT NULL, profile BLOB);"
-	"CREATE TABLE blind_index(kind INTEGER NOT NULL, hash BLOB NOT NULL, subject TEXT NOT NULL,"
-	" PRIMARY KEY(kind, hash));"
-	"CREATE INDEX blind_index_subject ON blind_index(subject);"
-	"CREATE TABLE records(subject TEXT NOT NULL, category TEXT NOT NULL, id TEXT NOT NULL,"
-	" version INTEGER NOT NULL, updated_at INTEGER NOT NULL, key_kind INTEGER NOT NULL,"
-	" held_until INTEGER NOT NULL, sealed BLOB NOT NULL, PRIMARY KEY(subject, category));"
-	"CREATE TABLE record_history(subject TEXT NOT NULL, category TEXT NOT NULL, id TEXT NOT NULL,"
-	" version INTEGER NOT NULL, updated_at INTEGER NOT NULL, sealed BLOB NOT NULL,"
-	" PRIMARY KEY(subject, category, version));"
-	"CREATE TABLE files(id TEXT PRIMARY KEY, subject TEXT NOT NULL, category TEXT NOT NULL,"
-	" created_at INTEGER NOT NULL, held_until INTEGER NOT NULL, key_kind INTEGER NOT NULL,"
-	" file_key BLOB NOT NULL, meta BLOB NOT NULL);"
-	"CREATE INDEX files_subject ON files(subject);"
-	"CREATE TABLE grants(id TEXT PRIMARY KEY, subject TEXT NOT NULL, actor TEXT NOT NULL,"
-	" category TEXT NOT NULL, file TEXT NOT NULL, purpose TEXT NOT NULL, created_at INTEGER NOT NULL,"
-	" until INTEGER NOT NULL, revoked_at INTEGER NOT NULL);"
-	"CREATE INDEX grants_subject ON grants(subject);"
-	"CREATE INDEX grants_actor ON grants(actor, subject);"
-	"CREATE TABLE disclosures(id TEXT PRIMARY KEY, subject TEXT NOT NULL, recipient TEXT NOT NULL,"
-	" category TEXT NOT NULL, purpose TEXT NOT NULL, basis TEXT NOT NULL, transfer TEXT NOT NULL,"
-	" country TEXT NOT NULL, at INTEGER NOT NULL);"
-	"CREATE INDEX disclosures_subject ON disclosures(subject);",
+    "CREATE TABLE subjects(id TEXT PRIMARY KEY, status INTEGER NOT NULL, region TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL, closed_at INTEGER NOT NULL, erased_at INTEGER NOT NULL, profile "
+    "BLOB);"
+    "CREATE TABLE blind_index(kind INTEGER NOT NULL, hash BLOB NOT NULL, subject TEXT NOT NULL,"
+    " PRIMARY KEY(kind, hash));"
+    "CREATE INDEX blind_index_subject ON blind_index(subject);"
+    "CREATE TABLE records(subject TEXT NOT NULL, category TEXT NOT NULL, id TEXT NOT NULL,"
+    " version INTEGER NOT NULL, updated_at INTEGER NOT NULL, key_kind INTEGER NOT NULL,"
+    " held_until INTEGER NOT NULL, sealed BLOB NOT NULL, PRIMARY KEY(subject, category));"
+    "CREATE TABLE record_history(subject TEXT NOT NULL, category TEXT NOT NULL, id TEXT NOT NULL,"
+    " version INTEGER NOT NULL, updated_at INTEGER NOT NULL, sealed BLOB NOT NULL,"
+    " PRIMARY KEY(subject, category, version));"
+    "CREATE TABLE files(id TEXT PRIMARY KEY, subject TEXT NOT NULL, category TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL, held_until INTEGER NOT NULL, key_kind INTEGER NOT NULL,"
+    " file_key BLOB NOT NULL, meta BLOB NOT NULL);"
+    "CREATE INDEX files_subject ON files(subject);"
+    "CREATE TABLE grants(id TEXT PRIMARY KEY, subject TEXT NOT NULL, actor TEXT NOT NULL,"
+    " category TEXT NOT NULL, file TEXT NOT NULL, purpose TEXT NOT NULL, created_at INTEGER NOT "
+    "NULL,"
+    " until INTEGER NOT NULL, revoked_at INTEGER NOT NULL);"
+    "CREATE INDEX grants_subject ON grants(subject);"
+    "CREATE INDEX grants_actor ON grants(actor, subject);"
+    "CREATE TABLE disclosures(id TEXT PRIMARY KEY, subject TEXT NOT NULL, recipient TEXT NOT NULL,"
+    " category TEXT NOT NULL, purpose TEXT NOT NULL, basis TEXT NOT NULL, transfer TEXT NOT NULL,"
+    " country TEXT NOT NULL, at INTEGER NOT NULL);"
+    "CREATE INDEX disclosures_subject ON disclosures(subject);",
 };
 
 static const char *const keys_migrations[] = {
-	"CREATE TABLE keys(owner TEXT NOT NULL, kind INTEGER NOT NULL, wrapped BLOB NOT NULL,"
-	" PRIMARY KEY(owner, kind));"
-	"CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    "CREATE TABLE keys(owner TEXT NOT NULL, kind INTEGER NOT NULL, wrapped BLOB NOT NULL,"
+    " PRIMARY KEY(owner, kind));"
+    "CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);",
 };
 
 struct store {
@@ -127,7 +176,8 @@ static vow_err exec(struct store *s, const char *q)
 static sqlite3_stmt *stmt(struct store *s, enum q q)
 {
 	if (s->st[q] == NULL) {
-		if (sqlite3_prepare_v3(s->db, sql[q], -1, SQLITE_PREPARE_PERSISTENT, &s->st[q], NULL) != SQLITE_OK)
+		if (sqlite3_prepare_v3(s->db, sql[q], -1, SQLITE_PREPARE_PERSISTENT, &s->st[q],
+		                       NULL) != SQLITE_OK)
 			return NULL;
 	} else {
 		sqlite3_reset(s->st[q]);
@@ -136,7 +186,10 @@ static sqlite3_stmt *stmt(struct store *s, enum q q)
 	return s->st[q];
 }
 
-static void bind_text(sqlite3_stmt *q, int i, const char *v) { sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC); }
+static void bind_text(sqlite3_stmt *q, int i, const char *v)
+{
+	sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
+}
 static void bind_blob(sqlite3_stmt *q, int i, const struct store_blob *b)
 {
 	if (b->p == NULL)
@@ -198,7 +251,7 @@ static vow_err migrate(struct store *s)
 {
 	const char *const *steps = s->role == STORE_DATA ? data_migrations : keys_migrations;
 	int n = s->role == STORE_DATA ? (int)(sizeof(data_migrations) / sizeof(*steps))
-				      : (int)(sizeof(keys_migrations) / sizeof(*steps));
+	                              : (int)(sizeof(keys_migrations) / sizeof(*steps));
 	for (;;) {
 		vow_err err = exec(s, "BEGIN IMMEDIATE");
 		if (err != VOW_OK)
@@ -245,14 +298,16 @@ static vow_err sq_open(const char *location, enum store_role role, struct store 
 	if (s == NULL)
 		return VOW_ERR_NOMEM;
 	s->role = role;
-	int rc = sqlite3_open_v2(location, &s->db,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	int rc =
+	    sqlite3_open_v2(location, &s->db,
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	vow_err err = map_rc(rc);
 	if (err == VOW_OK)
 		sqlite3_busy_timeout(s->db, 5000);
 	if (err == VOW_OK)
-		err = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-			      " PRAGMA secure_delete=ON;");
+		err = exec(
+		    s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+		       " PRAGMA secure_delete=ON;");
 	if (err == VOW_OK)
 		err = migrate(s);
 	if (err != VOW_OK) {
@@ -265,12 +320,22 @@ static vow_err sq_open(const char *location, enum store_role role, struct store 
 
 static vow_err sq_checkpoint(struct store *s)
 {
-	return map_rc(sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL));
+	return map_rc(
+	    sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL));
 }
 
-static vow_err sq_begin(struct store *s) { return exec(s, "BEGIN IMMEDIATE"); }
-static vow_err sq_commit(struct store *s) { return exec(s, "COMMIT"); }
-static void sq_rollback(struct store *s) { (void)exec(s, "ROLLBACK"); }
+static vow_err sq_begin(struct store *s)
+{
+	return exec(s, "BEGIN IMMEDIATE");
+}
+static vow_err sq_commit(struct store *s)
+{
+	return exec(s, "COMMIT");
+}
+static void sq_rollback(struct store *s)
+{
+	(void)exec(s, "ROLLBACK");
+}
 
 static int sq_schema_version(struct store *s)
 {
@@ -352,24 +417,24 @@ static vow_err sq_subject_get(struct store *s, const char *id, struct store_subj
 }
 
 /* Walks every row of q through read, calling cb with a row on the stack. */
-#define WALK(s, q, T, read, cb, ctx)                                                                \
-	do {                                                                                        \
-		if ((q) == NULL)                                                                    \
-			return map_rc(sqlite3_errcode((s)->db));                                    \
-		vow_err err_ = VOW_OK;                                                              \
-		int rc_;                                                                            \
-		while (err_ == VOW_OK && (rc_ = sqlite3_step(q)) == SQLITE_ROW) {                   \
-			T row_;                                                                     \
-			memset(&row_, 0, sizeof(row_));                                             \
-			err_ = read((q), &row_);                                                    \
-			if (err_ == VOW_OK)                                                         \
-				err_ = (cb)((ctx), &row_);                                          \
-			row_free_##T(&row_);                                                        \
-		}                                                                                   \
-		if (err_ == VOW_OK && rc_ != SQLITE_DONE)                                           \
-			err_ = map_rc(rc_);                                                         \
-		sqlite3_reset(q);                                                                   \
-		return err_;                                                                        \
+#define WALK(s, q, T, read, cb, ctx)                                                               \
+	do {                                                                                       \
+		if ((q) == NULL)                                                                   \
+			return map_rc(sqlite3_errcode((s)->db));                                   \
+		vow_err err_ = VOW_OK;                                                             \
+		int rc_;                                                                           \
+		while (err_ == VOW_OK && (rc_ = sqlite3_step(q)) == SQLITE_ROW) {                  \
+			T row_;                                                                    \
+			memset(&row_, 0, sizeof(row_));                                            \
+			err_ = read((q), &row_);                                                   \
+			if (err_ == VOW_OK)                                                        \
+				err_ = (cb)((ctx), &row_);                                         \
+			row_free_##T(&row_);                                                       \
+		}                                                                                  \
+		if (err_ == VOW_OK && rc_ != SQLITE_DONE)                                          \
+			err_ = map_rc(rc_);                                                        \
+		sqlite3_reset(q);                                                                  \
+		return err_;                                                                       \
 	} while (0)
 
 typedef struct store_subject subject_t;
@@ -378,18 +443,34 @@ typedef struct store_file file_t;
 typedef struct store_grant grant_t;
 typedef struct store_disclosure disclosure_t;
 typedef struct store_key key_t_;
-static void row_free_subject_t(subject_t *r) { store_blob_free(&r->profile); }
-static void row_free_record_t(record_t *r) { store_blob_free(&r->sealed); }
+static void row_free_subject_t(subject_t *r)
+{
+	store_blob_free(&r->profile);
+}
+static void row_free_record_t(record_t *r)
+{
+	store_blob_free(&r->sealed);
+}
 static void row_free_file_t(file_t *r)
 {
 	store_blob_free(&r->file_key);
 	store_blob_free(&r->meta);
 }
-static void row_free_grant_t(grant_t *r) { (void)r; }
-static void row_free_disclosure_t(disclosure_t *r) { (void)r; }
-static void row_free_key_t_(key_t_ *r) { store_blob_free(&r->wrapped); }
+static void row_free_grant_t(grant_t *r)
+{
+	(void)r;
+}
+static void row_free_disclosure_t(disclosure_t *r)
+{
+	(void)r;
+}
+static void row_free_key_t_(key_t_ *r)
+{
+	store_blob_free(&r->wrapped);
+}
 
-static vow_err sq_subject_list(struct store *s, const char *after, size_t limit, store_each_fn cb, void *ctx)
+static vow_err sq_subject_list(struct store *s, const char *after, size_t limit, store_each_fn cb,
+                               void *ctx)
 {
 	sqlite3_stmt *q = stmt(s, Q_SUBJ_LIST);
 	if (q != NULL) {
@@ -401,7 +482,8 @@ static vow_err sq_subject_list(struct store *s, const char *after, size_t limit,
 
 /* ---- blind index ---- */
 
-static vow_err sq_index_put(struct store *s, int kind, const unsigned char hash[32], const char *subject)
+static vow_err sq_index_put(struct store *s, int kind, const unsigned char hash[32],
+                            const char *subject)
 {
 	sqlite3_stmt *q = stmt(s, Q_IDX_PUT);
 	if (q != NULL) {
@@ -412,7 +494,8 @@ static vow_err sq_index_put(struct store *s, int kind, const unsigned char hash[
 	return run(s, q);
 }
 
-static vow_err sq_index_find(struct store *s, int kind, const unsigned char hash[32], char subject[VOW_ID_LEN + 1])
+static vow_err sq_index_find(struct store *s, int kind, const unsigned char hash[32],
+                             char subject[VOW_ID_LEN + 1])
 {
 	sqlite3_stmt *q = stmt(s, Q_IDX_FIND);
 	if (q != NULL) {
@@ -485,7 +568,8 @@ static vow_err sq_record_put(struct store *s, const struct store_record *r)
 	return run(s, q);
 }
 
-static vow_err sq_record_get(struct store *s, const char *subject, const char *category, struct store_record *out)
+static vow_err sq_record_get(struct store *s, const char *subject, const char *category,
+                             struct store_record *out)
 {
 	sqlite3_stmt *q = stmt(s, Q_REC_GET);
 	if (q != NULL) {
@@ -519,8 +603,8 @@ static vow_err sq_record_list(struct store *s, const char *subject, store_each_f
 	WALK(s, q, record_t, read_record, cb, ctx);
 }
 
-static vow_err sq_record_history(struct store *s, const char *subject, const char *category, store_each_fn cb,
-				 void *ctx)
+static vow_err sq_record_history(struct store *s, const char *subject, const char *category,
+                                 store_each_fn cb, void *ctx)
 {
 	sqlite3_stmt *q = stmt(s, Q_REC_HIST);
 	if (q != NULL) {
@@ -530,7 +614,8 @@ static vow_err sq_record_history(struct store *s, const char *subject, const cha
 	WALK(s, q, record_t, read_record, cb, ctx);
 }
 
-static vow_err sq_record_delete(struct store *s, const char *subject, const char *category, size_t *versions)
+static vow_err sq_record_delete(struct store *s, const char *subject, const char *category,
+                                size_t *versions)
 {
 	size_t n = 0, h = 0;
 	sqlite3_stmt *q = stmt(s, Q_REC_DEL);
@@ -556,7 +641,8 @@ static vow_err sq_record_delete(struct store *s, const char *subject, const char
 	return err;
 }
 
-static vow_err sq_history_delete(struct store *s, const char *subject, const char *category, size_t *versions)
+static vow_err sq_history_delete(struct store *s, const char *subject, const char *category,
+                                 size_t *versions)
 {
 	sqlite3_stmt *q = stmt(s, Q_HIST_DEL);
 	if (q != NULL) {
@@ -816,45 +902,45 @@ static vow_err sq_meta_set(struct store *s, const char *name, const char *value)
 }
 
 const struct store_ops store_sqlite_ops = {
-	.name = "sqlite",
-	.open = sq_open,
-	.close = sq_close,
-	.begin = sq_begin,
-	.commit = sq_commit,
-	.rollback = sq_rollback,
-	.schema_version = sq_schema_version,
-	.checkpoint = sq_checkpoint,
-	.subject_insert = sq_subject_insert,
-	.subject_get = sq_subject_get,
-	.subject_update = sq_subject_update,
-	.subject_list = sq_subject_list,
-	.index_put = sq_index_put,
-	.index_find = sq_index_find,
-	.index_delete_subject = sq_index_delete_subject,
-	.record_put = sq_record_put,
-	.record_get = sq_record_get,
-	.record_update = sq_record_update,
-	.record_list = sq_record_list,
-	.record_history = sq_record_history,
-	.record_delete = sq_record_delete,
-	.history_delete = sq_history_delete,
-	.file_insert = sq_file_insert,
-	.file_get = sq_file_get,
-	.file_update = sq_file_update,
-	.file_list = sq_file_list,
-	.file_delete = sq_file_delete,
-	.grant_insert = sq_grant_insert,
-	.grant_revoke = sq_grant_revoke,
-	.grant_list = sq_grant_list,
-	.grant_delete_subject = sq_grant_delete_subject,
-	.disclosure_insert = sq_disclosure_insert,
-	.disclosure_list = sq_disclosure_list,
-	.key_put = sq_key_put,
-	.key_get = sq_key_get,
-	.key_delete = sq_key_delete,
-	.key_list = sq_key_list,
-	.meta_get = sq_meta_get,
-	.meta_set = sq_meta_set,
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .schema_version = sq_schema_version,
+    .checkpoint = sq_checkpoint,
+    .subject_insert = sq_subject_insert,
+    .subject_get = sq_subject_get,
+    .subject_update = sq_subject_update,
+    .subject_list = sq_subject_list,
+    .index_put = sq_index_put,
+    .index_find = sq_index_find,
+    .index_delete_subject = sq_index_delete_subject,
+    .record_put = sq_record_put,
+    .record_get = sq_record_get,
+    .record_update = sq_record_update,
+    .record_list = sq_record_list,
+    .record_history = sq_record_history,
+    .record_delete = sq_record_delete,
+    .history_delete = sq_history_delete,
+    .file_insert = sq_file_insert,
+    .file_get = sq_file_get,
+    .file_update = sq_file_update,
+    .file_list = sq_file_list,
+    .file_delete = sq_file_delete,
+    .grant_insert = sq_grant_insert,
+    .grant_revoke = sq_grant_revoke,
+    .grant_list = sq_grant_list,
+    .grant_delete_subject = sq_grant_delete_subject,
+    .disclosure_insert = sq_disclosure_insert,
+    .disclosure_list = sq_disclosure_list,
+    .key_put = sq_key_put,
+    .key_get = sq_key_get,
+    .key_delete = sq_key_delete,
+    .key_list = sq_key_list,
+    .meta_get = sq_meta_get,
+    .meta_set = sq_meta_set,
 };
 
 const struct store_ops *store_backend(const char *name)

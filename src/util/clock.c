@@ -14,10 +14,19 @@ int64_t clock_now(void)
 	return (int64_t)time(NULL);
 }
 
-void clock_set_fixed(int64_t t) { fixed_now = t; }
-void clock_set_real(void) { fixed_now = -1; }
+void clock_set_fixed(int64_t t)
+{
+	fixed_now = t;
+}
+void clock_set_real(void)
+{
+	fixed_now = -1;
+}
 
-static bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+static bool leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 static int month_days(int y, int m)
 {

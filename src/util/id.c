@@ -31,4 +31,3 @@ bool id_valid(const char *s)
 			return false;
 	return s[VOW_ID_LEN] == '\0';
 }
-

@@ -12,8 +12,8 @@
 
 #define INSTANCE_OWNER "00000000000000000000000000000000"
 
-size_t vault_ad(unsigned char out[VAULT_AD_MAX], const char *label, const char *a, const char *b, const char *c,
-		int64_t n)
+size_t vault_ad(unsigned char out[VAULT_AD_MAX], const char *label, const char *a, const char *b,
+                const char *c, int64_t n)
 {
 	size_t off = 0;
 	const char *parts[] = {label, a, b, c};
@@ -259,7 +259,10 @@ void vault_close(struct vault **vp)
 	*vp = NULL;
 }
 
-void vault_set_policy(struct vault *v, const struct policy *policy) { v->policy = policy; }
+void vault_set_policy(struct vault *v, const struct policy *policy)
+{
+	v->policy = policy;
+}
 
 vow_err vault_create(const char *dir)
 {

@@ -28,8 +28,8 @@
 #include "util/err.h"
 #include "util/id.h"
 
-#define VAULT_MAX_VALUE (1024u * 1024u) /* one record's JSON value */
-#define VAULT_MAX_PROFILE_FIELD 320u    /* e-mail, phone, locale, ... */
+#define VAULT_MAX_VALUE         (1024u * 1024u) /* one record's JSON value */
+#define VAULT_MAX_PROFILE_FIELD 320u            /* e-mail, phone, locale, ... */
 
 struct vault;
 
@@ -73,11 +73,12 @@ struct vault_subject {
  * e-mail, phone, region or date; VOW_ERR_EXISTS when the e-mail or phone is
  * already held by another subject. */
 VOW_MUST_CHECK vow_err vault_subject_create(struct vault *v, const struct vault_subject_new *in,
-					    char id[VOW_ID_LEN + 1]);
+                                            char id[VOW_ID_LEN + 1]);
 
 /* Reads a subject. VOW_ERR_NOT_FOUND for an unknown id (also a malformed
  * one). An erased subject is returned with status VAULT_ERASED and no profile. */
-VOW_MUST_CHECK vow_err vault_subject_get(struct vault *v, const char *id, struct vault_subject *out);
+VOW_MUST_CHECK vow_err vault_subject_get(struct vault *v, const char *id,
+                                         struct vault_subject *out);
 
 /* Wipes and frees the profile strings of s. */
 void vault_subject_clear(struct vault_subject *s);
@@ -85,9 +86,9 @@ void vault_subject_clear(struct vault_subject *s);
 /* Lists subjects in id order after `after` (NULL: from the start), at most
  * limit, without decrypting profiles. */
 typedef vow_err (*vault_subject_fn)(void *ctx, const char *id, enum vault_subject_status status,
-				    int64_t created_at);
+                                    int64_t created_at);
 VOW_MUST_CHECK vow_err vault_subject_list(struct vault *v, const char *after, size_t limit,
-					  vault_subject_fn cb, void *ctx);
+                                          vault_subject_fn cb, void *ctx);
 
 /* Marks the account closed (retention rules that run from account closure
  * start now). VOW_ERR_NOT_FOUND, or VOW_ERR_INVALID if already erased. */
@@ -99,13 +100,14 @@ enum vault_lookup { VAULT_BY_EMAIL = 1, VAULT_BY_PHONE = 2 };
  * keyed blind index over its normalised form (see vault_normalize).
  * VOW_ERR_NOT_FOUND if none. */
 VOW_MUST_CHECK vow_err vault_subject_find(struct vault *v, enum vault_lookup by, const char *value,
-					  char id[VOW_ID_LEN + 1]);
+                                          char id[VOW_ID_LEN + 1]);
 
 /* Normalises an e-mail (trimmed, lower-cased, one '@', no spaces) or a phone
  * number (digits only, a leading '+' kept, "00" prefix read as '+', spaces,
  * dots, dashes, slashes and parentheses dropped; 6 to 15 digits) into out.
  * VOW_ERR_INVALID if the value cannot be one. */
-VOW_MUST_CHECK vow_err vault_normalize(enum vault_lookup by, const char *value, char *out, size_t cap);
+VOW_MUST_CHECK vow_err vault_normalize(enum vault_lookup by, const char *value, char *out,
+                                       size_t cap);
 
 /* ---- records: one JSON value per subject and category ---- */
 
@@ -116,32 +118,33 @@ VOW_MUST_CHECK vow_err vault_normalize(enum vault_lookup by, const char *value, 
  * VOW_ERR_NOT_FOUND for an unknown subject; VOW_ERR_DENIED for a closed or
  * erased one. */
 VOW_MUST_CHECK vow_err vault_record_put(struct vault *v, const char *subject, const char *category,
-					const char *value, size_t len);
+                                        const char *value, size_t len);
 
 /* Reads the current value: *value (NUL-terminated, *len bytes) is the
  * caller's, released with vault_value_free. VOW_ERR_NOT_FOUND if none;
  * VOW_ERR_INTEGRITY if the stored bytes were altered or moved. */
 VOW_MUST_CHECK vow_err vault_record_get(struct vault *v, const char *subject, const char *category,
-					char **value, size_t *len);
+                                        char **value, size_t *len);
 
 /* Wipes and frees a value returned by the vault. NULL-safe. */
 void vault_value_free(char *value, size_t len);
 
 /* Calls cb for each category the subject holds a record in. */
-typedef vow_err (*vault_category_fn)(void *ctx, const char *category, int64_t version, int64_t updated_at,
-				     bool held);
-VOW_MUST_CHECK vow_err vault_record_categories(struct vault *v, const char *subject, vault_category_fn cb,
-					       void *ctx);
+typedef vow_err (*vault_category_fn)(void *ctx, const char *category, int64_t version,
+                                     int64_t updated_at, bool held);
+VOW_MUST_CHECK vow_err vault_record_categories(struct vault *v, const char *subject,
+                                               vault_category_fn cb, void *ctx);
 
 /* Calls cb with each earlier value (oldest first), then the current one:
  * the history of rectifications. The value is wiped after cb returns. */
-typedef vow_err (*vault_version_fn)(void *ctx, int64_t version, int64_t updated_at, const char *value,
-				    size_t len);
-VOW_MUST_CHECK vow_err vault_record_history(struct vault *v, const char *subject, const char *category,
-					    vault_version_fn cb, void *ctx);
+typedef vow_err (*vault_version_fn)(void *ctx, int64_t version, int64_t updated_at,
+                                    const char *value, size_t len);
+VOW_MUST_CHECK vow_err vault_record_history(struct vault *v, const char *subject,
+                                            const char *category, vault_version_fn cb, void *ctx);
 
 /* Deletes the record and its history. VOW_ERR_NOT_FOUND if none. */
-VOW_MUST_CHECK vow_err vault_record_delete(struct vault *v, const char *subject, const char *category);
+VOW_MUST_CHECK vow_err vault_record_delete(struct vault *v, const char *subject,
+                                           const char *category);
 
 /* ---- files, streamed in chunks with flat memory ---- */
 
@@ -161,8 +164,8 @@ struct vault_file_info {
 /* Starts a new file for the subject in category (declared and stored).
  * name and media_type are sealed with the content. */
 VOW_MUST_CHECK vow_err vault_file_create(struct vault *v, const char *subject, const char *category,
-					 const char *name, const char *media_type,
-					 struct vault_file_writer **out);
+                                         const char *name, const char *media_type,
+                                         struct vault_file_writer **out);
 
 /* Appends len bytes. */
 VOW_MUST_CHECK vow_err vault_file_write(struct vault_file_writer *w, const void *buf, size_t len);
@@ -175,19 +178,22 @@ VOW_MUST_CHECK vow_err vault_file_finish(struct vault_file_writer **w, char id[V
 void vault_file_abort(struct vault_file_writer **w);
 
 /* Opens a stored file; *info receives its metadata. */
-VOW_MUST_CHECK vow_err vault_file_open(struct vault *v, const char *id, struct vault_file_reader **out,
-				       struct vault_file_info *info);
+VOW_MUST_CHECK vow_err vault_file_open(struct vault *v, const char *id,
+                                       struct vault_file_reader **out,
+                                       struct vault_file_info *info);
 
 /* Reads up to cap bytes; *n = 0 at the end. VOW_ERR_INTEGRITY if any chunk
  * was altered, reordered, or the file was truncated. */
-VOW_MUST_CHECK vow_err vault_file_read(struct vault_file_reader *r, void *buf, size_t cap, size_t *n);
+VOW_MUST_CHECK vow_err vault_file_read(struct vault_file_reader *r, void *buf, size_t cap,
+                                       size_t *n);
 
 /* Closes a reader, wiping its buffers. NULL-safe. */
 void vault_file_close(struct vault_file_reader **r);
 
 /* Lists a subject's files (metadata decrypted). */
 typedef vow_err (*vault_file_fn)(void *ctx, const struct vault_file_info *info);
-VOW_MUST_CHECK vow_err vault_file_list(struct vault *v, const char *subject, vault_file_fn cb, void *ctx);
+VOW_MUST_CHECK vow_err vault_file_list(struct vault *v, const char *subject, vault_file_fn cb,
+                                       void *ctx);
 
 /* Deletes a file (row, then content). */
 VOW_MUST_CHECK vow_err vault_file_delete(struct vault *v, const char *id);
@@ -209,20 +215,21 @@ struct vault_grant {
  * undeclared category or purpose, a file of another subject or category, or
  * an end in the past. */
 VOW_MUST_CHECK vow_err vault_grant_add(struct vault *v, const char *subject, const char *actor,
-				       const char *category, const char *file, const char *purpose,
-				       int64_t until, char id[VOW_ID_LEN + 1]);
+                                       const char *category, const char *file, const char *purpose,
+                                       int64_t until, char id[VOW_ID_LEN + 1]);
 
 /* Revokes a grant from now on. VOW_ERR_NOT_FOUND if unknown or revoked. */
 VOW_MUST_CHECK vow_err vault_grant_revoke(struct vault *v, const char *id);
 
 /* Lists the subject's grants, active or not. */
 typedef vow_err (*vault_grant_fn)(void *ctx, const struct vault_grant *g);
-VOW_MUST_CHECK vow_err vault_grant_list(struct vault *v, const char *subject, vault_grant_fn cb, void *ctx);
+VOW_MUST_CHECK vow_err vault_grant_list(struct vault *v, const char *subject, vault_grant_fn cb,
+                                        void *ctx);
 
 /* True when an unrevoked, unexpired grant lets actor act on the subject's
  * category (and file, when given) for purpose at time now. */
-bool vault_grant_active(struct vault *v, const char *actor, const char *subject, const char *category,
-			const char *file, const char *purpose, int64_t now);
+bool vault_grant_active(struct vault *v, const char *actor, const char *subject,
+                        const char *category, const char *file, const char *purpose, int64_t now);
 
 /* ---- disclosures ---- */
 
@@ -236,13 +243,13 @@ struct vault_disclosure {
 /* Records that data of category went to recipient for purpose now; the
  * basis, transfer mechanism and country come from the policy.
  * VOW_ERR_INVALID for an undeclared recipient, category or purpose. */
-VOW_MUST_CHECK vow_err vault_disclosure_record(struct vault *v, const char *subject, const char *recipient,
-					       const char *category, const char *purpose,
-					       char id[VOW_ID_LEN + 1]);
+VOW_MUST_CHECK vow_err vault_disclosure_record(struct vault *v, const char *subject,
+                                               const char *recipient, const char *category,
+                                               const char *purpose, char id[VOW_ID_LEN + 1]);
 
 typedef vow_err (*vault_disclosure_fn)(void *ctx, const struct vault_disclosure *d);
-VOW_MUST_CHECK vow_err vault_disclosure_list(struct vault *v, const char *subject, vault_disclosure_fn cb,
-					     void *ctx);
+VOW_MUST_CHECK vow_err vault_disclosure_list(struct vault *v, const char *subject,
+                                             vault_disclosure_fn cb, void *ctx);
 
 /* ---- erasure ---- */
 

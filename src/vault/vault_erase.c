@@ -84,7 +84,8 @@ static int64_t hold_until(const struct policy_hold *h, int64_t item_at, int64_t 
 }
 
 /* Step 1: move held items under the hold key. */
-static vow_err keep_held(struct vault *v, const char *subject, struct items *recs, struct items *files, int64_t now)
+static vow_err keep_held(struct vault *v, const char *subject, struct items *recs,
+                         struct items *files, int64_t now)
 {
 	bool any = false;
 	for (size_t i = 0; i < recs->n; i++)
@@ -116,11 +117,16 @@ static vow_err keep_held(struct vault *v, const char *subject, struct items *rec
 		struct store_record row = {0};
 		err = v->ops->record_get(v->data, subject, it->category, &row);
 		unsigned char *plain = NULL;
-		size_t plen = row.sealed.len >= CRYPTO_SEAL_OVERHEAD ? row.sealed.len - CRYPTO_SEAL_OVERHEAD : 0;
-		size_t adlen = vault_ad(ad, "vow record v1", row.subject, row.category, row.id, row.version);
+		size_t plen = row.sealed.len >= CRYPTO_SEAL_OVERHEAD
+		                  ? row.sealed.len - CRYPTO_SEAL_OVERHEAD
+		                  : 0;
+		size_t adlen =
+		    vault_ad(ad, "vow record v1", row.subject, row.category, row.id, row.version);
 		if (err == VOW_OK) {
 			plain = crypto_guarded_alloc(plen + 1);
-			err = plain == NULL ? VOW_ERR_NOMEM : crypto_open(sk, row.sealed.p, row.sealed.len, ad, adlen, plain);
+			err = plain == NULL
+			          ? VOW_ERR_NOMEM
+			          : crypto_open(sk, row.sealed.p, row.sealed.len, ad, adlen, plain);
 		}
 		if (err == VOW_OK)
 			err = crypto_seal(hk, plain, plen, ad, adlen, row.sealed.p);
@@ -145,19 +151,21 @@ static vow_err keep_held(struct vault *v, const char *subject, struct items *rec
 		size_t adlen = vault_ad(ad, "vow file key v1", row.subject, row.id, NULL, 0);
 		if (err == VOW_OK)
 			err = row.file_key.len == CRYPTO_WRAPPED_BYTES
-				      ? crypto_key_unwrap(sk, row.file_key.p, ad, adlen, &fk)
-				      : VOW_ERR_INTEGRITY;
+			          ? crypto_key_unwrap(sk, row.file_key.p, ad, adlen, &fk)
+			          : VOW_ERR_INTEGRITY;
 		if (err == VOW_OK)
 			err = crypto_key_wrap(hk, fk, ad, adlen, row.file_key.p);
 		/* the metadata too */
 		unsigned char meta[4096];
 		size_t madlen = vault_ad(ad, "vow file meta v1", row.subject, row.id, NULL, 0);
-		if (err == VOW_OK && (row.meta.len < CRYPTO_SEAL_OVERHEAD || row.meta.len > sizeof(meta)))
+		if (err == VOW_OK &&
+		    (row.meta.len < CRYPTO_SEAL_OVERHEAD || row.meta.len > sizeof(meta)))
 			err = VOW_ERR_INTEGRITY;
 		if (err == VOW_OK)
 			err = crypto_open(sk, row.meta.p, row.meta.len, ad, madlen, meta);
 		if (err == VOW_OK)
-			err = crypto_seal(hk, meta, row.meta.len - CRYPTO_SEAL_OVERHEAD, ad, madlen, row.meta.p);
+			err = crypto_seal(hk, meta, row.meta.len - CRYPTO_SEAL_OVERHEAD, ad, madlen,
+			                  row.meta.p);
 		crypto_wipe(meta, sizeof(meta));
 		crypto_key_free(&fk);
 		if (err == VOW_OK) {
@@ -177,8 +185,8 @@ out:
 }
 
 /* Aggregates per category for the receipt. */
-static json_t *tally(const struct items *recs, const struct items *files, bool held, const struct policy *p,
-		     int64_t now)
+static json_t *tally(const struct items *recs, const struct items *files, bool held,
+                     const struct policy *p, int64_t now)
 {
 	json_t *arr = json_array();
 	for (int pass = 0; pass < 2; pass++) {
@@ -189,29 +197,39 @@ static json_t *tally(const struct items *recs, const struct items *files, bool h
 				continue;
 			json_t *row = NULL, *e;
 			size_t k;
-			json_array_foreach(arr, k, e) if (strcmp(json_string_value(json_object_get(e, "category")),
-							       it->category) == 0) row = e;
+			json_array_foreach(
+			    arr, k, e) if (strcmp(json_string_value(json_object_get(e, "category")),
+			                          it->category) == 0) row = e;
 			if (row == NULL) {
-				row = json_pack("{s:s, s:i, s:i, s:i}", "category", it->category, "records", 0,
-						"record_versions", 0, "files", 0);
+				row = json_pack("{s:s, s:i, s:i, s:i}", "category", it->category,
+				                "records", 0, "record_versions", 0, "files", 0);
 				if (held && row != NULL) {
 					const struct policy_hold *h = it->hold;
 					char until[21];
 					clock_format(hold_until(h, it->at, now), until);
-					json_object_set_new(row, "purpose",
-							    json_string(h->purpose != POLICY_NONE ? p->purposes[h->purpose].key : ""));
-					json_object_set_new(row, "reason", json_string(h->reason != NULL ? h->reason : ""));
+					json_object_set_new(
+					    row, "purpose",
+					    json_string(h->purpose != POLICY_NONE
+					                    ? p->purposes[h->purpose].key
+					                    : ""));
+					json_object_set_new(
+					    row, "reason",
+					    json_string(h->reason != NULL ? h->reason : ""));
 					json_object_set_new(row, "until", json_string(until));
-					json_object_set_new(row, "state", json_string("restricted"));
+					json_object_set_new(row, "state",
+					                    json_string("restricted"));
 				}
 				json_array_append_new(arr, row);
 			}
 			const char *field = pass == 0 ? "records" : "files";
-			json_object_set_new(row, field, json_integer(json_integer_value(json_object_get(row, field)) + 1));
+			json_object_set_new(
+			    row, field,
+			    json_integer(json_integer_value(json_object_get(row, field)) + 1));
 			if (pass == 0)
 				json_object_set_new(row, "record_versions",
-						    json_integer(json_integer_value(json_object_get(row, "record_versions")) +
-								 (json_int_t)it->versions));
+				                    json_integer(json_integer_value(json_object_get(
+				                                     row, "record_versions")) +
+				                                 (json_int_t)it->versions));
 		}
 	}
 	return arr;
@@ -255,7 +273,8 @@ vow_err vault_subject_erase(struct vault *v, const char *subject, char **receipt
 		for (size_t i = 0; err == VOW_OK && i < recs.n; i++) {
 			struct item *it = &recs.v[i];
 			if (it->hold == NULL)
-				err = v->ops->record_delete(v->data, subject, it->category, &it->versions);
+				err = v->ops->record_delete(v->data, subject, it->category,
+				                            &it->versions);
 			else
 				it->versions = 1;
 		}
@@ -289,10 +308,12 @@ vow_err vault_subject_erase(struct vault *v, const char *subject, char **receipt
 		char t1[21], t2[21];
 		clock_format(now, t1);
 		clock_format(key_destroyed, t2);
-		json_t *r = json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:I}", "subject", subject, "erased_at", t1,
-				      "key_destroyed_at", t2, "destroyed", tally(&recs, &files, false, v->policy, now),
-				      "kept", tally(&recs, &files, true, v->policy, now), "blind_index_entries",
-				      (json_int_t)idx, "grants", (json_int_t)grants);
+		json_t *r =
+		    json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:I}", "subject", subject,
+		              "erased_at", t1, "key_destroyed_at", t2, "destroyed",
+		              tally(&recs, &files, false, v->policy, now), "kept",
+		              tally(&recs, &files, true, v->policy, now), "blind_index_entries",
+		              (json_int_t)idx, "grants", (json_int_t)grants);
 		*receipt = r != NULL ? json_dumps(r, JSON_COMPACT) : NULL;
 		json_decref(r);
 		if (*receipt == NULL)

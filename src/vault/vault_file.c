@@ -17,8 +17,8 @@
 #include "util/clock.h"
 #include "vault/vault_int.h"
 
-#define FILE_MAGIC "VOWF"
-#define FILE_PREFIX (4 + 1 + CRYPTO_STREAM_HEADER_BYTES)
+#define FILE_MAGIC   "VOWF"
+#define FILE_PREFIX  (4 + 1 + CRYPTO_STREAM_HEADER_BYTES)
 #define SEALED_CHUNK (CRYPTO_STREAM_CHUNK + CRYPTO_STREAM_ABYTES)
 
 struct vault_file_writer {
@@ -69,7 +69,8 @@ static vow_err write_all(int fd, const void *p, size_t len)
 	return VOW_OK;
 }
 
-static bool meta_text_ok(const char *s, size_t cap)
+/* A name or media type: printable, capped; a name has no '/' either. */
+static bool meta_text_ok(const char *s, size_t cap, bool slash_ok)
 {
 	if (s == NULL)
 		return true;
@@ -77,16 +78,16 @@ static bool meta_text_ok(const char *s, size_t cap)
 	if (n >= cap)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < ' ' || s[i] == '/')
+		if ((unsigned char)s[i] < ' ' || s[i] == 0x7f || (s[i] == '/' && !slash_ok))
 			return false;
 	return true;
 }
 
-vow_err vault_file_create(struct vault *v, const char *subject, const char *category, const char *name,
-			  const char *media_type, struct vault_file_writer **out)
+vow_err vault_file_create(struct vault *v, const char *subject, const char *category,
+                          const char *name, const char *media_type, struct vault_file_writer **out)
 {
-	if (vault_stored_category(v, category) == POLICY_NONE || !meta_text_ok(name, 256) ||
-	    !meta_text_ok(media_type, 128))
+	if (vault_stored_category(v, category) == POLICY_NONE || !meta_text_ok(name, 256, false) ||
+	    !meta_text_ok(media_type, 128, true))
 		return VOW_ERR_INVALID;
 	struct store_subject srow = {0};
 	vow_err err = vault_subject_row(v, subject, true, &srow);
@@ -102,7 +103,8 @@ vow_err vault_file_create(struct vault *v, const char *subject, const char *cate
 	snprintf(w->row.subject, sizeof(w->row.subject), "%s", subject);
 	snprintf(w->row.category, sizeof(w->row.category), "%s", category);
 	snprintf(w->name, sizeof(w->name), "%s", name != NULL ? name : "");
-	snprintf(w->media_type, sizeof(w->media_type), "%s", media_type != NULL ? media_type : "application/octet-stream");
+	snprintf(w->media_type, sizeof(w->media_type), "%s",
+	         media_type != NULL ? media_type : "application/octet-stream");
 	vault_file_path(v, w->row.id, w->path);
 	snprintf(w->tmp, sizeof(w->tmp), "%s/files/%.2s", v->dir, w->row.id);
 	if (mkdir(w->tmp, 0700) != 0 && errno != EEXIST)
@@ -198,11 +200,12 @@ vow_err vault_file_finish(struct vault_file_writer **wp, char id[VOW_ID_LEN + 1]
 		err = vault_key(v, w->row.subject, KEY_SUBJECT, &skey);
 	unsigned char wrapped[CRYPTO_WRAPPED_BYTES], ad[VAULT_AD_MAX];
 	if (err == VOW_OK)
-		err = crypto_key_wrap(skey, w->fkey, ad, fkey_ad(ad, w->row.subject, w->row.id), wrapped);
+		err = crypto_key_wrap(skey, w->fkey, ad, fkey_ad(ad, w->row.subject, w->row.id),
+		                      wrapped);
 	char *meta = NULL;
 	if (err == VOW_OK) {
-		json_t *m = json_pack("{s:s, s:s, s:I}", "name", w->name, "media_type", w->media_type, "size",
-				      (json_int_t)w->size);
+		json_t *m = json_pack("{s:s, s:s, s:I}", "name", w->name, "media_type",
+		                      w->media_type, "size", (json_int_t)w->size);
 		meta = m != NULL ? json_dumps(m, JSON_COMPACT) : NULL;
 		json_decref(m);
 		err = meta == NULL ? VOW_ERR_NOMEM : VOW_OK;
@@ -212,8 +215,9 @@ vow_err vault_file_finish(struct vault_file_writer **wp, char id[VOW_ID_LEN + 1]
 		w->row.meta.len = mlen + CRYPTO_SEAL_OVERHEAD;
 		w->row.meta.p = malloc(w->row.meta.len);
 		err = w->row.meta.p == NULL
-			      ? VOW_ERR_NOMEM
-			      : crypto_seal(skey, meta, mlen, ad, meta_ad(ad, w->row.subject, w->row.id), w->row.meta.p);
+		          ? VOW_ERR_NOMEM
+		          : crypto_seal(skey, meta, mlen, ad,
+		                        meta_ad(ad, w->row.subject, w->row.id), w->row.meta.p);
 		crypto_wipe(meta, mlen);
 	}
 	free(meta);
@@ -252,8 +256,8 @@ void vault_file_abort(struct vault_file_writer **wp)
 
 /* ---- reading ---- */
 
-static vow_err open_meta(struct vault *v, const struct store_file *row, const struct crypto_key *key,
-			 struct vault_file_info *info)
+static vow_err open_meta(struct vault *v, const struct store_file *row,
+                         const struct crypto_key *key, struct vault_file_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	memcpy(info->id, row->id, sizeof(info->id));
@@ -265,8 +269,8 @@ static vow_err open_meta(struct vault *v, const struct store_file *row, const st
 	char plain[4096];
 	unsigned char ad[VAULT_AD_MAX];
 	(void)v;
-	vow_err err = crypto_open(key, row->meta.p, row->meta.len, ad, meta_ad(ad, row->subject, row->id),
-				  (unsigned char *)plain);
+	vow_err err = crypto_open(key, row->meta.p, row->meta.len, ad,
+	                          meta_ad(ad, row->subject, row->id), (unsigned char *)plain);
 	if (err != VOW_OK)
 		return err;
 	size_t plen = row->meta.len - CRYPTO_SEAL_OVERHEAD;
@@ -285,7 +289,8 @@ static vow_err open_meta(struct vault *v, const struct store_file *row, const st
 
 static vow_err row_key(struct vault *v, const struct store_file *row, const struct crypto_key **key)
 {
-	vow_err err = vault_key(v, row->subject, row->key_kind == KEY_HOLD ? KEY_HOLD : KEY_SUBJECT, key);
+	vow_err err =
+	    vault_key(v, row->subject, row->key_kind == KEY_HOLD ? KEY_HOLD : KEY_SUBJECT, key);
 	return err == VOW_ERR_NOT_FOUND ? VOW_ERR_KEY : err;
 }
 
@@ -305,7 +310,8 @@ static vow_err read_full(int fd, unsigned char *p, size_t want, size_t *got)
 	return VOW_OK;
 }
 
-vow_err vault_file_open(struct vault *v, const char *id, struct vault_file_reader **out, struct vault_file_info *info)
+vow_err vault_file_open(struct vault *v, const char *id, struct vault_file_reader **out,
+                        struct vault_file_info *info)
 {
 	if (!id_valid(id))
 		return VOW_ERR_NOT_FOUND;
@@ -322,8 +328,9 @@ vow_err vault_file_open(struct vault *v, const char *id, struct vault_file_reade
 	unsigned char ad[VAULT_AD_MAX];
 	if (err == VOW_OK)
 		err = row.file_key.len == CRYPTO_WRAPPED_BYTES
-			      ? crypto_key_unwrap(skey, row.file_key.p, ad, fkey_ad(ad, row.subject, row.id), &fkey)
-			      : VOW_ERR_INTEGRITY;
+		          ? crypto_key_unwrap(skey, row.file_key.p, ad,
+		                              fkey_ad(ad, row.subject, row.id), &fkey)
+		          : VOW_ERR_INTEGRITY;
 	if (err == VOW_OK) {
 		r = calloc(1, sizeof(*r));
 		if (r != NULL) {
@@ -343,7 +350,7 @@ vow_err vault_file_open(struct vault *v, const char *id, struct vault_file_reade
 	if (err == VOW_OK)
 		err = read_full(r->fd, prefix, sizeof(prefix), &got);
 	if (err == VOW_OK && (got != sizeof(prefix) || memcmp(prefix, FILE_MAGIC, 4) != 0 ||
-			      prefix[4] != CRYPTO_FORMAT_V1))
+	                      prefix[4] != CRYPTO_FORMAT_V1))
 		err = VOW_ERR_INTEGRITY;
 	if (err == VOW_OK)
 		err = crypto_stream_open_start(fkey, prefix + 5, &r->st);

@@ -19,11 +19,22 @@ static bool actor_valid(const char *a)
 	return true;
 }
 
-vow_err vault_grant_add(struct vault *v, const char *subject, const char *actor, const char *category,
-			const char *file, const char *purpose, int64_t until, char id[VOW_ID_LEN + 1])
+/* True when key is a declared category or a parent of one. */
+static bool category_known(const struct policy *p, const char *key)
+{
+	for (uint32_t i = 0; i < p->n_categories; i++)
+		if (p->categories[i].key != NULL && taxonomy_key_covers(key, p->categories[i].key))
+			return true;
+	return false;
+}
+
+vow_err vault_grant_add(struct vault *v, const char *subject, const char *actor,
+                        const char *category, const char *file, const char *purpose, int64_t until,
+                        char id[VOW_ID_LEN + 1])
 {
 	int64_t now = clock_now();
-	if (v->policy == NULL || !actor_valid(actor) || policy_category_find(v->policy, category) == POLICY_NONE ||
+	if (v->policy == NULL || !actor_valid(actor) || category == NULL ||
+	    !category_known(v->policy, category) ||
 	    policy_purpose_find(v->policy, purpose) == POLICY_NONE || until <= now)
 		return VOW_ERR_INVALID;
 	struct store_subject srow = {0};
@@ -36,7 +47,8 @@ vow_err vault_grant_add(struct vault *v, const char *subject, const char *actor,
 		if (!id_valid(file))
 			return VOW_ERR_INVALID;
 		err = v->ops->file_get(v->data, file, &f);
-		bool ok = err == VOW_OK && strcmp(f.subject, subject) == 0 && strcmp(f.category, category) == 0;
+		bool ok = err == VOW_OK && strcmp(f.subject, subject) == 0 &&
+		          strcmp(f.category, category) == 0;
 		store_blob_free(&f.file_key);
 		store_blob_free(&f.meta);
 		if (!ok)
@@ -115,8 +127,8 @@ static vow_err active_one(void *ctx, const void *row)
 	return VOW_ERR_EXISTS; /* stop the walk */
 }
 
-bool vault_grant_active(struct vault *v, const char *actor, const char *subject, const char *category,
-			const char *file, const char *purpose, int64_t now)
+bool vault_grant_active(struct vault *v, const char *actor, const char *subject,
+                        const char *category, const char *file, const char *purpose, int64_t now)
 {
 	if (!id_valid(subject) || actor == NULL || category == NULL || purpose == NULL)
 		return false;
@@ -127,14 +139,15 @@ bool vault_grant_active(struct vault *v, const char *actor, const char *subject,
 
 /* ---- disclosures ---- */
 
-vow_err vault_disclosure_record(struct vault *v, const char *subject, const char *recipient, const char *category,
-				const char *purpose, char id[VOW_ID_LEN + 1])
+vow_err vault_disclosure_record(struct vault *v, const char *subject, const char *recipient,
+                                const char *category, const char *purpose, char id[VOW_ID_LEN + 1])
 {
 	if (v->policy == NULL)
 		return VOW_ERR_INVALID;
 	uint32_t r = policy_recipient_find(v->policy, recipient);
 	uint32_t u = policy_purpose_find(v->policy, purpose);
-	if (r == POLICY_NONE || u == POLICY_NONE || policy_category_find(v->policy, category) == POLICY_NONE)
+	if (r == POLICY_NONE || u == POLICY_NONE ||
+	    policy_category_find(v->policy, category) == POLICY_NONE)
 		return VOW_ERR_INVALID;
 	struct store_subject srow = {0};
 	vow_err err = vault_subject_row(v, subject, false, &srow);
@@ -178,7 +191,8 @@ static vow_err disc_one(void *ctx, const void *row)
 	return c->cb(c->ctx, &out);
 }
 
-vow_err vault_disclosure_list(struct vault *v, const char *subject, vault_disclosure_fn cb, void *ctx)
+vow_err vault_disclosure_list(struct vault *v, const char *subject, vault_disclosure_fn cb,
+                              void *ctx)
 {
 	if (!id_valid(subject))
 		return VOW_ERR_NOT_FOUND;

@@ -11,8 +11,8 @@
 #include "vault/vault.h"
 
 #define VAULT_KEY_CACHE 256 /* unwrapped subject keys kept in guarded memory */
-#define VAULT_AD_MAX 512
-#define VAULT_DIR_MAX 3072 /* leaves room for file names under PATH_MAX */
+#define VAULT_AD_MAX    512
+#define VAULT_DIR_MAX   3072 /* leaves room for file names under PATH_MAX */
 
 struct key_slot {
 	char owner[VOW_ID_LEN + 1];
@@ -33,21 +33,24 @@ struct vault {
 /* The unwrapped key of owner/kind, borrowed from the cache: valid until the
  * next vault_key call. VOW_ERR_NOT_FOUND if the key store has none (e.g.
  * after erasure). */
-VOW_MUST_CHECK vow_err vault_key(struct vault *v, const char *owner, int kind, const struct crypto_key **out);
+VOW_MUST_CHECK vow_err vault_key(struct vault *v, const char *owner, int kind,
+                                 const struct crypto_key **out);
 
 /* As vault_key, but the caller owns *out (crypto_key_free) and the cache is
  * not touched: for holding two keys at once. */
-VOW_MUST_CHECK vow_err vault_key_load(struct vault *v, const char *owner, int kind, struct crypto_key **out);
+VOW_MUST_CHECK vow_err vault_key_load(struct vault *v, const char *owner, int kind,
+                                      struct crypto_key **out);
 
 /* Creates, wraps and stores a new key for owner/kind; *out as vault_key. */
-VOW_MUST_CHECK vow_err vault_key_new(struct vault *v, const char *owner, int kind, const struct crypto_key **out);
+VOW_MUST_CHECK vow_err vault_key_new(struct vault *v, const char *owner, int kind,
+                                     const struct crypto_key **out);
 
 /* Drops owner's keys from the cache (wiping them). */
 void vault_key_evict(struct vault *v, const char *owner);
 
 /* Associated data "label\0part\0part..." for sealing; returns its length. */
-size_t vault_ad(unsigned char out[VAULT_AD_MAX], const char *label, const char *a, const char *b, const char *c,
-		int64_t n);
+size_t vault_ad(unsigned char out[VAULT_AD_MAX], const char *label, const char *a, const char *b,
+                const char *c, int64_t n);
 
 /* Path of a stored file's content: DIR/files/ab/<id>. */
 void vault_file_path(const struct vault *v, const char *id, char out[PATH_MAX]);
@@ -59,7 +62,7 @@ uint32_t vault_stored_category(const struct vault *v, const char *key);
 /* Loads a subject row and checks it is present (and, when active_only,
  * active). VOW_ERR_NOT_FOUND / VOW_ERR_DENIED. */
 VOW_MUST_CHECK vow_err vault_subject_row(struct vault *v, const char *id, bool active_only,
-					 struct store_subject *out);
+                                         struct store_subject *out);
 
 /* Runs the data store's commit, rolling back on failure. */
 VOW_MUST_CHECK vow_err vault_commit(struct vault *v, vow_err err);

@@ -14,21 +14,22 @@ static size_t record_ad(unsigned char ad[VAULT_AD_MAX], const struct store_recor
 
 /* The key a record (or file) row is sealed under: the subject's, or after
  * an erasure with a legal hold, the subject's hold key. */
-static vow_err row_key(struct vault *v, const char *subject, int kind, const struct crypto_key **key)
+static vow_err row_key(struct vault *v, const char *subject, int kind,
+                       const struct crypto_key **key)
 {
 	vow_err err = vault_key(v, subject, kind == KEY_HOLD ? KEY_HOLD : KEY_SUBJECT, key);
 	return err == VOW_ERR_NOT_FOUND ? VOW_ERR_KEY : err;
 }
 
-vow_err vault_record_put(struct vault *v, const char *subject, const char *category, const char *value,
-			 size_t len)
+vow_err vault_record_put(struct vault *v, const char *subject, const char *category,
+                         const char *value, size_t len)
 {
 	if (len > VAULT_MAX_VALUE)
 		return VOW_ERR_TOO_LARGE;
 	if (vault_stored_category(v, category) == POLICY_NONE)
 		return VOW_ERR_INVALID;
 	json_error_t jerr;
-	json_t *j = json_loadb(value, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+	json_t *j = json_loadb(value, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (j == NULL)
 		return VOW_ERR_INVALID;
 	json_decref(j);
@@ -66,7 +67,8 @@ vow_err vault_record_put(struct vault *v, const char *subject, const char *categ
 	if (err == VOW_OK) {
 		row.sealed.len = len + CRYPTO_SEAL_OVERHEAD;
 		row.sealed.p = malloc(row.sealed.len);
-		err = row.sealed.p == NULL ? VOW_ERR_NOMEM : crypto_seal(key, value, len, ad, adlen, row.sealed.p);
+		err = row.sealed.p == NULL ? VOW_ERR_NOMEM
+		                           : crypto_seal(key, value, len, ad, adlen, row.sealed.p);
 	}
 	if (err == VOW_OK)
 		err = v->ops->record_put(v->data, &row);
@@ -101,7 +103,8 @@ static vow_err open_row(struct vault *v, const struct store_record *row, char **
 	return VOW_OK;
 }
 
-vow_err vault_record_get(struct vault *v, const char *subject, const char *category, char **value, size_t *len)
+vow_err vault_record_get(struct vault *v, const char *subject, const char *category, char **value,
+                         size_t *len)
 {
 	if (!id_valid(subject))
 		return VOW_ERR_NOT_FOUND;
@@ -135,7 +138,8 @@ static vow_err cat_one(void *ctx, const void *row)
 	return c->cb(c->ctx, r->category, r->version, r->updated_at, r->key_kind == KEY_HOLD);
 }
 
-vow_err vault_record_categories(struct vault *v, const char *subject, vault_category_fn cb, void *ctx)
+vow_err vault_record_categories(struct vault *v, const char *subject, vault_category_fn cb,
+                                void *ctx)
 {
 	if (!id_valid(subject))
 		return VOW_ERR_NOT_FOUND;
@@ -162,8 +166,8 @@ static vow_err hist_one(void *ctx, const void *rowp)
 	return err;
 }
 
-vow_err vault_record_history(struct vault *v, const char *subject, const char *category, vault_version_fn cb,
-			     void *ctx)
+vow_err vault_record_history(struct vault *v, const char *subject, const char *category,
+                             vault_version_fn cb, void *ctx)
 {
 	if (!id_valid(subject))
 		return VOW_ERR_NOT_FOUND;

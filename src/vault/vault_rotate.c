@@ -81,8 +81,8 @@ vow_err vault_key_rotate(const char *dir, char fingerprint_out[17])
 			size_t adlen = vault_ad(ad, "vow key v1", k->owner, NULL, NULL, k->kind);
 			struct crypto_key *plain = NULL;
 			err = k->wrapped.len == CRYPTO_WRAPPED_BYTES
-				      ? crypto_key_unwrap(v->master, k->wrapped.p, ad, adlen, &plain)
-				      : VOW_ERR_INTEGRITY;
+			          ? crypto_key_unwrap(v->master, k->wrapped.p, ad, adlen, &plain)
+			          : VOW_ERR_INTEGRITY;
 			if (err == VOW_OK)
 				err = crypto_key_wrap(nk, plain, ad, adlen, k->wrapped.p);
 			crypto_key_free(&plain);

@@ -54,13 +54,17 @@ vow_err vault_normalize(enum vault_lookup by, const char *value, char *out, size
 	return VOW_OK;
 }
 
-static void blind_hash(struct vault *v, enum vault_lookup by, const char *norm, unsigned char out[32])
+static void blind_hash(struct vault *v, enum vault_lookup by, const char *norm,
+                       unsigned char out[32])
 {
-	crypto_keyed_hash(v->index_key, by == VAULT_BY_EMAIL ? "vow blind index email v1" : "vow blind index phone v1",
-			  norm, strlen(norm), out);
+	crypto_keyed_hash(v->index_key,
+	                  by == VAULT_BY_EMAIL ? "vow blind index email v1"
+	                                       : "vow blind index phone v1",
+	                  norm, strlen(norm), out);
 }
 
-vow_err vault_subject_row(struct vault *v, const char *id, bool active_only, struct store_subject *out)
+vow_err vault_subject_row(struct vault *v, const char *id, bool active_only,
+                          struct store_subject *out)
 {
 	if (!id_valid(id))
 		return VOW_ERR_NOT_FOUND;
@@ -87,12 +91,15 @@ static bool text_ok(const char *s)
 	return true;
 }
 
-vow_err vault_subject_create(struct vault *v, const struct vault_subject_new *in, char id[VOW_ID_LEN + 1])
+vow_err vault_subject_create(struct vault *v, const struct vault_subject_new *in,
+                             char id[VOW_ID_LEN + 1])
 {
 	char email[VAULT_MAX_PROFILE_FIELD], phone[VAULT_MAX_PROFILE_FIELD];
-	if (in->email != NULL && vault_normalize(VAULT_BY_EMAIL, in->email, email, sizeof(email)) != VOW_OK)
+	if (in->email != NULL &&
+	    vault_normalize(VAULT_BY_EMAIL, in->email, email, sizeof(email)) != VOW_OK)
 		return VOW_ERR_INVALID;
-	if (in->phone != NULL && vault_normalize(VAULT_BY_PHONE, in->phone, phone, sizeof(phone)) != VOW_OK)
+	if (in->phone != NULL &&
+	    vault_normalize(VAULT_BY_PHONE, in->phone, phone, sizeof(phone)) != VOW_OK)
 		return VOW_ERR_INVALID;
 	if (in->region != NULL && !region_country_valid(in->region))
 		return VOW_ERR_INVALID;
@@ -113,9 +120,10 @@ vow_err vault_subject_create(struct vault *v, const struct vault_subject_new *in
 			return VOW_ERR_EXISTS;
 	}
 	/* the profile as JSON, sealed under the subject's new key */
-	json_t *prof = json_pack("{s:s?, s:s?, s:s?, s:i, s:s?}", "email", in->email != NULL ? email : NULL,
-				 "phone", in->phone != NULL ? phone : NULL, "birth_date", in->birth_date, "age",
-				 in->age, "locale", in->locale);
+	json_t *prof =
+	    json_pack("{s:s?, s:s?, s:s?, s:i, s:s?}", "email", in->email != NULL ? email : NULL,
+	              "phone", in->phone != NULL ? phone : NULL, "birth_date", in->birth_date,
+	              "age", in->age, "locale", in->locale);
 	if (prof == NULL)
 		return VOW_ERR_NOMEM;
 	char *text = json_dumps(prof, JSON_COMPACT);
@@ -132,7 +140,8 @@ vow_err vault_subject_create(struct vault *v, const struct vault_subject_new *in
 	size_t adlen = vault_ad(ad, "vow profile v1", row.id, NULL, NULL, 0);
 	row.profile.len = tlen + CRYPTO_SEAL_OVERHEAD;
 	row.profile.p = malloc(row.profile.len);
-	vow_err err = row.profile.p == NULL ? VOW_ERR_NOMEM : vault_key_new(v, row.id, KEY_SUBJECT, &key);
+	vow_err err =
+	    row.profile.p == NULL ? VOW_ERR_NOMEM : vault_key_new(v, row.id, KEY_SUBJECT, &key);
 	if (err == VOW_OK)
 		err = crypto_seal(key, text, tlen, ad, adlen, row.profile.p);
 	crypto_wipe(text, tlen);
@@ -186,8 +195,11 @@ vow_err vault_subject_get(struct vault *v, const char *id, struct vault_subject 
 	}
 	const struct crypto_key *key = NULL;
 	err = vault_key(v, id, KEY_SUBJECT, &key);
+	if (err == VOW_ERR_NOT_FOUND)
+		err = VOW_ERR_KEY; /* the row outlived its key: an old copy of an erased subject */
 	char *plain = NULL;
-	size_t plen = row.profile.len >= CRYPTO_SEAL_OVERHEAD ? row.profile.len - CRYPTO_SEAL_OVERHEAD : 0;
+	size_t plen =
+	    row.profile.len >= CRYPTO_SEAL_OVERHEAD ? row.profile.len - CRYPTO_SEAL_OVERHEAD : 0;
 	if (err == VOW_OK) {
 		plain = malloc(plen + 1);
 		err = plain == NULL ? VOW_ERR_NOMEM : VOW_OK;
@@ -195,7 +207,8 @@ vow_err vault_subject_get(struct vault *v, const char *id, struct vault_subject 
 	unsigned char ad[VAULT_AD_MAX];
 	size_t adlen = vault_ad(ad, "vow profile v1", id, NULL, NULL, 0);
 	if (err == VOW_OK)
-		err = crypto_open(key, row.profile.p, row.profile.len, ad, adlen, (unsigned char *)plain);
+		err = crypto_open(key, row.profile.p, row.profile.len, ad, adlen,
+		                  (unsigned char *)plain);
 	json_t *prof = NULL;
 	if (err == VOW_OK) {
 		plain[plen] = '\0';
@@ -249,7 +262,8 @@ static vow_err list_one(void *ctx, const void *row)
 	return l->cb(l->ctx, r->id, (enum vault_subject_status)r->status, r->created_at);
 }
 
-vow_err vault_subject_list(struct vault *v, const char *after, size_t limit, vault_subject_fn cb, void *ctx)
+vow_err vault_subject_list(struct vault *v, const char *after, size_t limit, vault_subject_fn cb,
+                           void *ctx)
 {
 	struct list_ctx l = {cb, ctx};
 	return v->ops->subject_list(v->data, after, limit, list_one, &l);
@@ -270,7 +284,8 @@ vow_err vault_subject_close(struct vault *v, const char *id)
 	return err;
 }
 
-vow_err vault_subject_find(struct vault *v, enum vault_lookup by, const char *value, char id[VOW_ID_LEN + 1])
+vow_err vault_subject_find(struct vault *v, enum vault_lookup by, const char *value,
+                           char id[VOW_ID_LEN + 1])
 {
 	char norm[VAULT_MAX_PROFILE_FIELD];
 	vow_err err = vault_normalize(by, value, norm, sizeof(norm));

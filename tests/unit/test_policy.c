@@ -406,7 +406,7 @@ static void test_schema_agrees(void **state)
 				fail_msg("schema section %s lacks field %s", name, fields[n]);
 		if (json_object_size(props) != n)
 			fail_msg("schema section %s has %zu fields, the loader %zu", name,
-				 json_object_size(props), n);
+			         json_object_size(props), n);
 	}
 	assert_true(sections >= 16);
 	assert_null(policy_section_fields("nonsense"));
