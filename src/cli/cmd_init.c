@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "util/file.h"
+#include "vault/vault.h"
 #include "vow.h"
 
 static const char usage[] =
@@ -88,6 +89,11 @@ int cli_init(int argc, char **argv)
 		fail("cannot write", path, err);
 		goto out;
 	}
+	err = vault_create(dir);
+	if (err != VOW_OK) {
+		fail("cannot create the stores in", dir, err);
+		goto out;
+	}
 	struct crypto_key *key = NULL;
 	(void)snprintf(path, sizeof(path), "%s/master.key", dir);
 	err = crypto_master_key_load(path, &key);
@@ -99,8 +105,9 @@ int cli_init(int argc, char **argv)
 	crypto_key_fingerprint(key, fp);
 	crypto_key_free(&key);
 	printf("initialised %s\n  master key  %s/master.key (fingerprint %s)\n"
-	       "  policy      %s/policy.yaml (%s, version %s)\n",
-	       dir, dir, fp, dir, p->controller.name, p->version);
+	       "  policy      %s/policy.yaml (%s, version %s)\n"
+	       "  key store   %s/keys.db\n  data store  %s/data.db, %s/files/\n",
+	       dir, dir, fp, dir, p->controller.name, p->version, dir, dir, dir);
 	rc = CLI_OK;
 out:
 	policy_free(&p);

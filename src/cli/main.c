@@ -47,6 +47,9 @@ int main(int argc, char **argv)
 		return cli_policy(argc - 1, argv + 1);
 	if (strcmp(cmd, "init") == 0)
 		return cli_init(argc - 1, argv + 1);
+	if (strcmp(cmd, "subject") == 0 || strcmp(cmd, "record") == 0 || strcmp(cmd, "file") == 0 ||
+	    strcmp(cmd, "key") == 0)
+		return cli_vault(argc - 1, argv + 1);
 	fprintf(stderr, "vow: unknown command '%s'\n\n%s", cmd, usage);
 	return CLI_USAGE;
 }

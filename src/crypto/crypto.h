@@ -124,6 +124,37 @@ bool crypto_equal(const void *a, const void *b, size_t len);
 /* Fills buf with len random bytes. */
 void crypto_random(void *buf, size_t len);
 
+/* ---- a cache of unwrapped keys in one locked region ---- */
+
+/* Unwrapped per-subject keys live in a single sodium_malloc'd (guarded,
+ * locked) region of slots, so a cache miss costs one unwrap and no system
+ * call. Slots are direct-mapped by owner and kind; a newer key replaces the
+ * one in its slot (wiped). Borrowed key pointers stay valid until their slot
+ * is reused or evicted. */
+struct crypto_keycache;
+
+/* A cache of `slots` keys. VOW_ERR_NOMEM if the region cannot be had. */
+VOW_MUST_CHECK vow_err crypto_keycache_new(size_t slots, struct crypto_keycache **out);
+
+/* Wipes every key and frees the cache; NULL-safe, sets *c to NULL. */
+void crypto_keycache_free(struct crypto_keycache **c);
+
+/* The cached key of owner/kind, or NULL. */
+const struct crypto_key *crypto_keycache_get(struct crypto_keycache *c, const char *owner,
+                                             int kind);
+
+/* Unwraps wrapped (CRYPTO_WRAPPED_BYTES, sealed under wrapping with ad) into
+ * owner/kind's slot and returns it borrowed. VOW_ERR_INTEGRITY (and the slot
+ * emptied) if it does not verify. */
+VOW_MUST_CHECK vow_err crypto_keycache_unwrap(struct crypto_keycache *c,
+                                              const struct crypto_key *wrapping,
+                                              const unsigned char *wrapped, const void *ad,
+                                              size_t adlen, const char *owner, int kind,
+                                              const struct crypto_key **out);
+
+/* Wipes every cached key of owner. */
+void crypto_keycache_evict(struct crypto_keycache *c, const char *owner);
+
 /* Guarded, locked memory for plaintext buffers (sodium_malloc); NULL on
  * failure. crypto_guarded_free wipes and releases; NULL-safe. */
 void *crypto_guarded_alloc(size_t len);

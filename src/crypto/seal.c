@@ -32,7 +32,8 @@ vow_err crypto_seal(const struct crypto_key *key, const void *plain, size_t len,
 	out[0] = CRYPTO_FORMAT_V1;
 	randombytes_buf(out + 1, NONCE);
 	/* the version byte is authenticated too: ad' = version || ad */
-	unsigned char *ad2 = malloc(adlen + 1);
+	unsigned char stack[512];
+	unsigned char *ad2 = adlen < sizeof(stack) ? stack : malloc(adlen + 1);
 	if (ad2 == NULL)
 		return VOW_ERR_NOMEM;
 	ad2[0] = CRYPTO_FORMAT_V1;
@@ -41,7 +42,8 @@ vow_err crypto_seal(const struct crypto_key *key, const void *plain, size_t len,
 	unsigned long long clen = 0;
 	int r = crypto_aead_xchacha20poly1305_ietf_encrypt(out + 1 + NONCE, &clen, plain, len, ad2,
 	                                                   adlen + 1, NULL, out + 1, key->bytes);
-	free(ad2);
+	if (ad2 != stack)
+		free(ad2);
 	return r == 0 ? VOW_OK : VOW_ERR_CRYPTO;
 }
 
@@ -52,7 +54,8 @@ vow_err crypto_open(const struct crypto_key *key, const unsigned char *in, size_
 		return VOW_ERR_INTEGRITY;
 	if (in[0] != CRYPTO_FORMAT_V1)
 		return VOW_ERR_INVALID;
-	unsigned char *ad2 = malloc(adlen + 1);
+	unsigned char stack[512];
+	unsigned char *ad2 = adlen < sizeof(stack) ? stack : malloc(adlen + 1);
 	if (ad2 == NULL)
 		return VOW_ERR_NOMEM;
 	ad2[0] = in[0];
@@ -61,7 +64,8 @@ vow_err crypto_open(const struct crypto_key *key, const unsigned char *in, size_
 	unsigned long long plen = 0;
 	int r = crypto_aead_xchacha20poly1305_ietf_decrypt(
 	    out, &plen, NULL, in + 1 + NONCE, len - 1 - NONCE, ad2, adlen + 1, in + 1, key->bytes);
-	free(ad2);
+	if (ad2 != stack)
+		free(ad2);
 	return r == 0 ? VOW_OK : VOW_ERR_INTEGRITY;
 }
 

@@ -105,6 +105,7 @@ struct store_ops {
 	/* DATA: subjects */
 	vow_err (*subject_insert)(struct store *s, const struct store_subject *row);
 	vow_err (*subject_get)(struct store *s, const char *id, struct store_subject *out);
+	vow_err (*subject_status)(struct store *s, const char *id, int *status);
 	vow_err (*subject_update)(struct store *s, const struct store_subject *row);
 	vow_err (*subject_list)(struct store *s, const char *after, size_t limit, store_each_fn cb,
 	                        void *ctx);
@@ -116,8 +117,12 @@ struct store_ops {
 	                      char subject[VOW_ID_LEN + 1]);
 	vow_err (*index_delete_subject)(struct store *s, const char *subject, size_t *count);
 
-	/* DATA: records; put moves the current version to the history */
-	vow_err (*record_put)(struct store *s, const struct store_record *row);
+	/* DATA: records; put replaces the current version, first moving it to
+	 * the history when keep_previous is set */
+	vow_err (*record_put)(struct store *s, const struct store_record *row, int keep_previous);
+	/* the current version's id, number and key kind, without its value */
+	vow_err (*record_head)(struct store *s, const char *subject, const char *category,
+	                       struct store_record *out);
 	vow_err (*record_get)(struct store *s, const char *subject, const char *category,
 	                      struct store_record *out);
 	vow_err (*record_update)(struct store *s,

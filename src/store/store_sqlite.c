@@ -14,6 +14,8 @@ enum q {
 	Q_SUBJ_GET,
 	Q_SUBJ_UPD,
 	Q_SUBJ_LIST,
+	Q_SUBJ_STATUS,
+	Q_REC_HEAD,
 	Q_IDX_PUT,
 	Q_IDX_FIND,
 	Q_IDX_DEL,
@@ -42,6 +44,12 @@ enum q {
 	Q_KEY_LIST,
 	Q_META_GET,
 	Q_META_SET,
+	Q_BEGIN,
+	Q_COMMIT,
+	Q_ROLLBACK,
+	Q_SAVEPOINT,
+	Q_RELEASE,
+	Q_ROLLBACK_TO,
 	Q__COUNT
 };
 
@@ -54,6 +62,10 @@ static const char *const sql[Q__COUNT] = {
         "UPDATE subjects SET status=?2,region=?3,closed_at=?5,erased_at=?6,profile=?7 WHERE id=?1",
     [Q_SUBJ_LIST] = "SELECT id,status,region,created_at,closed_at,erased_at,NULL FROM subjects "
                     "WHERE id>? ORDER BY id LIMIT ?",
+    [Q_SUBJ_STATUS] = "SELECT status FROM subjects WHERE id=?",
+    [Q_REC_HEAD] =
+        "SELECT subject,category,id,version,updated_at,key_kind,held_until,NULL FROM records "
+        "WHERE subject=? AND category=?",
     [Q_IDX_PUT] = "INSERT INTO blind_index(kind,hash,subject) VALUES(?,?,?)",
     [Q_IDX_FIND] = "SELECT subject FROM blind_index WHERE kind=? AND hash=?",
     [Q_IDX_DEL] = "DELETE FROM blind_index WHERE subject=?",
@@ -101,6 +113,12 @@ static const char *const sql[Q__COUNT] = {
     [Q_KEY_LIST] = "SELECT owner,kind,wrapped FROM keys ORDER BY owner,kind",
     [Q_META_GET] = "SELECT value FROM meta WHERE name=?",
     [Q_META_SET] = "INSERT OR REPLACE INTO meta(name,value) VALUES(?,?)",
+    [Q_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_COMMIT] = "COMMIT",
+    [Q_ROLLBACK] = "ROLLBACK",
+    [Q_SAVEPOINT] = "SAVEPOINT nested",
+    [Q_RELEASE] = "RELEASE nested",
+    [Q_ROLLBACK_TO] = "ROLLBACK TO nested",
 };
 
 /* Migrations, applied in order inside one transaction each; the schema
@@ -143,6 +161,7 @@ static const char *const keys_migrations[] = {
 struct store {
 	sqlite3 *db;
 	enum store_role role;
+	int depth; /* open transactions: 1 = BEGIN, more = nested SAVEPOINTs */
 	sqlite3_stmt *st[Q__COUNT];
 };
 
@@ -307,7 +326,7 @@ static vow_err sq_open(const char *location, enum store_role role, struct store 
 	if (err == VOW_OK)
 		err = exec(
 		    s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-		       " PRAGMA secure_delete=ON;");
+		       " PRAGMA secure_delete=ON; PRAGMA cache_size=-16384;");
 	if (err == VOW_OK)
 		err = migrate(s);
 	if (err != VOW_OK) {
@@ -324,17 +343,38 @@ static vow_err sq_checkpoint(struct store *s)
 	    sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL));
 }
 
+/* Transactions nest: the outermost is BEGIN IMMEDIATE ... COMMIT, inner ones
+ * are savepoints, so a caller can batch many vault operations in one commit
+ * while each operation still rolls back alone on failure. */
 static vow_err sq_begin(struct store *s)
 {
-	return exec(s, "BEGIN IMMEDIATE");
+	vow_err err = run(s, stmt(s, s->depth == 0 ? Q_BEGIN : Q_SAVEPOINT));
+	if (err == VOW_OK)
+		s->depth++;
+	return err;
 }
+
 static vow_err sq_commit(struct store *s)
 {
-	return exec(s, "COMMIT");
+	if (s->depth == 0)
+		return VOW_ERR_INTERNAL;
+	vow_err err = run(s, stmt(s, s->depth == 1 ? Q_COMMIT : Q_RELEASE));
+	if (err == VOW_OK)
+		s->depth--;
+	return err;
 }
+
 static void sq_rollback(struct store *s)
 {
-	(void)exec(s, "ROLLBACK");
+	if (s->depth == 0)
+		return;
+	if (s->depth == 1) {
+		(void)run(s, stmt(s, Q_ROLLBACK));
+	} else {
+		(void)run(s, stmt(s, Q_ROLLBACK_TO));
+		(void)run(s, stmt(s, Q_RELEASE));
+	}
+	s->depth--;
 }
 
 static int sq_schema_version(struct store *s)
@@ -552,20 +592,51 @@ static vow_err read_record(sqlite3_stmt *q, struct store_record *r)
 	return col_blob(q, 7, &r->sealed);
 }
 
-static vow_err sq_record_put(struct store *s, const struct store_record *r)
+static vow_err sq_record_put(struct store *s, const struct store_record *r, int keep_previous)
 {
-	sqlite3_stmt *h = stmt(s, Q_REC_TO_HIST);
-	if (h != NULL) {
-		bind_text(h, 1, r->subject);
-		bind_text(h, 2, r->category);
+	if (keep_previous) {
+		sqlite3_stmt *h = stmt(s, Q_REC_TO_HIST);
+		if (h != NULL) {
+			bind_text(h, 1, r->subject);
+			bind_text(h, 2, r->category);
+		}
+		vow_err err = run(s, h);
+		if (err != VOW_OK)
+			return err;
 	}
-	vow_err err = run(s, h);
-	if (err != VOW_OK)
-		return err;
 	sqlite3_stmt *q = stmt(s, Q_REC_PUT);
 	if (q != NULL)
 		bind_record(q, r);
 	return run(s, q);
+}
+
+static vow_err sq_record_head(struct store *s, const char *subject, const char *category,
+                              struct store_record *out)
+{
+	sqlite3_stmt *q = stmt(s, Q_REC_HEAD);
+	if (q != NULL) {
+		bind_text(q, 1, subject);
+		bind_text(q, 2, category);
+	}
+	vow_err err = one(s, q);
+	if (err == VOW_OK) {
+		err = read_record(q, out);
+		sqlite3_reset(q);
+	}
+	return err;
+}
+
+static vow_err sq_subject_status(struct store *s, const char *id, int *status)
+{
+	sqlite3_stmt *q = stmt(s, Q_SUBJ_STATUS);
+	if (q != NULL)
+		bind_text(q, 1, id);
+	vow_err err = one(s, q);
+	if (err == VOW_OK) {
+		*status = sqlite3_column_int(q, 0);
+		sqlite3_reset(q);
+	}
+	return err;
 }
 
 static vow_err sq_record_get(struct store *s, const char *subject, const char *category,
@@ -912,6 +983,7 @@ const struct store_ops store_sqlite_ops = {
     .checkpoint = sq_checkpoint,
     .subject_insert = sq_subject_insert,
     .subject_get = sq_subject_get,
+    .subject_status = sq_subject_status,
     .subject_update = sq_subject_update,
     .subject_list = sq_subject_list,
     .index_put = sq_index_put,
@@ -919,6 +991,7 @@ const struct store_ops store_sqlite_ops = {
     .index_delete_subject = sq_index_delete_subject,
     .record_put = sq_record_put,
     .record_get = sq_record_get,
+    .record_head = sq_record_head,
     .record_update = sq_record_update,
     .record_list = sq_record_list,
     .record_history = sq_record_history,

@@ -61,15 +61,6 @@ static size_t key_ad(unsigned char ad[VAULT_AD_MAX], const char *owner, int kind
 	return vault_ad(ad, "vow key v1", owner, NULL, NULL, kind);
 }
 
-static struct key_slot *slot_for(struct vault *v, const char *owner, int kind)
-{
-	uint32_t h = 2166136261u;
-	for (const char *p = owner; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	h = (h ^ (uint32_t)kind) * 16777619u;
-	return &v->cache[h % VAULT_KEY_CACHE];
-}
-
 vow_err vault_key_load(struct vault *v, const char *owner, int kind, struct crypto_key **out)
 {
 	struct store_key row = {0};
@@ -88,21 +79,24 @@ vow_err vault_key_load(struct vault *v, const char *owner, int kind, struct cryp
 
 vow_err vault_key(struct vault *v, const char *owner, int kind, const struct crypto_key **out)
 {
-	struct key_slot *s = slot_for(v, owner, kind);
-	if (s->key != NULL && s->kind == kind && strcmp(s->owner, owner) == 0) {
-		*out = s->key;
+	const struct crypto_key *k = crypto_keycache_get(v->cache, owner, kind);
+	if (k != NULL) {
+		*out = k;
 		return VOW_OK;
 	}
-	struct crypto_key *k = NULL;
-	vow_err err = vault_key_load(v, owner, kind, &k);
+	struct store_key row = {0};
+	vow_err err = v->ops->key_get(v->keys, owner, kind, &row);
 	if (err != VOW_OK)
 		return err;
-	crypto_key_free(&s->key);
-	snprintf(s->owner, sizeof(s->owner), "%s", owner);
-	s->kind = kind;
-	s->key = k;
-	*out = k;
-	return VOW_OK;
+	unsigned char ad[VAULT_AD_MAX];
+	size_t adlen = key_ad(ad, owner, kind);
+	if (row.wrapped.len != CRYPTO_WRAPPED_BYTES)
+		err = VOW_ERR_INTEGRITY;
+	else
+		err = crypto_keycache_unwrap(v->cache, v->master, row.wrapped.p, ad, adlen, owner,
+		                             kind, out);
+	store_blob_free(&row.wrapped);
+	return err;
 }
 
 vow_err vault_key_new(struct vault *v, const char *owner, int kind, const struct crypto_key **out)
@@ -127,9 +121,7 @@ vow_err vault_key_new(struct vault *v, const char *owner, int kind, const struct
 
 void vault_key_evict(struct vault *v, const char *owner)
 {
-	for (size_t i = 0; i < VAULT_KEY_CACHE; i++)
-		if (v->cache[i].key != NULL && strcmp(v->cache[i].owner, owner) == 0)
-			crypto_key_free(&v->cache[i].key);
+	crypto_keycache_evict(v->cache, owner);
 }
 
 /* ---- opening ---- */
@@ -222,17 +214,19 @@ vow_err vault_open(const char *dir, const struct policy *policy, struct vault **
 		err = v->ops->open(path, STORE_DATA, &v->data);
 	if (err == VOW_OK)
 		err = check_master(v);
-	const struct crypto_key *ik = NULL;
+	if (err == VOW_OK)
+		err = crypto_keycache_new(VAULT_KEY_CACHE, &v->cache);
 	if (err == VOW_OK) {
-		err = vault_key(v, INSTANCE_OWNER, KEY_INSTANCE_INDEX, &ik);
-		if (err == VOW_ERR_NOT_FOUND)
-			err = vault_key_new(v, INSTANCE_OWNER, KEY_INSTANCE_INDEX, &ik);
-	}
-	if (err == VOW_OK) {
-		/* keep the blind-index key out of the cache's reach */
-		struct key_slot *s = slot_for(v, INSTANCE_OWNER, KEY_INSTANCE_INDEX);
-		v->index_key = s->key;
-		s->key = NULL;
+		/* the blind-index key is held apart from the cache */
+		err = vault_key_load(v, INSTANCE_OWNER, KEY_INSTANCE_INDEX, &v->index_key);
+		if (err == VOW_ERR_NOT_FOUND) {
+			const struct crypto_key *tmp = NULL;
+			err = vault_key_new(v, INSTANCE_OWNER, KEY_INSTANCE_INDEX, &tmp);
+			if (err == VOW_OK)
+				err = vault_key_load(v, INSTANCE_OWNER, KEY_INSTANCE_INDEX,
+				                     &v->index_key);
+			vault_key_evict(v, INSTANCE_OWNER);
+		}
 	}
 	if (err != VOW_OK) {
 		vault_close(&v);
@@ -247,8 +241,7 @@ void vault_close(struct vault **vp)
 	if (vp == NULL || *vp == NULL)
 		return;
 	struct vault *v = *vp;
-	for (size_t i = 0; i < VAULT_KEY_CACHE; i++)
-		crypto_key_free(&v->cache[i].key);
+	crypto_keycache_free(&v->cache);
 	crypto_key_free(&v->index_key);
 	crypto_key_free(&v->master);
 	if (v->data != NULL)
@@ -257,6 +250,19 @@ void vault_close(struct vault **vp)
 		v->ops->close(v->keys);
 	free(v);
 	*vp = NULL;
+}
+
+vow_err vault_batch_begin(struct vault *v)
+{
+	return v->ops->begin(v->data);
+}
+
+vow_err vault_batch_commit(struct vault *v)
+{
+	vow_err err = v->ops->commit(v->data);
+	if (err != VOW_OK)
+		v->ops->rollback(v->data);
+	return err;
 }
 
 void vault_set_policy(struct vault *v, const struct policy *policy)

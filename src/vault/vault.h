@@ -45,6 +45,11 @@ void vault_close(struct vault **v);
 /* Replaces the policy the vault checks categories against (borrowed). */
 void vault_set_policy(struct vault *v, const struct policy *policy);
 
+/* Groups the data-store writes that follow into one durable commit (each
+ * operation still succeeds or fails alone). Batches nest. */
+VOW_MUST_CHECK vow_err vault_batch_begin(struct vault *v);
+VOW_MUST_CHECK vow_err vault_batch_commit(struct vault *v);
+
 /* ---- subjects ---- */
 
 enum vault_subject_status { VAULT_ACTIVE = 0, VAULT_CLOSED = 1, VAULT_ERASED = 2 };
@@ -260,7 +265,10 @@ VOW_MUST_CHECK vow_err vault_disclosure_list(struct vault *v, const char *subjec
  * then their records, history, files, blind-index entries and grants are
  * removed. *receipt (JSON, caller frees with free()) lists what was
  * destroyed and what was kept and why, as categories and counts, never
- * values. Erasing an erased subject is VOW_ERR_NOT_FOUND. */
+ * values, and how long the key step and the purge took. Only the held
+ * categories are visited before the key is destroyed, so the time until
+ * the data is unreadable does not grow with the amount of data. Erasing an
+ * erased subject is VOW_ERR_NOT_FOUND. */
 VOW_MUST_CHECK vow_err vault_subject_erase(struct vault *v, const char *subject, char **receipt);
 
 /* ---- keys ---- */

@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/clock.h"
@@ -83,19 +84,46 @@ static int64_t hold_until(const struct policy_hold *h, int64_t item_at, int64_t 
 	return clock_add(from, h->period.n, (int)h->period.unit);
 }
 
-/* Step 1: move held items under the hold key. */
-static vow_err keep_held(struct vault *v, const char *subject, struct items *recs,
-                         struct items *files, int64_t now)
+/* Step 1: move held items under the hold key. Only the categories a hold
+ * names are visited (and the subject's file list), so this does not grow
+ * with the subject's other data. */
+static vow_err keep_held(struct vault *v, const char *subject, int64_t now)
 {
-	bool any = false;
-	for (size_t i = 0; i < recs->n; i++)
-		any |= recs->v[i].hold != NULL && recs->v[i].key_kind != KEY_HOLD;
-	for (size_t i = 0; i < files->n; i++)
-		any |= files->v[i].hold != NULL && files->v[i].key_kind != KEY_HOLD;
-	if (!any)
+	const struct policy *p = v->policy;
+	if (p == NULL || p->n_holds == 0)
 		return VOW_OK;
+	struct items recs = {0}, files = {0};
+	vow_err err = VOW_OK;
+	for (uint32_t h = 0; err == VOW_OK && h < p->n_holds; h++) {
+		for (uint32_t i = 0; err == VOW_OK && i < p->holds[h].categories.n; i++) {
+			const char *cat = p->categories[p->holds[h].categories.v[i]].key;
+			struct store_record row = {0};
+			err = v->ops->record_get(v->data, subject, cat, &row);
+			if (err == VOW_OK && row.key_kind != KEY_HOLD) {
+				err = push(&recs, "", cat, row.key_kind, row.updated_at);
+				if (err == VOW_OK)
+					recs.v[recs.n - 1].hold = &p->holds[h];
+			}
+			if (err == VOW_ERR_NOT_FOUND)
+				err = VOW_OK;
+			store_blob_free(&row.sealed);
+		}
+	}
+	if (err == VOW_OK)
+		err = v->ops->file_list(v->data, subject, file_cb, &files);
+	size_t held_files = 0;
+	for (size_t i = 0; i < files.n; i++) {
+		files.v[i].hold =
+		    files.v[i].key_kind == KEY_HOLD ? NULL : hold_for(p, files.v[i].category);
+		held_files += files.v[i].hold != NULL;
+	}
+	if (err != VOW_OK || (recs.n == 0 && held_files == 0)) {
+		free(recs.v);
+		free(files.v);
+		return err;
+	}
 	struct crypto_key *sk = NULL, *hk = NULL;
-	vow_err err = vault_key_load(v, subject, KEY_SUBJECT, &sk);
+	err = vault_key_load(v, subject, KEY_SUBJECT, &sk);
 	if (err == VOW_OK) {
 		err = vault_key_load(v, subject, KEY_HOLD, &hk);
 		if (err == VOW_ERR_NOT_FOUND) {
@@ -110,10 +138,8 @@ static vow_err keep_held(struct vault *v, const char *subject, struct items *rec
 	if (err != VOW_OK)
 		goto out;
 	unsigned char ad[VAULT_AD_MAX];
-	for (size_t i = 0; err == VOW_OK && i < recs->n; i++) {
-		struct item *it = &recs->v[i];
-		if (it->hold == NULL || it->key_kind == KEY_HOLD)
-			continue;
+	for (size_t i = 0; err == VOW_OK && i < recs.n; i++) {
+		struct item *it = &recs.v[i];
 		struct store_record row = {0};
 		err = v->ops->record_get(v->data, subject, it->category, &row);
 		unsigned char *plain = NULL;
@@ -139,11 +165,10 @@ static vow_err keep_held(struct vault *v, const char *subject, struct items *rec
 		if (err == VOW_OK)
 			err = v->ops->history_delete(v->data, subject, it->category, NULL);
 		store_blob_free(&row.sealed);
-		it->key_kind = KEY_HOLD;
 	}
-	for (size_t i = 0; err == VOW_OK && i < files->n; i++) {
-		struct item *it = &files->v[i];
-		if (it->hold == NULL || it->key_kind == KEY_HOLD)
+	for (size_t i = 0; err == VOW_OK && i < files.n; i++) {
+		struct item *it = &files.v[i];
+		if (it->hold == NULL)
 			continue;
 		struct store_file row = {0};
 		struct crypto_key *fk = NULL;
@@ -175,12 +200,13 @@ static vow_err keep_held(struct vault *v, const char *subject, struct items *rec
 		}
 		store_blob_free(&row.file_key);
 		store_blob_free(&row.meta);
-		it->key_kind = KEY_HOLD;
 	}
 	err = vault_commit(v, err);
 out:
 	crypto_key_free(&sk);
 	crypto_key_free(&hk);
+	free(recs.v);
+	free(files.v);
 	return err;
 }
 
@@ -235,26 +261,27 @@ static json_t *tally(const struct items *recs, const struct items *files, bool h
 	return arr;
 }
 
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
 vow_err vault_subject_erase(struct vault *v, const char *subject, char **receipt)
 {
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	struct store_subject srow = {0};
 	vow_err err = vault_subject_row(v, subject, false, &srow);
 	if (err != VOW_OK)
 		return err;
-	struct items recs = {0}, files = {0};
 	int64_t now = clock_now();
-	err = v->ops->record_list(v->data, subject, rec_cb, &recs);
-	if (err == VOW_OK)
-		err = v->ops->file_list(v->data, subject, file_cb, &files);
-	for (size_t i = 0; i < recs.n; i++)
-		recs.v[i].hold = hold_for(v->policy, recs.v[i].category);
-	for (size_t i = 0; i < files.n; i++)
-		files.v[i].hold = hold_for(v->policy, files.v[i].category);
-	if (err == VOW_OK)
-		err = keep_held(v, subject, &recs, &files, now);
+	err = keep_held(v, subject, now);
 
 	/* step 2: the key. Gone is gone: a missing key means an earlier run got here. */
 	int64_t key_destroyed = 0;
+	double unreadable_ms = 0;
 	if (err == VOW_OK) {
 		vault_key_evict(v, subject);
 		err = v->ops->key_delete(v->keys, subject, KEY_SUBJECT);
@@ -263,9 +290,22 @@ vow_err vault_subject_erase(struct vault *v, const char *subject, char **receipt
 		if (err == VOW_OK)
 			err = v->ops->checkpoint(v->keys);
 		key_destroyed = clock_now();
+		unreadable_ms = ms_since(&t0);
 	}
 
 	/* step 3: the rows */
+	struct items recs = {0}, files = {0};
+	if (err == VOW_OK)
+		err = v->ops->record_list(v->data, subject, rec_cb, &recs);
+	if (err == VOW_OK)
+		err = v->ops->file_list(v->data, subject, file_cb, &files);
+	for (size_t i = 0; i < recs.n; i++)
+		recs.v[i].hold =
+		    recs.v[i].key_kind == KEY_HOLD ? hold_for(v->policy, recs.v[i].category) : NULL;
+	for (size_t i = 0; i < files.n; i++)
+		files.v[i].hold = files.v[i].key_kind == KEY_HOLD
+		                      ? hold_for(v->policy, files.v[i].category)
+		                      : NULL;
 	size_t idx = 0, grants = 0;
 	if (err == VOW_OK)
 		err = v->ops->begin(v->data);
@@ -308,12 +348,13 @@ vow_err vault_subject_erase(struct vault *v, const char *subject, char **receipt
 		char t1[21], t2[21];
 		clock_format(now, t1);
 		clock_format(key_destroyed, t2);
-		json_t *r =
-		    json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:I}", "subject", subject,
-		              "erased_at", t1, "key_destroyed_at", t2, "destroyed",
-		              tally(&recs, &files, false, v->policy, now), "kept",
-		              tally(&recs, &files, true, v->policy, now), "blind_index_entries",
-		              (json_int_t)idx, "grants", (json_int_t)grants);
+		json_t *r = json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:I, s:{s:f, s:f}}",
+		                      "subject", subject, "erased_at", t1, "key_destroyed_at", t2,
+		                      "destroyed", tally(&recs, &files, false, v->policy, now),
+		                      "kept", tally(&recs, &files, true, v->policy, now),
+		                      "blind_index_entries", (json_int_t)idx, "grants",
+		                      (json_int_t)grants, "timing", "unreadable_after_ms",
+		                      unreadable_ms, "purged_after_ms", ms_since(&t0));
 		*receipt = r != NULL ? json_dumps(r, JSON_COMPACT) : NULL;
 		json_decref(r);
 		if (*receipt == NULL)

@@ -10,15 +10,9 @@
 #include "store/store.h"
 #include "vault/vault.h"
 
-#define VAULT_KEY_CACHE 256 /* unwrapped subject keys kept in guarded memory */
+#define VAULT_KEY_CACHE 65536 /* unwrapped subject keys kept in one locked region (2 MiB) */
 #define VAULT_AD_MAX    512
 #define VAULT_DIR_MAX   3072 /* leaves room for file names under PATH_MAX */
-
-struct key_slot {
-	char owner[VOW_ID_LEN + 1];
-	int kind;
-	struct crypto_key *key;
-};
 
 struct vault {
 	char dir[VAULT_DIR_MAX];
@@ -27,7 +21,7 @@ struct vault {
 	struct store *data, *keys;
 	struct crypto_key *master;
 	struct crypto_key *index_key;
-	struct key_slot cache[VAULT_KEY_CACHE];
+	struct crypto_keycache *cache;
 };
 
 /* The unwrapped key of owner/kind, borrowed from the cache: valid until the

@@ -33,11 +33,14 @@ vow_err vault_record_put(struct vault *v, const char *subject, const char *categ
 	if (j == NULL)
 		return VOW_ERR_INVALID;
 	json_decref(j);
-	struct store_subject srow = {0};
-	vow_err err = vault_subject_row(v, subject, true, &srow);
-	store_blob_free(&srow.profile);
+	if (!id_valid(subject))
+		return VOW_ERR_NOT_FOUND;
+	int status = 0;
+	vow_err err = v->ops->subject_status(v->data, subject, &status);
 	if (err != VOW_OK)
 		return err;
+	if (status != SUBJECT_ACTIVE)
+		return status == SUBJECT_ERASED ? VOW_ERR_NOT_FOUND : VOW_ERR_DENIED;
 	const struct crypto_key *key = NULL;
 	err = vault_key(v, subject, KEY_SUBJECT, &key);
 	if (err != VOW_OK)
@@ -46,7 +49,8 @@ vow_err vault_record_put(struct vault *v, const char *subject, const char *categ
 	if (err != VOW_OK)
 		return err;
 	struct store_record old = {0}, row = {0};
-	err = v->ops->record_get(v->data, subject, category, &old);
+	err = v->ops->record_head(v->data, subject, category, &old);
+	bool previous = err == VOW_OK;
 	snprintf(row.subject, sizeof(row.subject), "%s", subject);
 	snprintf(row.category, sizeof(row.category), "%s", category);
 	if (err == VOW_OK) {
@@ -71,7 +75,7 @@ vow_err vault_record_put(struct vault *v, const char *subject, const char *categ
 		                           : crypto_seal(key, value, len, ad, adlen, row.sealed.p);
 	}
 	if (err == VOW_OK)
-		err = v->ops->record_put(v->data, &row);
+		err = v->ops->record_put(v->data, &row, previous);
 	err = vault_commit(v, err);
 	store_blob_free(&row.sealed);
 	return err;
