@@ -227,6 +227,95 @@ static void test_init(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* the vault through the CLI: init creates the stores; data round-trips;
+ * rotation keeps it readable; erase prints a receipt; bad input exits 1 */
+static void test_vault_commands(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/vow-cli-vault-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char data[300];
+	snprintf(data, sizeof(data), "%s/data", dir);
+	struct run r = run_vow((const char *[]){"init", data, NULL});
+	assert_int_equal(r.status, 0);
+	free(r.out);
+	char path[400];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/keys.db", data);
+	assert_int_equal(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/data.db", data);
+	assert_int_equal(stat(path, &st), 0);
+
+	r = run_vow((const char *[]){"subject", "create", "--data", data, "--email", "cli@example.com", "--region",
+				     "NL", NULL});
+	assert_int_equal(r.status, 0);
+	char id[40] = "";
+	assert_int_equal(sscanf(r.out, "%39s", id), 1);
+	assert_int_equal(strlen(id), 32);
+	free(r.out);
+	r = run_vow((const char *[]){"subject", "find", "--data", data, "--email", "CLI@example.com", NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, id));
+	free(r.out);
+	r = run_vow((const char *[]){"record", "put", "--data", data, id, "user.name", "{\"first\":\"Cli\"}", NULL});
+	assert_int_equal(r.status, 0);
+	free(r.out);
+	r = run_vow((const char *[]){"record", "put", "--data", data, id, "user.name", "{broken", NULL});
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "invalid_input"));
+	free(r.out);
+	r = run_vow((const char *[]){"record", "get", "--data", data, "0123456789abcdef0123456789abcdef", "user.name",
+				     NULL});
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "not_found"));
+	free(r.out);
+	/* a file through the CLI, byte for byte */
+	snprintf(path, sizeof(path), "%s/in.bin", dir);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	for (int i = 0; i < 200000; i++)
+		fputc((i * 31) & 0xff, f);
+	fclose(f);
+	r = run_vow((const char *[]){"file", "put", "--data", data, id, "user.content.audio", path, "--type",
+				     "audio/wav", NULL});
+	assert_int_equal(r.status, 0);
+	char fid[40] = "";
+	assert_int_equal(sscanf(r.out, "%39s", fid), 1);
+	free(r.out);
+
+	r = run_vow((const char *[]){"key", "rotate", "--data", data, NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "rotated"));
+	free(r.out);
+	r = run_vow((const char *[]){"record", "get", "--data", data, id, "user.name", NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "{\"first\":\"Cli\"}"));
+	free(r.out);
+	r = run_vow((const char *[]){"file", "get", "--data", data, fid, NULL});
+	assert_int_equal(r.status, 0);
+	size_t inlen;
+	char *in = slurp(path, &inlen);
+	assert_memory_equal(r.out, in, inlen);
+	free(in);
+	free(r.out);
+
+	r = run_vow((const char *[]){"subject", "erase", "--data", data, id, NULL});
+	assert_int_equal(r.status, 0);
+	json_error_t jerr;
+	json_t *j = json_loads(r.out, 0, &jerr);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "subject")), id);
+	assert_int_equal(json_array_size(json_object_get(j, "destroyed")), 2);
+	json_decref(j);
+	free(r.out);
+	r = run_vow((const char *[]){"record", "get", "--data", data, id, "user.name", NULL});
+	assert_int_equal(r.status, 1);
+	free(r.out);
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +326,7 @@ int main(void)
 	    cmocka_unit_test(test_help_everywhere),
 	    cmocka_unit_test(test_show_json),
 	    cmocka_unit_test(test_init),
+	    cmocka_unit_test(test_vault_commands),
 	};
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }
