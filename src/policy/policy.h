@@ -270,6 +270,18 @@ struct policy {
 	enum policy_signal_mode gpc, dnt;
 
 	struct strmap subject_idx, category_idx, purpose_idx, role_idx, recipient_idx;
+
+	/* Bitsets precomputed for decide (bit i of word i/64), row-major:
+	 * row r of a table with w words per row starts at table + r * w. */
+	uint32_t cat_words, pur_words, role_words;
+	uint64_t *purpose_categories;   /* per purpose: the categories it uses */
+	uint64_t *purpose_roles;        /* per purpose: the roles that may act */
+	uint64_t *role_categories;      /* per role: categories it may see (all when it names none) */
+	uint64_t *recipient_purposes;   /* per recipient */
+	uint64_t *recipient_categories; /* per recipient */
+	uint64_t *residency_categories; /* per residency rule */
+	uint64_t *legal_purposes;       /* purposes that survive closure and restriction:
+	                                   legal obligations and legal claims */
 };
 
 /* ---- loading ---- */

@@ -60,6 +60,9 @@ void load_holds(struct loader *L, const struct ynode *list);
 void load_residency(struct loader *L, const struct ynode *list);
 void load_cookies(struct loader *L, const struct ynode *list);
 
+/* Builds the bitsets decide() reads (policy_index.c). */
+void policy_index_build(struct loader *L);
+
 /* Names of enumeration values as written in the policy file. */
 extern const char *const policy_basis_names[BASIS__COUNT];
 extern const char *const policy_channel_names[6];
