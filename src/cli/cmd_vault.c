@@ -28,16 +28,30 @@ static const char usage[] =
     "prints the proof-of-erasure receipt as JSON. `key rotate` re-wraps every\n"
     "key under a new master key and retires the old one.\n";
 
+#define O__COUNT_MAX 9
+
 struct args {
 	const char *data;
-	const char *opt[8]; /* --email --phone --region --birth-date --locale --type */
+	const char *opt[O__COUNT_MAX]; /* see opt_names */
 	const char *pos[4];
 	int npos;
 };
 
-static const char *const opt_names[] = {"--email",      "--phone",  "--region",
-                                        "--birth-date", "--locale", "--type"};
-enum { O_EMAIL, O_PHONE, O_REGION, O_BIRTH, O_LOCALE, O_TYPE, O__COUNT };
+static const char *const opt_names[] = {"--email",      "--phone",   "--region",
+                                        "--birth-date", "--locale",  "--type",
+                                        "--role",       "--purpose", "--actor"};
+enum {
+	O_EMAIL,
+	O_PHONE,
+	O_REGION,
+	O_BIRTH,
+	O_LOCALE,
+	O_TYPE,
+	O_ROLE,
+	O_PURPOSE,
+	O_ACTOR,
+	O__COUNT
+};
 
 static int parse(int argc, char **argv, int from, struct args *a)
 {
@@ -65,6 +79,20 @@ static int parse(int argc, char **argv, int from, struct args *a)
 		a->pos[a->npos++] = argv[i];
 	}
 	return 0;
+}
+
+/* The access a data command acts with: --role (default service), --actor,
+ * --purpose (required). */
+static bool access_of(const struct args *a, struct vault_access *acc)
+{
+	*acc = (struct vault_access){a->opt[O_ROLE] != NULL ? a->opt[O_ROLE] : "service",
+	                             a->opt[O_ACTOR], a->opt[O_PURPOSE], false, false};
+	if (acc->purpose == NULL) {
+		fputs("vow: this command needs --purpose PURPOSE (a purpose key from the policy)\n",
+		      stderr);
+		return false;
+	}
+	return true;
 }
 
 static int fail(const char *what, vow_err err)
@@ -187,15 +215,27 @@ static vow_err print_file(void *ctx, const struct vault_file_info *f)
 	return VOW_OK;
 }
 
+static int deny_or_fail(struct vault *v, const char *what, vow_err err)
+{
+	if (err == VOW_ERR_DENIED && vault_last_denial(v) != NULL) {
+		fprintf(stderr, "vow: %s: denied by the policy (%s)\n", what, vault_last_denial(v));
+		return CLI_INVALID;
+	}
+	return fail(what, err);
+}
+
 static int record_cmd(struct vault *v, const struct args *a)
 {
 	const char *sub = a->pos[0];
 	vow_err err;
+	struct vault_access acc;
 	if (strcmp(sub, "list") == 0 && a->npos == 2) {
 		err = vault_record_categories(v, a->pos[1], print_category, NULL);
 		return err == VOW_OK ? CLI_OK : fail("cannot list records", err);
 	}
 	if (a->npos < 3)
+		return CLI_USAGE;
+	if (!access_of(a, &acc))
 		return CLI_USAGE;
 	if (strcmp(sub, "put") == 0 && a->npos == 4) {
 		char *buf = NULL;
@@ -218,24 +258,24 @@ static int record_cmd(struct vault *v, const struct args *a)
 			buf = strdup(a->pos[3]);
 		}
 		err = buf == NULL ? VOW_ERR_NOMEM
-		                  : vault_record_put(v, a->pos[1], a->pos[2], buf, len);
+		                  : vault_record_put(v, &acc, a->pos[1], a->pos[2], buf, len);
 		free(buf);
-		return err == VOW_OK ? CLI_OK : fail("cannot store the record", err);
+		return err == VOW_OK ? CLI_OK : deny_or_fail(v, "cannot store the record", err);
 	}
 	if (strcmp(sub, "get") == 0) {
 		char *val = NULL;
 		size_t len = 0;
-		err = vault_record_get(v, a->pos[1], a->pos[2], &val, &len);
+		err = vault_record_get(v, &acc, a->pos[1], a->pos[2], &val, &len);
 		if (err != VOW_OK)
-			return fail("cannot read the record", err);
+			return deny_or_fail(v, "cannot read the record", err);
 		fwrite(val, 1, len, stdout);
 		putchar('\n');
 		vault_value_free(val, len);
 		return CLI_OK;
 	}
 	if (strcmp(sub, "delete") == 0) {
-		err = vault_record_delete(v, a->pos[1], a->pos[2]);
-		return err == VOW_OK ? CLI_OK : fail("cannot delete the record", err);
+		err = vault_record_delete(v, &acc, a->pos[1], a->pos[2]);
+		return err == VOW_OK ? CLI_OK : deny_or_fail(v, "cannot delete the record", err);
 	}
 	return CLI_USAGE;
 }
@@ -248,12 +288,15 @@ static int file_cmd(struct vault *v, const struct args *a)
 		err = vault_file_list(v, a->pos[1], print_file, NULL);
 		return err == VOW_OK ? CLI_OK : fail("cannot list files", err);
 	}
+	struct vault_access acc;
+	if ((strcmp(sub, "get") == 0 || strcmp(sub, "put") == 0) && !access_of(a, &acc))
+		return CLI_USAGE;
 	if (strcmp(sub, "get") == 0 && a->npos == 2) {
 		struct vault_file_reader *r = NULL;
 		struct vault_file_info info;
-		err = vault_file_open(v, a->pos[1], &r, &info);
+		err = vault_file_open(v, &acc, a->pos[1], &r, &info);
 		if (err != VOW_OK)
-			return fail("cannot open the file", err);
+			return deny_or_fail(v, "cannot open the file", err);
 		unsigned char buf[65536];
 		size_t n;
 		while ((err = vault_file_read(r, buf, sizeof(buf), &n)) == VOW_OK && n > 0)
@@ -274,7 +317,7 @@ static int file_cmd(struct vault *v, const struct args *a)
 		const char *name =
 		    strrchr(a->pos[3], '/') != NULL ? strrchr(a->pos[3], '/') + 1 : a->pos[3];
 		struct vault_file_writer *w = NULL;
-		err = vault_file_create(v, a->pos[1], a->pos[2], name, a->opt[O_TYPE], &w);
+		err = vault_file_create(v, &acc, a->pos[1], a->pos[2], name, a->opt[O_TYPE], &w);
 		unsigned char buf[65536];
 		ssize_t n;
 		while (err == VOW_OK && (n = read(fd, buf, sizeof(buf))) != 0) {
@@ -292,7 +335,7 @@ static int file_cmd(struct vault *v, const struct args *a)
 			err = vault_file_finish(&w, id);
 		vault_file_abort(&w);
 		if (err != VOW_OK)
-			return fail("cannot store the file", err);
+			return deny_or_fail(v, "cannot store the file", err);
 		puts(id);
 		return CLI_OK;
 	}

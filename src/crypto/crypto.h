@@ -83,6 +83,10 @@ VOW_MUST_CHECK vow_err crypto_open(const struct crypto_key *key, const unsigned 
 void crypto_keyed_hash(const struct crypto_key *key, const char *label, const void *msg, size_t len,
                        unsigned char out[32]);
 
+/* An unkeyed BLAKE2b-256 of msg with a domain label (for public digests
+ * such as the hash of a purpose text). */
+void crypto_digest(const char *label, const void *msg, size_t len, unsigned char out[32]);
+
 /* ---- file streams (libsodium secretstream, XChaCha20-Poly1305) ---- */
 
 #define CRYPTO_STREAM_HEADER_BYTES 24u
@@ -123,6 +127,23 @@ bool crypto_equal(const void *a, const void *b, size_t len);
 
 /* Fills buf with len random bytes. */
 void crypto_random(void *buf, size_t len);
+
+/* ---- signatures (Ed25519) ---- */
+
+#define CRYPTO_SIGNATURE_BYTES 64u
+#define CRYPTO_PUBLIC_KEY_BYTES 32u
+
+/* Signs len bytes of msg with the Ed25519 key derived from seed (a 32-byte
+ * data key); the secret half is derived in guarded memory and wiped. */
+VOW_MUST_CHECK vow_err crypto_signature_make(const struct crypto_key *seed, const void *msg, size_t len,
+				   unsigned char sig[CRYPTO_SIGNATURE_BYTES]);
+
+/* The public key of seed. */
+VOW_MUST_CHECK vow_err crypto_signature_public(const struct crypto_key *seed, unsigned char pk[CRYPTO_PUBLIC_KEY_BYTES]);
+
+/* True when sig is pk's signature of msg. */
+bool crypto_signature_verify(const unsigned char pk[CRYPTO_PUBLIC_KEY_BYTES], const void *msg, size_t len,
+		   const unsigned char sig[CRYPTO_SIGNATURE_BYTES]);
 
 /* ---- a cache of unwrapped keys in one locked region ---- */
 

@@ -217,3 +217,55 @@ void crypto_guarded_free(void *p)
 	if (p != NULL)
 		sodium_free(p);
 }
+
+/* ---- signatures ---- */
+
+static vow_err keypair(const struct crypto_key *seed, unsigned char pk[32], unsigned char **sk)
+{
+	if (seed->len != crypto_sign_SEEDBYTES)
+		return VOW_ERR_KEY;
+	*sk = sodium_malloc(crypto_sign_SECRETKEYBYTES);
+	if (*sk == NULL)
+		return VOW_ERR_NOMEM;
+	if (crypto_sign_seed_keypair(pk, *sk, seed->bytes) != 0) {
+		sodium_free(*sk);
+		return VOW_ERR_CRYPTO;
+	}
+	return VOW_OK;
+}
+
+vow_err crypto_signature_make(const struct crypto_key *seed, const void *msg, size_t len,
+                    unsigned char sig[CRYPTO_SIGNATURE_BYTES])
+{
+	unsigned char pk[32], *sk = NULL;
+	vow_err err = keypair(seed, pk, &sk);
+	if (err != VOW_OK)
+		return err;
+	int r = crypto_sign_detached(sig, NULL, msg, len, sk);
+	sodium_free(sk);
+	return r == 0 ? VOW_OK : VOW_ERR_CRYPTO;
+}
+
+vow_err crypto_signature_public(const struct crypto_key *seed, unsigned char pk[CRYPTO_PUBLIC_KEY_BYTES])
+{
+	unsigned char *sk = NULL;
+	vow_err err = keypair(seed, pk, &sk);
+	if (err == VOW_OK)
+		sodium_free(sk);
+	return err;
+}
+
+bool crypto_signature_verify(const unsigned char pk[CRYPTO_PUBLIC_KEY_BYTES], const void *msg, size_t len,
+                   const unsigned char sig[CRYPTO_SIGNATURE_BYTES])
+{
+	return crypto_sign_verify_detached(sig, msg, len, pk) == 0;
+}
+
+void crypto_digest(const char *label, const void *msg, size_t len, unsigned char out[32])
+{
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, NULL, 0, 32);
+	crypto_generichash_update(&st, (const unsigned char *)label, strlen(label) + 1);
+	crypto_generichash_update(&st, msg, len);
+	crypto_generichash_final(&st, out, 32);
+}

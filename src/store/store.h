@@ -25,7 +25,8 @@
 
 enum store_role { STORE_DATA, STORE_KEYS };
 enum store_subject_status { SUBJECT_ACTIVE = 0, SUBJECT_CLOSED = 1, SUBJECT_ERASED = 2 };
-enum store_key_kind { KEY_SUBJECT = 0, KEY_HOLD = 1, KEY_INSTANCE_INDEX = 2 };
+enum store_key_kind { KEY_SUBJECT = 0, KEY_HOLD = 1, KEY_INSTANCE_INDEX = 2, KEY_INSTANCE_SIGN = 3 };
+enum store_flag_kind { FLAG_RESTRICTION = 1, FLAG_OBJECTION = 2, FLAG_PARENTAL_CONSENT = 3 };
 
 struct store_blob {
 	unsigned char *p;
@@ -79,6 +80,31 @@ struct store_disclosure {
 	int64_t at;
 };
 
+/* One consent event; the ledger is append-only (the schema refuses updates). */
+struct store_consent {
+	char id[VOW_ID_LEN + 1];
+	char subject[VOW_ID_LEN + 1];
+	char purpose[STORE_KEY_MAX];
+	int state; /* enum decide_consent */
+	char policy_version[64];
+	char text_hash[65]; /* BLAKE2b-256 of the purpose text shown, hex */
+	char method[16];    /* form, banner, api, import, ... */
+	int64_t at;
+	char ip_prefix[48]; /* truncated address */
+	char ua_hash[65];   /* keyed hash of the user agent, hex */
+	int against_gpc;    /* given while the person's browser sent Sec-GPC: 1 */
+};
+
+/* A restriction, objection or parental consent, with when it was lifted. */
+struct store_flag {
+	char id[VOW_ID_LEN + 1];
+	char subject[VOW_ID_LEN + 1];
+	int kind;                   /* enum store_flag_kind */
+	char target[STORE_KEY_MAX]; /* a category or purpose key, or "*" */
+	int64_t set_at, lifted_at;  /* lifted_at 0: in force */
+	char reason[128];
+};
+
 struct store_key {
 	char owner[VOW_ID_LEN + 1];
 	int kind;
@@ -95,6 +121,8 @@ struct store_ops {
 	vow_err (*open)(const char *location, enum store_role role, struct store **out);
 	void (*close)(struct store *s);
 	vow_err (*begin)(struct store *s);
+	/* a read transaction: several reads share one snapshot and one lock */
+	vow_err (*begin_read)(struct store *s);
 	vow_err (*commit)(struct store *s);
 	void (*rollback)(struct store *s);
 	int (*schema_version)(struct store *s);
@@ -152,6 +180,14 @@ struct store_ops {
 	vow_err (*disclosure_insert)(struct store *s, const struct store_disclosure *row);
 	vow_err (*disclosure_list)(struct store *s, const char *subject, store_each_fn cb,
 	                           void *ctx);
+
+	/* DATA: consent ledger (append-only) and subject flags */
+	vow_err (*consent_append)(struct store *s, const struct store_consent *row);
+	vow_err (*consent_list)(struct store *s, const char *subject, store_each_fn cb, void *ctx);
+	vow_err (*flag_set)(struct store *s, const struct store_flag *row);
+	vow_err (*flag_lift)(struct store *s, const char *subject, int kind, const char *target, int64_t at,
+			     size_t *count);
+	vow_err (*flag_list)(struct store *s, const char *subject, store_each_fn cb, void *ctx);
 
 	/* KEYS */
 	vow_err (*key_put)(struct store *s, const struct store_key *row); /* insert or replace */

@@ -44,7 +44,13 @@ enum q {
 	Q_KEY_LIST,
 	Q_META_GET,
 	Q_META_SET,
+	Q_CONS_INS,
+	Q_CONS_LIST,
+	Q_FLAG_INS,
+	Q_FLAG_LIFT,
+	Q_FLAG_LIST,
 	Q_BEGIN,
+	Q_BEGIN_READ,
 	Q_COMMIT,
 	Q_ROLLBACK,
 	Q_SAVEPOINT,
@@ -113,7 +119,16 @@ static const char *const sql[Q__COUNT] = {
     [Q_KEY_LIST] = "SELECT owner,kind,wrapped FROM keys ORDER BY owner,kind",
     [Q_META_GET] = "SELECT value FROM meta WHERE name=?",
     [Q_META_SET] = "INSERT OR REPLACE INTO meta(name,value) VALUES(?,?)",
+    [Q_CONS_INS] = "INSERT INTO consents(id,subject,purpose,state,policy_version,text_hash,method,at,ip_prefix,"
+                   "ua_hash,against_gpc) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+    [Q_CONS_LIST] = "SELECT id,subject,purpose,state,policy_version,text_hash,method,at,ip_prefix,ua_hash,"
+                    "against_gpc FROM consents WHERE subject=? ORDER BY at,rowid",
+    [Q_FLAG_INS] = "INSERT INTO subject_flags(id,subject,kind,target,set_at,lifted_at,reason) VALUES(?,?,?,?,?,0,?)",
+    [Q_FLAG_LIFT] = "UPDATE subject_flags SET lifted_at=? WHERE subject=? AND kind=? AND target=? AND lifted_at=0",
+    [Q_FLAG_LIST] = "SELECT id,subject,kind,target,set_at,lifted_at,reason FROM subject_flags WHERE subject=? "
+                    "ORDER BY set_at,rowid",
     [Q_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_BEGIN_READ] = "BEGIN DEFERRED",
     [Q_COMMIT] = "COMMIT",
     [Q_ROLLBACK] = "ROLLBACK",
     [Q_SAVEPOINT] = "SAVEPOINT nested",
@@ -123,6 +138,19 @@ static const char *const sql[Q__COUNT] = {
 
 /* Migrations, applied in order inside one transaction each; the schema
  * version is PRAGMA user_version. Never edit a released step: add one. */
+/* step 2: the consent ledger (append-only: updates are refused by the
+ * schema itself) and subject flags (restriction, objection) */
+#define DATA_MIGRATION_2                                                                                   \
+	"CREATE TABLE consents(id TEXT PRIMARY KEY, subject TEXT NOT NULL, purpose TEXT NOT NULL,"          \
+	" state INTEGER NOT NULL, policy_version TEXT NOT NULL, text_hash TEXT NOT NULL, method TEXT NOT NULL," \
+	" at INTEGER NOT NULL, ip_prefix TEXT NOT NULL, ua_hash TEXT NOT NULL, against_gpc INTEGER NOT NULL);" \
+	"CREATE INDEX consents_subject ON consents(subject);"                                                \
+	"CREATE TRIGGER consents_append_only BEFORE UPDATE ON consents"                                     \
+	" BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;"                            \
+	"CREATE TABLE subject_flags(id TEXT PRIMARY KEY, subject TEXT NOT NULL, kind INTEGER NOT NULL,"     \
+	" target TEXT NOT NULL, set_at INTEGER NOT NULL, lifted_at INTEGER NOT NULL, reason TEXT NOT NULL);" \
+	"CREATE INDEX subject_flags_subject ON subject_flags(subject);"
+
 static const char *const data_migrations[] = {
     "CREATE TABLE subjects(id TEXT PRIMARY KEY, status INTEGER NOT NULL, region TEXT NOT NULL,"
     " created_at INTEGER NOT NULL, closed_at INTEGER NOT NULL, erased_at INTEGER NOT NULL, profile "
@@ -150,6 +178,7 @@ static const char *const data_migrations[] = {
     " category TEXT NOT NULL, purpose TEXT NOT NULL, basis TEXT NOT NULL, transfer TEXT NOT NULL,"
     " country TEXT NOT NULL, at INTEGER NOT NULL);"
     "CREATE INDEX disclosures_subject ON disclosures(subject);",
+    DATA_MIGRATION_2,
 };
 
 static const char *const keys_migrations[] = {
@@ -349,6 +378,14 @@ static vow_err sq_checkpoint(struct store *s)
 static vow_err sq_begin(struct store *s)
 {
 	vow_err err = run(s, stmt(s, s->depth == 0 ? Q_BEGIN : Q_SAVEPOINT));
+	if (err == VOW_OK)
+		s->depth++;
+	return err;
+}
+
+static vow_err sq_begin_read(struct store *s)
+{
+	vow_err err = run(s, stmt(s, s->depth == 0 ? Q_BEGIN_READ : Q_SAVEPOINT));
 	if (err == VOW_OK)
 		s->depth++;
 	return err;
@@ -895,6 +932,106 @@ static vow_err sq_disclosure_list(struct store *s, const char *subject, store_ea
 	WALK(s, q, disclosure_t, read_disclosure, cb, ctx);
 }
 
+/* ---- consent ledger and flags ---- */
+
+static vow_err read_consent(sqlite3_stmt *q, struct store_consent *r)
+{
+	col_text(q, 0, r->id, sizeof(r->id));
+	col_text(q, 1, r->subject, sizeof(r->subject));
+	col_text(q, 2, r->purpose, sizeof(r->purpose));
+	r->state = sqlite3_column_int(q, 3);
+	col_text(q, 4, r->policy_version, sizeof(r->policy_version));
+	col_text(q, 5, r->text_hash, sizeof(r->text_hash));
+	col_text(q, 6, r->method, sizeof(r->method));
+	r->at = sqlite3_column_int64(q, 7);
+	col_text(q, 8, r->ip_prefix, sizeof(r->ip_prefix));
+	col_text(q, 9, r->ua_hash, sizeof(r->ua_hash));
+	r->against_gpc = sqlite3_column_int(q, 10);
+	return VOW_OK;
+}
+
+typedef struct store_consent consent_t;
+typedef struct store_flag flag_t;
+static void row_free_consent_t(consent_t *r) { (void)r; }
+static void row_free_flag_t(flag_t *r) { (void)r; }
+
+static vow_err sq_consent_append(struct store *s, const struct store_consent *r)
+{
+	sqlite3_stmt *q = stmt(s, Q_CONS_INS);
+	if (q != NULL) {
+		bind_text(q, 1, r->id);
+		bind_text(q, 2, r->subject);
+		bind_text(q, 3, r->purpose);
+		sqlite3_bind_int(q, 4, r->state);
+		bind_text(q, 5, r->policy_version);
+		bind_text(q, 6, r->text_hash);
+		bind_text(q, 7, r->method);
+		sqlite3_bind_int64(q, 8, r->at);
+		bind_text(q, 9, r->ip_prefix);
+		bind_text(q, 10, r->ua_hash);
+		sqlite3_bind_int(q, 11, r->against_gpc);
+	}
+	return run(s, q);
+}
+
+static vow_err sq_consent_list(struct store *s, const char *subject, store_each_fn cb, void *ctx)
+{
+	sqlite3_stmt *q = stmt(s, Q_CONS_LIST);
+	if (q != NULL)
+		bind_text(q, 1, subject);
+	WALK(s, q, consent_t, read_consent, cb, ctx);
+}
+
+static vow_err read_flag(sqlite3_stmt *q, struct store_flag *r)
+{
+	col_text(q, 0, r->id, sizeof(r->id));
+	col_text(q, 1, r->subject, sizeof(r->subject));
+	r->kind = sqlite3_column_int(q, 2);
+	col_text(q, 3, r->target, sizeof(r->target));
+	r->set_at = sqlite3_column_int64(q, 4);
+	r->lifted_at = sqlite3_column_int64(q, 5);
+	col_text(q, 6, r->reason, sizeof(r->reason));
+	return VOW_OK;
+}
+
+static vow_err sq_flag_set(struct store *s, const struct store_flag *r)
+{
+	sqlite3_stmt *q = stmt(s, Q_FLAG_INS);
+	if (q != NULL) {
+		bind_text(q, 1, r->id);
+		bind_text(q, 2, r->subject);
+		sqlite3_bind_int(q, 3, r->kind);
+		bind_text(q, 4, r->target);
+		sqlite3_bind_int64(q, 5, r->set_at);
+		bind_text(q, 6, r->reason);
+	}
+	return run(s, q);
+}
+
+static vow_err sq_flag_lift(struct store *s, const char *subject, int kind, const char *target, int64_t at,
+                            size_t *count)
+{
+	sqlite3_stmt *q = stmt(s, Q_FLAG_LIFT);
+	if (q != NULL) {
+		sqlite3_bind_int64(q, 1, at);
+		bind_text(q, 2, subject);
+		sqlite3_bind_int(q, 3, kind);
+		bind_text(q, 4, target);
+	}
+	vow_err err = run(s, q);
+	if (err == VOW_OK && count != NULL)
+		*count = (size_t)sqlite3_changes(s->db);
+	return err;
+}
+
+static vow_err sq_flag_list(struct store *s, const char *subject, store_each_fn cb, void *ctx)
+{
+	sqlite3_stmt *q = stmt(s, Q_FLAG_LIST);
+	if (q != NULL)
+		bind_text(q, 1, subject);
+	WALK(s, q, flag_t, read_flag, cb, ctx);
+}
+
 /* ---- keys ---- */
 
 static vow_err read_key(sqlite3_stmt *q, struct store_key *r)
@@ -977,6 +1114,7 @@ const struct store_ops store_sqlite_ops = {
     .open = sq_open,
     .close = sq_close,
     .begin = sq_begin,
+    .begin_read = sq_begin_read,
     .commit = sq_commit,
     .rollback = sq_rollback,
     .schema_version = sq_schema_version,
@@ -1008,6 +1146,11 @@ const struct store_ops store_sqlite_ops = {
     .grant_delete_subject = sq_grant_delete_subject,
     .disclosure_insert = sq_disclosure_insert,
     .disclosure_list = sq_disclosure_list,
+    .consent_append = sq_consent_append,
+    .consent_list = sq_consent_list,
+    .flag_set = sq_flag_set,
+    .flag_lift = sq_flag_lift,
+    .flag_list = sq_flag_list,
     .key_put = sq_key_put,
     .key_get = sq_key_get,
     .key_delete = sq_key_delete,

@@ -10,7 +10,7 @@
 #include "util/clock.h"
 #include "vault/vault_int.h"
 
-#define INSTANCE_OWNER "00000000000000000000000000000000"
+#define INSTANCE_OWNER VAULT_INSTANCE_OWNER
 
 size_t vault_ad(unsigned char out[VAULT_AD_MAX], const char *label, const char *a, const char *b,
                 const char *c, int64_t n)
@@ -122,6 +122,14 @@ vow_err vault_key_new(struct vault *v, const char *owner, int kind, const struct
 void vault_key_evict(struct vault *v, const char *owner)
 {
 	crypto_keycache_evict(v->cache, owner);
+	vault_age_evict(v, owner);
+}
+
+vow_err vault_key_present(struct vault *v, const char *owner)
+{
+	const struct crypto_key *k = NULL;
+	vow_err err = vault_key(v, owner, KEY_SUBJECT, &k);
+	return err == VOW_ERR_NOT_FOUND ? VOW_ERR_KEY : err;
 }
 
 /* ---- opening ---- */
@@ -217,6 +225,11 @@ vow_err vault_open(const char *dir, const struct policy *policy, struct vault **
 	if (err == VOW_OK)
 		err = crypto_keycache_new(VAULT_KEY_CACHE, &v->cache);
 	if (err == VOW_OK) {
+		v->ages = calloc(VAULT_AGE_CACHE, sizeof(*v->ages));
+		if (v->ages == NULL)
+			err = VOW_ERR_NOMEM;
+	}
+	if (err == VOW_OK) {
 		/* the blind-index key is held apart from the cache */
 		err = vault_key_load(v, INSTANCE_OWNER, KEY_INSTANCE_INDEX, &v->index_key);
 		if (err == VOW_ERR_NOT_FOUND) {
@@ -242,6 +255,7 @@ void vault_close(struct vault **vp)
 		return;
 	struct vault *v = *vp;
 	crypto_keycache_free(&v->cache);
+	free(v->ages);
 	crypto_key_free(&v->index_key);
 	crypto_key_free(&v->master);
 	if (v->data != NULL)

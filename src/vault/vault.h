@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "decide/decide.h"
 #include "policy/policy.h"
 #include "util/err.h"
 #include "util/id.h"
@@ -49,6 +50,43 @@ void vault_set_policy(struct vault *v, const struct policy *policy);
  * operation still succeeds or fails alone). Batches nest. */
 VOW_MUST_CHECK vow_err vault_batch_begin(struct vault *v);
 VOW_MUST_CHECK vow_err vault_batch_commit(struct vault *v);
+
+/* ---- access: every read, write, file access and disclosure is decided ---- */
+
+/* Who acts, for what. role is a policy role key; actor identifies a staff
+ * member (checked against grants for assigned_only roles); purpose is a
+ * policy purpose key; gpc/dnt are the request's browser signals. */
+struct vault_access {
+	const char *role;
+	const char *actor;
+	const char *purpose;
+	bool gpc, dnt;
+};
+
+/* A subject's state as decide() needs it, built from the subject row, the
+ * consent ledger and the flags. Owns its arrays: vault_state_free. */
+struct vault_state {
+	struct decide_subject s;
+	uint8_t *consent;
+	uint64_t *objections, *restricted;
+};
+
+/* Builds the state of subject under the vault's policy. VOW_ERR_NOT_FOUND
+ * for an unknown subject. */
+VOW_MUST_CHECK vow_err vault_state_load(struct vault *v, const char *subject, struct vault_state *out);
+void vault_state_free(struct vault_state *st);
+
+/* Decides access a to the subject's category (file: a file id or NULL;
+ * recipient: a recipient key or NULL; attr: the data's residency attribute
+ * or NULL; held: the data is under a legal hold). Always fills *result
+ * when given; returns VOW_ERR_DENIED on a deny, VOW_ERR_INVALID for a
+ * missing access. */
+VOW_MUST_CHECK vow_err vault_check(struct vault *v, const struct vault_access *a, const char *subject,
+				   const char *category, const char *file, const char *recipient, const char *attr,
+				   bool held, struct decide_result *result);
+
+/* The reason of the last deny on this handle ("no_consent", ...), or NULL. */
+const char *vault_last_denial(const struct vault *v);
 
 /* ---- subjects ---- */
 
@@ -114,7 +152,11 @@ VOW_MUST_CHECK vow_err vault_subject_find(struct vault *v, enum vault_lookup by,
 VOW_MUST_CHECK vow_err vault_normalize(enum vault_lookup by, const char *value, char *out,
                                        size_t cap);
 
-/* ---- records: one JSON value per subject and category ---- */
+/* ---- records: one JSON value per subject and category ----
+ *
+ * Every function here, and the file and disclosure functions below, first
+ * decides the access a (vault_check): a deny returns VOW_ERR_DENIED and
+ * vault_last_denial() names the rule. */
 
 /* Stores value (len bytes of JSON, at most VAULT_MAX_VALUE) for the subject
  * and a category the policy declares as stored. A replaced value moves to
@@ -122,13 +164,13 @@ VOW_MUST_CHECK vow_err vault_normalize(enum vault_lookup by, const char *value, 
  * undeclared or never-stored category; VOW_ERR_TOO_LARGE over the cap;
  * VOW_ERR_NOT_FOUND for an unknown subject; VOW_ERR_DENIED for a closed or
  * erased one. */
-VOW_MUST_CHECK vow_err vault_record_put(struct vault *v, const char *subject, const char *category,
+VOW_MUST_CHECK vow_err vault_record_put(struct vault *v, const struct vault_access *a, const char *subject, const char *category,
                                         const char *value, size_t len);
 
 /* Reads the current value: *value (NUL-terminated, *len bytes) is the
  * caller's, released with vault_value_free. VOW_ERR_NOT_FOUND if none;
  * VOW_ERR_INTEGRITY if the stored bytes were altered or moved. */
-VOW_MUST_CHECK vow_err vault_record_get(struct vault *v, const char *subject, const char *category,
+VOW_MUST_CHECK vow_err vault_record_get(struct vault *v, const struct vault_access *a, const char *subject, const char *category,
                                         char **value, size_t *len);
 
 /* Wipes and frees a value returned by the vault. NULL-safe. */
@@ -144,11 +186,11 @@ VOW_MUST_CHECK vow_err vault_record_categories(struct vault *v, const char *subj
  * the history of rectifications. The value is wiped after cb returns. */
 typedef vow_err (*vault_version_fn)(void *ctx, int64_t version, int64_t updated_at,
                                     const char *value, size_t len);
-VOW_MUST_CHECK vow_err vault_record_history(struct vault *v, const char *subject,
+VOW_MUST_CHECK vow_err vault_record_history(struct vault *v, const struct vault_access *a, const char *subject,
                                             const char *category, vault_version_fn cb, void *ctx);
 
 /* Deletes the record and its history. VOW_ERR_NOT_FOUND if none. */
-VOW_MUST_CHECK vow_err vault_record_delete(struct vault *v, const char *subject,
+VOW_MUST_CHECK vow_err vault_record_delete(struct vault *v, const struct vault_access *a, const char *subject,
                                            const char *category);
 
 /* ---- files, streamed in chunks with flat memory ---- */
@@ -168,7 +210,7 @@ struct vault_file_info {
 
 /* Starts a new file for the subject in category (declared and stored).
  * name and media_type are sealed with the content. */
-VOW_MUST_CHECK vow_err vault_file_create(struct vault *v, const char *subject, const char *category,
+VOW_MUST_CHECK vow_err vault_file_create(struct vault *v, const struct vault_access *a, const char *subject, const char *category,
                                          const char *name, const char *media_type,
                                          struct vault_file_writer **out);
 
@@ -183,7 +225,7 @@ VOW_MUST_CHECK vow_err vault_file_finish(struct vault_file_writer **w, char id[V
 void vault_file_abort(struct vault_file_writer **w);
 
 /* Opens a stored file; *info receives its metadata. */
-VOW_MUST_CHECK vow_err vault_file_open(struct vault *v, const char *id,
+VOW_MUST_CHECK vow_err vault_file_open(struct vault *v, const struct vault_access *a, const char *id,
                                        struct vault_file_reader **out,
                                        struct vault_file_info *info);
 
@@ -201,7 +243,7 @@ VOW_MUST_CHECK vow_err vault_file_list(struct vault *v, const char *subject, vau
                                        void *ctx);
 
 /* Deletes a file (row, then content). */
-VOW_MUST_CHECK vow_err vault_file_delete(struct vault *v, const char *id);
+VOW_MUST_CHECK vow_err vault_file_delete(struct vault *v, const struct vault_access *a, const char *id);
 
 /* ---- grants: staff assigned to content ---- */
 
@@ -245,12 +287,14 @@ struct vault_disclosure {
 	int64_t at;
 };
 
-/* Records that data of category went to recipient for purpose now; the
- * basis, transfer mechanism and country come from the policy.
+/* Decides, then records, that data of category (with residency attribute
+ * attr, or NULL) goes to recipient for a->purpose now; the basis, transfer
+ * mechanism and country come from the policy. A deny is VOW_ERR_DENIED.
  * VOW_ERR_INVALID for an undeclared recipient, category or purpose. */
-VOW_MUST_CHECK vow_err vault_disclosure_record(struct vault *v, const char *subject,
-                                               const char *recipient, const char *category,
-                                               const char *purpose, char id[VOW_ID_LEN + 1]);
+VOW_MUST_CHECK vow_err vault_disclosure_record(struct vault *v, const struct vault_access *a,
+                                               const char *subject, const char *recipient,
+                                               const char *category, const char *attr,
+                                               char id[VOW_ID_LEN + 1]);
 
 typedef vow_err (*vault_disclosure_fn)(void *ctx, const struct vault_disclosure *d);
 VOW_MUST_CHECK vow_err vault_disclosure_list(struct vault *v, const char *subject,

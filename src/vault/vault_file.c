@@ -83,8 +83,9 @@ static bool meta_text_ok(const char *s, size_t cap, bool slash_ok)
 	return true;
 }
 
-vow_err vault_file_create(struct vault *v, const char *subject, const char *category,
-                          const char *name, const char *media_type, struct vault_file_writer **out)
+vow_err vault_file_create(struct vault *v, const struct vault_access *a, const char *subject,
+                          const char *category, const char *name, const char *media_type,
+                          struct vault_file_writer **out)
 {
 	if (vault_stored_category(v, category) == POLICY_NONE || !meta_text_ok(name, 256, false) ||
 	    !meta_text_ok(media_type, 128, true))
@@ -92,6 +93,8 @@ vow_err vault_file_create(struct vault *v, const char *subject, const char *cate
 	struct store_subject srow = {0};
 	vow_err err = vault_subject_row(v, subject, true, &srow);
 	store_blob_free(&srow.profile);
+	if (err == VOW_OK)
+		err = vault_check(v, a, subject, category, NULL, NULL, NULL, false, NULL);
 	if (err != VOW_OK)
 		return err;
 	struct vault_file_writer *w = calloc(1, sizeof(*w));
@@ -310,8 +313,8 @@ static vow_err read_full(int fd, unsigned char *p, size_t want, size_t *got)
 	return VOW_OK;
 }
 
-vow_err vault_file_open(struct vault *v, const char *id, struct vault_file_reader **out,
-                        struct vault_file_info *info)
+vow_err vault_file_open(struct vault *v, const struct vault_access *a, const char *id,
+                        struct vault_file_reader **out, struct vault_file_info *info)
 {
 	if (!id_valid(id))
 		return VOW_ERR_NOT_FOUND;
@@ -322,7 +325,10 @@ vow_err vault_file_open(struct vault *v, const char *id, struct vault_file_reade
 	const struct crypto_key *skey = NULL;
 	struct crypto_key *fkey = NULL;
 	struct vault_file_reader *r = NULL;
-	err = row_key(v, &row, &skey);
+	err = vault_check(v, a, row.subject, row.category, row.id, NULL, NULL,
+	                  row.key_kind == KEY_HOLD, NULL);
+	if (err == VOW_OK)
+		err = row_key(v, &row, &skey);
 	if (err == VOW_OK)
 		err = open_meta(v, &row, skey, info);
 	unsigned char ad[VAULT_AD_MAX];
@@ -448,7 +454,7 @@ vow_err vault_file_list(struct vault *v, const char *subject, vault_file_fn cb, 
 	return v->ops->file_list(v->data, subject, list_one, &l);
 }
 
-vow_err vault_file_delete(struct vault *v, const char *id)
+vow_err vault_file_delete(struct vault *v, const struct vault_access *a, const char *id)
 {
 	if (!id_valid(id))
 		return VOW_ERR_NOT_FOUND;
@@ -456,6 +462,8 @@ vow_err vault_file_delete(struct vault *v, const char *id)
 	vow_err err = v->ops->file_get(v->data, id, &row);
 	if (err == VOW_OK && row.key_kind == KEY_HOLD)
 		err = VOW_ERR_DENIED;
+	if (err == VOW_OK)
+		err = vault_check(v, a, row.subject, row.category, row.id, NULL, NULL, false, NULL);
 	store_blob_free(&row.file_key);
 	store_blob_free(&row.meta);
 	if (err == VOW_OK)

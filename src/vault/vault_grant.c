@@ -139,11 +139,13 @@ bool vault_grant_active(struct vault *v, const char *actor, const char *subject,
 
 /* ---- disclosures ---- */
 
-vow_err vault_disclosure_record(struct vault *v, const char *subject, const char *recipient,
-                                const char *category, const char *purpose, char id[VOW_ID_LEN + 1])
+vow_err vault_disclosure_record(struct vault *v, const struct vault_access *a, const char *subject,
+                                const char *recipient, const char *category, const char *attr,
+                                char id[VOW_ID_LEN + 1])
 {
-	if (v->policy == NULL)
+	if (v->policy == NULL || a == NULL || a->purpose == NULL)
 		return VOW_ERR_INVALID;
+	const char *purpose = a->purpose;
 	uint32_t r = policy_recipient_find(v->policy, recipient);
 	uint32_t u = policy_purpose_find(v->policy, purpose);
 	if (r == POLICY_NONE || u == POLICY_NONE ||
@@ -152,6 +154,8 @@ vow_err vault_disclosure_record(struct vault *v, const char *subject, const char
 	struct store_subject srow = {0};
 	vow_err err = vault_subject_row(v, subject, false, &srow);
 	store_blob_free(&srow.profile);
+	if (err == VOW_OK)
+		err = vault_check(v, a, subject, category, NULL, recipient, attr, false, NULL);
 	if (err != VOW_OK)
 		return err;
 	const struct policy_recipient *rc = &v->policy->recipients[r];

@@ -14,6 +14,16 @@
 #define VAULT_AD_MAX    512
 #define VAULT_DIR_MAX   3072 /* leaves room for file names under PATH_MAX */
 
+/* Birth dates (as epoch) or stated ages, per subject, so deciding an access
+ * does not decrypt the profile every time. A birth date does not change
+ * (rectification of the profile evicts it); erasure evicts it. */
+#define VAULT_AGE_CACHE 16384
+struct age_slot {
+	char subject[VOW_ID_LEN + 1];
+	int64_t born; /* INT64_MIN: unknown */
+	int age;      /* stated age when there is no birth date, -1 unknown */
+};
+
 struct vault {
 	char dir[VAULT_DIR_MAX];
 	const struct policy *policy;
@@ -22,6 +32,8 @@ struct vault {
 	struct crypto_key *master;
 	struct crypto_key *index_key;
 	struct crypto_keycache *cache;
+	enum decide_reason last_denial;
+	struct age_slot *ages; /* VAULT_AGE_CACHE slots */
 };
 
 /* The unwrapped key of owner/kind, borrowed from the cache: valid until the
@@ -38,6 +50,13 @@ VOW_MUST_CHECK vow_err vault_key_load(struct vault *v, const char *owner, int ki
 /* Creates, wraps and stores a new key for owner/kind; *out as vault_key. */
 VOW_MUST_CHECK vow_err vault_key_new(struct vault *v, const char *owner, int kind,
                                      const struct crypto_key **out);
+
+/* VOW_OK when owner's subject key exists (cached or stored), else
+ * VOW_ERR_KEY. */
+VOW_MUST_CHECK vow_err vault_key_present(struct vault *v, const char *owner);
+
+/* Forgets the cached age of subject. */
+void vault_age_evict(struct vault *v, const char *subject);
 
 /* Drops owner's keys from the cache (wiping them). */
 void vault_key_evict(struct vault *v, const char *owner);
@@ -57,6 +76,16 @@ uint32_t vault_stored_category(const struct vault *v, const char *key);
  * active). VOW_ERR_NOT_FOUND / VOW_ERR_DENIED. */
 VOW_MUST_CHECK vow_err vault_subject_row(struct vault *v, const char *id, bool active_only,
                                          struct store_subject *out);
+
+/* The keyed blind-index hash of a normalised e-mail or phone number. */
+void vault_blind_hash(struct vault *v, enum vault_lookup by, const char *norm, unsigned char out[32]);
+
+/* The blind-index kind of the marketing suppression list (e-mail hashes
+ * that are not linked to any subject and outlive erasure). */
+#define VAULT_INDEX_SUPPRESSED 3
+
+/* The owner id of instance-wide keys (blind index, signing). */
+#define VAULT_INSTANCE_OWNER "00000000000000000000000000000000"
 
 /* Runs the data store's commit, rolling back on failure. */
 VOW_MUST_CHECK vow_err vault_commit(struct vault *v, vow_err err);

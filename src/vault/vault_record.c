@@ -21,8 +21,8 @@ static vow_err row_key(struct vault *v, const char *subject, int kind,
 	return err == VOW_ERR_NOT_FOUND ? VOW_ERR_KEY : err;
 }
 
-vow_err vault_record_put(struct vault *v, const char *subject, const char *category,
-                         const char *value, size_t len)
+vow_err vault_record_put(struct vault *v, const struct vault_access *a, const char *subject,
+                         const char *category, const char *value, size_t len)
 {
 	if (len > VAULT_MAX_VALUE)
 		return VOW_ERR_TOO_LARGE;
@@ -39,8 +39,11 @@ vow_err vault_record_put(struct vault *v, const char *subject, const char *categ
 	vow_err err = v->ops->subject_status(v->data, subject, &status);
 	if (err != VOW_OK)
 		return err;
-	if (status != SUBJECT_ACTIVE)
-		return status == SUBJECT_ERASED ? VOW_ERR_NOT_FOUND : VOW_ERR_DENIED;
+	if (status == SUBJECT_ERASED)
+		return VOW_ERR_NOT_FOUND;
+	err = vault_check(v, a, subject, category, NULL, NULL, NULL, false, NULL);
+	if (err != VOW_OK)
+		return err;
 	const struct crypto_key *key = NULL;
 	err = vault_key(v, subject, KEY_SUBJECT, &key);
 	if (err != VOW_OK)
@@ -107,15 +110,26 @@ static vow_err open_row(struct vault *v, const struct store_record *row, char **
 	return VOW_OK;
 }
 
-vow_err vault_record_get(struct vault *v, const char *subject, const char *category, char **value,
-                         size_t *len)
+vow_err vault_record_get(struct vault *v, const struct vault_access *a, const char *subject,
+                         const char *category, char **value, size_t *len)
 {
 	if (!id_valid(subject))
 		return VOW_ERR_NOT_FOUND;
 	if (v->policy == NULL || policy_category_find(v->policy, category) == POLICY_NONE)
 		return VOW_ERR_INVALID;
 	struct store_record row = {0};
-	vow_err err = v->ops->record_get(v->data, subject, category, &row);
+	vow_err err = v->ops->begin_read(v->data);
+	if (err != VOW_OK)
+		return err;
+	err = v->ops->record_get(v->data, subject, category, &row);
+	if (err == VOW_OK)
+		err = vault_check(v, a, subject, category, NULL, NULL, NULL,
+		                  row.key_kind == KEY_HOLD, NULL);
+	vow_err cerr = v->ops->commit(v->data); /* ends the read snapshot */
+	if (cerr != VOW_OK)
+		v->ops->rollback(v->data);
+	if (err == VOW_OK)
+		err = cerr;
 	if (err == VOW_OK)
 		err = open_row(v, &row, value, len);
 	store_blob_free(&row.sealed);
@@ -170,15 +184,20 @@ static vow_err hist_one(void *ctx, const void *rowp)
 	return err;
 }
 
-vow_err vault_record_history(struct vault *v, const char *subject, const char *category,
-                             vault_version_fn cb, void *ctx)
+vow_err vault_record_history(struct vault *v, const struct vault_access *a, const char *subject,
+                             const char *category, vault_version_fn cb, void *ctx)
 {
 	if (!id_valid(subject))
 		return VOW_ERR_NOT_FOUND;
 	struct store_record cur = {0};
 	vow_err err = v->ops->record_get(v->data, subject, category, &cur);
-	if (err != VOW_OK)
+	if (err == VOW_OK)
+		err = vault_check(v, a, subject, category, NULL, NULL, NULL,
+		                  cur.key_kind == KEY_HOLD, NULL);
+	if (err != VOW_OK) {
+		store_blob_free(&cur.sealed);
 		return err;
+	}
 	struct hist_ctx h = {v, cb, ctx};
 	err = v->ops->record_history(v->data, subject, category, hist_one, &h);
 	if (err == VOW_OK)
@@ -187,10 +206,14 @@ vow_err vault_record_history(struct vault *v, const char *subject, const char *c
 	return err;
 }
 
-vow_err vault_record_delete(struct vault *v, const char *subject, const char *category)
+vow_err vault_record_delete(struct vault *v, const struct vault_access *a, const char *subject,
+                            const char *category)
 {
 	if (!id_valid(subject))
 		return VOW_ERR_NOT_FOUND;
+	vow_err cerr = vault_check(v, a, subject, category, NULL, NULL, NULL, false, NULL);
+	if (cerr != VOW_OK)
+		return cerr;
 	vow_err err = v->ops->begin(v->data);
 	if (err != VOW_OK)
 		return err;

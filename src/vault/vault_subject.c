@@ -54,8 +54,8 @@ vow_err vault_normalize(enum vault_lookup by, const char *value, char *out, size
 	return VOW_OK;
 }
 
-static void blind_hash(struct vault *v, enum vault_lookup by, const char *norm,
-                       unsigned char out[32])
+void vault_blind_hash(struct vault *v, enum vault_lookup by, const char *norm,
+                      unsigned char out[32])
 {
 	crypto_keyed_hash(v->index_key,
 	                  by == VAULT_BY_EMAIL ? "vow blind index email v1"
@@ -110,12 +110,12 @@ vow_err vault_subject_create(struct vault *v, const struct vault_subject_new *in
 	unsigned char he[32], hp[32];
 	char other[VOW_ID_LEN + 1];
 	if (in->email != NULL) {
-		blind_hash(v, VAULT_BY_EMAIL, email, he);
+		vault_blind_hash(v, VAULT_BY_EMAIL, email, he);
 		if (v->ops->index_find(v->data, VAULT_BY_EMAIL, he, other) == VOW_OK)
 			return VOW_ERR_EXISTS;
 	}
 	if (in->phone != NULL) {
-		blind_hash(v, VAULT_BY_PHONE, phone, hp);
+		vault_blind_hash(v, VAULT_BY_PHONE, phone, hp);
 		if (v->ops->index_find(v->data, VAULT_BY_PHONE, hp, other) == VOW_OK)
 			return VOW_ERR_EXISTS;
 	}
@@ -292,7 +292,7 @@ vow_err vault_subject_find(struct vault *v, enum vault_lookup by, const char *va
 	if (err != VOW_OK)
 		return err;
 	unsigned char h[32];
-	blind_hash(v, by, norm, h);
+	vault_blind_hash(v, by, norm, h);
 	crypto_wipe(norm, sizeof(norm));
 	return v->ops->index_find(v->data, (int)by, h, id);
 }

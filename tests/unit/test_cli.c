@@ -246,26 +246,41 @@ static void test_vault_commands(void **state)
 	snprintf(path, sizeof(path), "%s/data.db", data);
 	assert_int_equal(stat(path, &st), 0);
 
-	r = run_vow((const char *[]){"subject", "create", "--data", data, "--email", "cli@example.com", "--region",
-				     "NL", NULL});
+	r = run_vow((const char *[]){"subject", "create", "--data", data, "--email",
+	                             "cli@example.com", "--region", "NL", NULL});
 	assert_int_equal(r.status, 0);
 	char id[40] = "";
 	assert_int_equal(sscanf(r.out, "%39s", id), 1);
 	assert_int_equal(strlen(id), 32);
 	free(r.out);
-	r = run_vow((const char *[]){"subject", "find", "--data", data, "--email", "CLI@example.com", NULL});
+	r = run_vow((const char *[]){"subject", "find", "--data", data, "--email",
+	                             "CLI@example.com", NULL});
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, id));
 	free(r.out);
-	r = run_vow((const char *[]){"record", "put", "--data", data, id, "user.name", "{\"first\":\"Cli\"}", NULL});
+	r = run_vow((const char *[]){"record", "put", "--data", data, id, "user.name",
+	                             "{\"first\":\"Cli\"}", "--purpose", "essential.service",
+	                             NULL});
 	assert_int_equal(r.status, 0);
 	free(r.out);
-	r = run_vow((const char *[]){"record", "put", "--data", data, id, "user.name", "{broken", NULL});
+	r = run_vow((const char *[]){"record", "put", "--data", data, id, "user.name", "{broken",
+	                             "--purpose", "essential.service", NULL});
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.out, "invalid_input"));
 	free(r.out);
-	r = run_vow((const char *[]){"record", "get", "--data", data, "0123456789abcdef0123456789abcdef", "user.name",
-				     NULL});
+	/* decided: training does not use names; no purpose at all is a usage error */
+	r = run_vow((const char *[]){"record", "get", "--data", data, id, "user.name", "--purpose",
+	                             "train_ai_system", NULL});
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "denied by the policy (category_not_in_purpose)"));
+	free(r.out);
+	r = run_vow((const char *[]){"record", "get", "--data", data, id, "user.name", NULL});
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.out, "--purpose"));
+	free(r.out);
+	r = run_vow((const char *[]){"record", "get", "--data", data,
+	                             "0123456789abcdef0123456789abcdef", "user.name", "--purpose",
+	                             "essential.service", NULL});
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.out, "not_found"));
 	free(r.out);
@@ -276,8 +291,9 @@ static void test_vault_commands(void **state)
 	for (int i = 0; i < 200000; i++)
 		fputc((i * 31) & 0xff, f);
 	fclose(f);
-	r = run_vow((const char *[]){"file", "put", "--data", data, id, "user.content.audio", path, "--type",
-				     "audio/wav", NULL});
+	r = run_vow((const char *[]){"file", "put", "--data", data, id, "user.content.audio", path,
+	                             "--type", "audio/wav", "--purpose", "essential.service",
+	                             NULL});
 	assert_int_equal(r.status, 0);
 	char fid[40] = "";
 	assert_int_equal(sscanf(r.out, "%39s", fid), 1);
@@ -287,11 +303,13 @@ static void test_vault_commands(void **state)
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "rotated"));
 	free(r.out);
-	r = run_vow((const char *[]){"record", "get", "--data", data, id, "user.name", NULL});
+	r = run_vow((const char *[]){"record", "get", "--data", data, id, "user.name", "--purpose",
+	                             "essential.service", NULL});
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "{\"first\":\"Cli\"}"));
 	free(r.out);
-	r = run_vow((const char *[]){"file", "get", "--data", data, fid, NULL});
+	r = run_vow((const char *[]){"file", "get", "--data", data, fid, "--purpose",
+	                             "essential.service", NULL});
 	assert_int_equal(r.status, 0);
 	size_t inlen;
 	char *in = slurp(path, &inlen);
@@ -308,7 +326,8 @@ static void test_vault_commands(void **state)
 	assert_int_equal(json_array_size(json_object_get(j, "destroyed")), 2);
 	json_decref(j);
 	free(r.out);
-	r = run_vow((const char *[]){"record", "get", "--data", data, id, "user.name", NULL});
+	r = run_vow((const char *[]){"record", "get", "--data", data, id, "user.name", "--purpose",
+	                             "essential.service", NULL});
 	assert_int_equal(r.status, 1);
 	free(r.out);
 	char cmd[400];
