@@ -9,6 +9,13 @@ int cli_policy(int argc, char **argv);
 int cli_init(int argc, char **argv);
 int cli_vault(int argc, char **argv); /* subject, record, file, key */
 
+int cli_consent(int argc, char **argv); /* consent give|refuse|withdraw|history|verify|object|restrict */
+
+struct policy;
+struct vault;
+/* Loads DIR/policy.yaml and opens the vault in DIR; a CLI exit code. */
+int cli_open_vault(const char *dir, struct policy **p, struct vault **v);
+
 /* True when argv holds -h or --help. */
 int cli_wants_help(int argc, char **argv);
 

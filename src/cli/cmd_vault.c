@@ -105,7 +105,7 @@ static int fail(const char *what, vow_err err)
 }
 
 /* Loads DIR/policy.yaml and opens the vault. */
-static int open_vault(const char *dir, struct policy **p, struct vault **v)
+int cli_open_vault(const char *dir, struct policy **p, struct vault **v)
 {
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/policy.yaml", dir);
@@ -368,7 +368,7 @@ int cli_vault(int argc, char **argv)
 	}
 	struct policy *p = NULL;
 	struct vault *v = NULL;
-	int rc = open_vault(a.data, &p, &v);
+	int rc = cli_open_vault(a.data, &p, &v);
 	if (rc != CLI_OK)
 		return rc;
 	if (strcmp(cmd, "subject") == 0 && strcmp(a.pos[0], "list") == 0)

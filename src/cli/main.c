@@ -47,6 +47,8 @@ int main(int argc, char **argv)
 		return cli_policy(argc - 1, argv + 1);
 	if (strcmp(cmd, "init") == 0)
 		return cli_init(argc - 1, argv + 1);
+	if (strcmp(cmd, "consent") == 0)
+		return cli_consent(argc - 1, argv + 1);
 	if (strcmp(cmd, "subject") == 0 || strcmp(cmd, "record") == 0 || strcmp(cmd, "file") == 0 ||
 	    strcmp(cmd, "key") == 0)
 		return cli_vault(argc - 1, argv + 1);

@@ -105,6 +105,15 @@ struct store_flag {
 	char reason[128];
 };
 
+/* A denied access: who asked for what, and the rule that said no. */
+struct store_denial {
+	char subject[VOW_ID_LEN + 1];
+	char role[STORE_KEY_MAX], actor[STORE_KEY_MAX], purpose[STORE_KEY_MAX], category[STORE_KEY_MAX];
+	char recipient[STORE_KEY_MAX];
+	char reason[40];
+	int64_t at;
+};
+
 struct store_key {
 	char owner[VOW_ID_LEN + 1];
 	int kind;
@@ -188,6 +197,10 @@ struct store_ops {
 	vow_err (*flag_lift)(struct store *s, const char *subject, int kind, const char *target, int64_t at,
 			     size_t *count);
 	vow_err (*flag_list)(struct store *s, const char *subject, store_each_fn cb, void *ctx);
+
+	/* DATA: denied accesses */
+	vow_err (*denial_append)(struct store *s, const struct store_denial *row);
+	vow_err (*denial_list)(struct store *s, const char *subject, store_each_fn cb, void *ctx);
 
 	/* KEYS */
 	vow_err (*key_put)(struct store *s, const struct store_key *row); /* insert or replace */

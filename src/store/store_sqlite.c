@@ -49,6 +49,8 @@ enum q {
 	Q_FLAG_INS,
 	Q_FLAG_LIFT,
 	Q_FLAG_LIST,
+	Q_DENY_INS,
+	Q_DENY_LIST,
 	Q_BEGIN,
 	Q_BEGIN_READ,
 	Q_COMMIT,
@@ -119,14 +121,24 @@ static const char *const sql[Q__COUNT] = {
     [Q_KEY_LIST] = "SELECT owner,kind,wrapped FROM keys ORDER BY owner,kind",
     [Q_META_GET] = "SELECT value FROM meta WHERE name=?",
     [Q_META_SET] = "INSERT OR REPLACE INTO meta(name,value) VALUES(?,?)",
-    [Q_CONS_INS] = "INSERT INTO consents(id,subject,purpose,state,policy_version,text_hash,method,at,ip_prefix,"
+    [Q_CONS_INS] = "INSERT INTO "
+                   "consents(id,subject,purpose,state,policy_version,text_hash,method,at,ip_prefix,"
                    "ua_hash,against_gpc) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
-    [Q_CONS_LIST] = "SELECT id,subject,purpose,state,policy_version,text_hash,method,at,ip_prefix,ua_hash,"
-                    "against_gpc FROM consents WHERE subject=? ORDER BY at,rowid",
-    [Q_FLAG_INS] = "INSERT INTO subject_flags(id,subject,kind,target,set_at,lifted_at,reason) VALUES(?,?,?,?,?,0,?)",
-    [Q_FLAG_LIFT] = "UPDATE subject_flags SET lifted_at=? WHERE subject=? AND kind=? AND target=? AND lifted_at=0",
-    [Q_FLAG_LIST] = "SELECT id,subject,kind,target,set_at,lifted_at,reason FROM subject_flags WHERE subject=? "
-                    "ORDER BY set_at,rowid",
+    [Q_CONS_LIST] =
+        "SELECT id,subject,purpose,state,policy_version,text_hash,method,at,ip_prefix,ua_hash,"
+        "against_gpc FROM consents WHERE subject=? ORDER BY at,rowid",
+    [Q_FLAG_INS] = "INSERT INTO subject_flags(id,subject,kind,target,set_at,lifted_at,reason) "
+                   "VALUES(?,?,?,?,?,0,?)",
+    [Q_FLAG_LIFT] = "UPDATE subject_flags SET lifted_at=? WHERE subject=? AND kind=? AND target=? "
+                    "AND lifted_at=0",
+    [Q_FLAG_LIST] =
+        "SELECT id,subject,kind,target,set_at,lifted_at,reason FROM subject_flags WHERE subject=? "
+        "ORDER BY set_at,rowid",
+    [Q_DENY_INS] = "INSERT INTO denials(subject,role,actor,purpose,category,recipient,reason,at) "
+                   "VALUES(?,?,?,?,?,?,?,?)",
+    [Q_DENY_LIST] = "SELECT subject,role,actor,purpose,category,recipient,reason,at FROM denials "
+                    "WHERE subject=? "
+                    "ORDER BY at,rowid",
     [Q_BEGIN] = "BEGIN IMMEDIATE",
     [Q_BEGIN_READ] = "BEGIN DEFERRED",
     [Q_COMMIT] = "COMMIT",
@@ -140,16 +152,28 @@ static const char *const sql[Q__COUNT] = {
  * version is PRAGMA user_version. Never edit a released step: add one. */
 /* step 2: the consent ledger (append-only: updates are refused by the
  * schema itself) and subject flags (restriction, objection) */
-#define DATA_MIGRATION_2                                                                                   \
-	"CREATE TABLE consents(id TEXT PRIMARY KEY, subject TEXT NOT NULL, purpose TEXT NOT NULL,"          \
-	" state INTEGER NOT NULL, policy_version TEXT NOT NULL, text_hash TEXT NOT NULL, method TEXT NOT NULL," \
-	" at INTEGER NOT NULL, ip_prefix TEXT NOT NULL, ua_hash TEXT NOT NULL, against_gpc INTEGER NOT NULL);" \
-	"CREATE INDEX consents_subject ON consents(subject);"                                                \
-	"CREATE TRIGGER consents_append_only BEFORE UPDATE ON consents"                                     \
-	" BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;"                            \
-	"CREATE TABLE subject_flags(id TEXT PRIMARY KEY, subject TEXT NOT NULL, kind INTEGER NOT NULL,"     \
-	" target TEXT NOT NULL, set_at INTEGER NOT NULL, lifted_at INTEGER NOT NULL, reason TEXT NOT NULL);" \
+#define DATA_MIGRATION_2                                                                           \
+	"CREATE TABLE consents(id TEXT PRIMARY KEY, subject TEXT NOT NULL, purpose TEXT NOT NULL," \
+	" state INTEGER NOT NULL, policy_version TEXT NOT NULL, text_hash TEXT NOT NULL, method "  \
+	"TEXT NOT NULL,"                                                                           \
+	" at INTEGER NOT NULL, ip_prefix TEXT NOT NULL, ua_hash TEXT NOT NULL, against_gpc "       \
+	"INTEGER NOT NULL);"                                                                       \
+	"CREATE INDEX consents_subject ON consents(subject);"                                      \
+	"CREATE TRIGGER consents_append_only BEFORE UPDATE ON consents"                            \
+	" BEGIN SELECT RAISE(ABORT, 'the consent ledger is append-only'); END;"                    \
+	"CREATE TABLE subject_flags(id TEXT PRIMARY KEY, subject TEXT NOT NULL, kind INTEGER NOT " \
+	"NULL,"                                                                                    \
+	" target TEXT NOT NULL, set_at INTEGER NOT NULL, lifted_at INTEGER NOT NULL, reason TEXT " \
+	"NOT NULL);"                                                                               \
 	"CREATE INDEX subject_flags_subject ON subject_flags(subject);"
+
+/* step 3: denied accesses (no personal values: ids, keys and the rule) */
+#define DATA_MIGRATION_3                                                                           \
+	"CREATE TABLE denials(subject TEXT NOT NULL, role TEXT NOT NULL, actor TEXT NOT NULL,"     \
+	" purpose TEXT NOT NULL, category TEXT NOT NULL, recipient TEXT NOT NULL, reason TEXT "    \
+	"NOT NULL,"                                                                                \
+	" at INTEGER NOT NULL);"                                                                   \
+	"CREATE INDEX denials_subject ON denials(subject);"
 
 static const char *const data_migrations[] = {
     "CREATE TABLE subjects(id TEXT PRIMARY KEY, status INTEGER NOT NULL, region TEXT NOT NULL,"
@@ -179,6 +203,7 @@ static const char *const data_migrations[] = {
     " country TEXT NOT NULL, at INTEGER NOT NULL);"
     "CREATE INDEX disclosures_subject ON disclosures(subject);",
     DATA_MIGRATION_2,
+    DATA_MIGRATION_3,
 };
 
 static const char *const keys_migrations[] = {
@@ -952,8 +977,14 @@ static vow_err read_consent(sqlite3_stmt *q, struct store_consent *r)
 
 typedef struct store_consent consent_t;
 typedef struct store_flag flag_t;
-static void row_free_consent_t(consent_t *r) { (void)r; }
-static void row_free_flag_t(flag_t *r) { (void)r; }
+static void row_free_consent_t(consent_t *r)
+{
+	(void)r;
+}
+static void row_free_flag_t(flag_t *r)
+{
+	(void)r;
+}
 
 static vow_err sq_consent_append(struct store *s, const struct store_consent *r)
 {
@@ -1008,8 +1039,8 @@ static vow_err sq_flag_set(struct store *s, const struct store_flag *r)
 	return run(s, q);
 }
 
-static vow_err sq_flag_lift(struct store *s, const char *subject, int kind, const char *target, int64_t at,
-                            size_t *count)
+static vow_err sq_flag_lift(struct store *s, const char *subject, int kind, const char *target,
+                            int64_t at, size_t *count)
 {
 	sqlite3_stmt *q = stmt(s, Q_FLAG_LIFT);
 	if (q != NULL) {
@@ -1030,6 +1061,51 @@ static vow_err sq_flag_list(struct store *s, const char *subject, store_each_fn 
 	if (q != NULL)
 		bind_text(q, 1, subject);
 	WALK(s, q, flag_t, read_flag, cb, ctx);
+}
+
+/* ---- denials ---- */
+
+typedef struct store_denial denial_t;
+static void row_free_denial_t(denial_t *r)
+{
+	(void)r;
+}
+
+static vow_err read_denial(sqlite3_stmt *q, struct store_denial *r)
+{
+	col_text(q, 0, r->subject, sizeof(r->subject));
+	col_text(q, 1, r->role, sizeof(r->role));
+	col_text(q, 2, r->actor, sizeof(r->actor));
+	col_text(q, 3, r->purpose, sizeof(r->purpose));
+	col_text(q, 4, r->category, sizeof(r->category));
+	col_text(q, 5, r->recipient, sizeof(r->recipient));
+	col_text(q, 6, r->reason, sizeof(r->reason));
+	r->at = sqlite3_column_int64(q, 7);
+	return VOW_OK;
+}
+
+static vow_err sq_denial_append(struct store *s, const struct store_denial *r)
+{
+	sqlite3_stmt *q = stmt(s, Q_DENY_INS);
+	if (q != NULL) {
+		bind_text(q, 1, r->subject);
+		bind_text(q, 2, r->role);
+		bind_text(q, 3, r->actor);
+		bind_text(q, 4, r->purpose);
+		bind_text(q, 5, r->category);
+		bind_text(q, 6, r->recipient);
+		bind_text(q, 7, r->reason);
+		sqlite3_bind_int64(q, 8, r->at);
+	}
+	return run(s, q);
+}
+
+static vow_err sq_denial_list(struct store *s, const char *subject, store_each_fn cb, void *ctx)
+{
+	sqlite3_stmt *q = stmt(s, Q_DENY_LIST);
+	if (q != NULL)
+		bind_text(q, 1, subject);
+	WALK(s, q, denial_t, read_denial, cb, ctx);
 }
 
 /* ---- keys ---- */
@@ -1151,6 +1227,8 @@ const struct store_ops store_sqlite_ops = {
     .flag_set = sq_flag_set,
     .flag_lift = sq_flag_lift,
     .flag_list = sq_flag_list,
+    .denial_append = sq_denial_append,
+    .denial_list = sq_denial_list,
     .key_put = sq_key_put,
     .key_get = sq_key_get,
     .key_delete = sq_key_delete,

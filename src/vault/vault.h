@@ -85,6 +85,11 @@ VOW_MUST_CHECK vow_err vault_check(struct vault *v, const struct vault_access *a
 				   const char *category, const char *file, const char *recipient, const char *attr,
 				   bool held, struct decide_result *result);
 
+/* Lists the denied accesses recorded for subject, oldest first. */
+typedef vow_err (*vault_denial_fn)(void *ctx, const char *role, const char *purpose, const char *category,
+				   const char *reason, int64_t at);
+VOW_MUST_CHECK vow_err vault_denial_list(struct vault *v, const char *subject, vault_denial_fn cb, void *ctx);
+
 /* The reason of the last deny on this handle ("no_consent", ...), or NULL. */
 const char *vault_last_denial(const struct vault *v);
 

@@ -188,7 +188,42 @@ vow_err vault_check(struct vault *v, const struct vault_access *a, const char *s
 	if (result != NULL)
 		*result = r;
 	v->last_denial = r.reason;
+	if (!r.allow) {
+		/* every deny is recorded, with ids and keys only */
+		struct store_denial d = {.at = clock_now()};
+		snprintf(d.subject, sizeof(d.subject), "%s", subject);
+		snprintf(d.role, sizeof(d.role), "%s", a->role);
+		snprintf(d.actor, sizeof(d.actor), "%s", a->actor != NULL ? a->actor : "");
+		snprintf(d.purpose, sizeof(d.purpose), "%s", a->purpose);
+		snprintf(d.category, sizeof(d.category), "%s", category != NULL ? category : "");
+		snprintf(d.recipient, sizeof(d.recipient), "%s",
+		         recipient != NULL ? recipient : "");
+		snprintf(d.reason, sizeof(d.reason), "%s", decide_reason_code(r.reason));
+		vow_err derr = v->ops->denial_append(v->data, &d);
+		if (derr != VOW_OK)
+			return derr; /* an access that cannot be recorded is not answered */
+	}
 	return r.allow ? VOW_OK : VOW_ERR_DENIED;
+}
+
+struct denial_ctx {
+	vault_denial_fn cb;
+	void *ctx;
+};
+
+static vow_err denial_one(void *ctx, const void *row)
+{
+	const struct denial_ctx *c = ctx;
+	const struct store_denial *d = row;
+	return c->cb(c->ctx, d->role, d->purpose, d->category, d->reason, d->at);
+}
+
+vow_err vault_denial_list(struct vault *v, const char *subject, vault_denial_fn cb, void *ctx)
+{
+	if (!id_valid(subject))
+		return VOW_ERR_NOT_FOUND;
+	struct denial_ctx c = {cb, ctx};
+	return v->ops->denial_list(v->data, subject, denial_one, &c);
 }
 
 const char *vault_last_denial(const struct vault *v)

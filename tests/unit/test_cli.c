@@ -335,6 +335,73 @@ static void test_vault_commands(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* `vow consent verify RECEIPT` checks a receipt the CLI itself produced */
+static void test_consent_commands(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/vow-cli-consent-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char data[300], receipt[320];
+	snprintf(data, sizeof(data), "%s/data", dir);
+	snprintf(receipt, sizeof(receipt), "%s/receipt.json", dir);
+	struct run r = run_vow((const char *[]){"init", data, NULL});
+	assert_int_equal(r.status, 0);
+	free(r.out);
+	r = run_vow((const char *[]){"subject", "create", "--data", data, "--email",
+	                             "c@example.com", NULL});
+	char id[40] = "";
+	assert_int_equal(sscanf(r.out, "%39s", id), 1);
+	free(r.out);
+	r = run_vow((const char *[]){"consent", "give", "--data", data, id, "analytics.reporting",
+	                             "--method", "banner", "--ip", "192.0.2.9", NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\"signature\""));
+	FILE *f = fopen(receipt, "w");
+	assert_non_null(f);
+	fputs(r.out, f);
+	fclose(f);
+	free(r.out);
+	r = run_vow((const char *[]){"consent", "verify", "--data", data, receipt, NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "valid receipt"));
+	free(r.out);
+	r = run_vow((const char *[]){"consent", "public-key", "--data", data, NULL});
+	char pk[80] = "";
+	assert_int_equal(sscanf(r.out, "%79s", pk), 1);
+	assert_int_equal(strlen(pk), 64);
+	free(r.out);
+	/* with the public key alone, no data directory needed */
+	r = run_vow((const char *[]){"consent", "verify", receipt, "--public-key", pk, NULL});
+	assert_int_equal(r.status, 0);
+	free(r.out);
+	/* one changed character and it fails */
+	size_t len;
+	char *text = slurp(receipt, &len);
+	char *at = strstr(text, "192.0.2.0");
+	assert_non_null(at);
+	at[8] = '1';
+	f = fopen(receipt, "w");
+	fwrite(text, 1, len, f);
+	fclose(f);
+	free(text);
+	r = run_vow((const char *[]){"consent", "verify", receipt, "--public-key", pk, NULL});
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "NOT valid"));
+	free(r.out);
+	r = run_vow((const char *[]){"consent", "withdraw", "--data", data, id,
+	                             "analytics.reporting", NULL});
+	assert_int_equal(r.status, 0);
+	free(r.out);
+	r = run_vow((const char *[]){"consent", "history", "--data", data, id, NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\"state\":\"given\""));
+	assert_non_null(strstr(r.out, "\"state\":\"withdrawn\""));
+	free(r.out);
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +413,7 @@ int main(void)
 	    cmocka_unit_test(test_show_json),
 	    cmocka_unit_test(test_init),
 	    cmocka_unit_test(test_vault_commands),
+	    cmocka_unit_test(test_consent_commands),
 	};
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

@@ -468,6 +468,39 @@ static void test_states(void **state)
 	vault_close(&v);
 }
 
+static vow_err count_denial(void *ctx, const char *role, const char *purpose, const char *category,
+                            const char *reason, int64_t at)
+{
+	(void)role;
+	(void)category;
+	(void)at;
+	json_array_append_new(ctx, json_pack("{s:s, s:s}", "purpose", purpose, "reason", reason));
+	return VOW_OK;
+}
+
+static void test_denials_recorded(void **state)
+{
+	(void)state;
+	char dir[256], id[VOW_ID_LEN + 1];
+	struct vault *v = fresh(dir);
+	subject(v, "denied@example.nl", NULL, id);
+	const char *e = "\"denied@example.nl\"";
+	assert_int_equal(vault_record_put(v, &SERVICE, id, "user.contact.email", e, strlen(e)),
+	                 VOW_OK);
+	DENIED_BECAUSE(v, get_as(v, "service", NULL, NEWS, id, "user.contact.email"), "no_consent");
+	DENIED_BECAUSE(v, get_as(v, "support", NULL, "essential.service", id, "user.contact.email"),
+	               "role_not_allowed");
+	json_t *arr = json_array();
+	assert_int_equal(vault_denial_list(v, id, count_denial, arr), VOW_OK);
+	assert_int_equal(json_array_size(arr), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(arr, 0), "reason")),
+	                    "no_consent");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(arr, 1), "reason")),
+	                    "role_not_allowed");
+	json_decref(arr);
+	vault_close(&v);
+}
+
 static void test_ip_truncation(void **state)
 {
 	(void)state;
@@ -491,6 +524,7 @@ int main(void)
 	    cmocka_unit_test(test_suppression),
 	    cmocka_unit_test(test_states),
 	    cmocka_unit_test(test_ip_truncation),
+	    cmocka_unit_test(test_denials_recorded),
 	};
 	return cmocka_run_group_tests_name("consent", tests, setup, teardown);
 }

@@ -101,8 +101,9 @@ static void write_file(struct vault *v, const char *subject, const char *cat,
                        const unsigned char *data, size_t len, char id[VOW_ID_LEN + 1])
 {
 	struct vault_file_writer *w = NULL;
-	assert_int_equal(vault_file_create(v, acc_for(cat), subject, cat, "interview.wav", "audio/wav", &w),
-	                 VOW_OK);
+	assert_int_equal(
+	    vault_file_create(v, acc_for(cat), subject, cat, "interview.wav", "audio/wav", &w),
+	    VOW_OK);
 	/* odd-sized writes cross chunk boundaries */
 	size_t off = 0, step = 7777;
 	while (off < len) {
@@ -212,7 +213,8 @@ static void test_subjects(void **state)
 	assert_int_equal(s.status, VAULT_CLOSED);
 	assert_true(s.closed_at > 0);
 	vault_subject_clear(&s);
-	assert_int_equal(vault_record_put(v, acc_for("user.name"), b, "user.name", "{}", 2), VOW_ERR_DENIED);
+	assert_int_equal(vault_record_put(v, acc_for("user.name"), b, "user.name", "{}", 2),
+	                 VOW_ERR_DENIED);
 	vault_close(&v);
 }
 
@@ -268,7 +270,9 @@ static void test_records(void **state)
 	put(v, id, "user.name", "{\"first\":\"Anne\",\"last\":\"de Vries-Jansen\"}");
 	expect_record(v, id, "user.name", "{\"first\":\"Anne\",\"last\":\"de Vries-Jansen\"}");
 	json_t *hist = json_array();
-	assert_int_equal(vault_record_history(v, acc_for("user.name"), id, "user.name", collect_versions, hist), VOW_OK);
+	assert_int_equal(
+	    vault_record_history(v, acc_for("user.name"), id, "user.name", collect_versions, hist),
+	    VOW_OK);
 	assert_int_equal(json_array_size(hist), 3);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(hist, 0), "v")), 1);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(hist, 0), "value")),
@@ -278,35 +282,48 @@ static void test_records(void **state)
 	put(v, id, "user.contact.email", "\"rec@example.com\"");
 	put(v, id, "user.workplace", "{\"sector\":\"journalism\"}");
 	/* bad input, each with its own error, nothing changed */
-	assert_int_equal(vault_record_put(v, acc_for("user.health_and_medical"), id, "user.health_and_medical", "{}", 2),
+	assert_int_equal(vault_record_put(v, acc_for("user.health_and_medical"), id,
+	                                  "user.health_and_medical", "{}", 2),
 	                 VOW_ERR_INVALID);
-	assert_int_equal(vault_record_put(v, acc_for("user.financial.credit_card"), id, "user.financial.credit_card", "{}", 2),
+	assert_int_equal(vault_record_put(v, acc_for("user.financial.credit_card"), id,
+	                                  "user.financial.credit_card", "{}", 2),
 	                 VOW_ERR_INVALID);
-	assert_int_equal(vault_record_put(v, acc_for("user.name"), id, "user.name", "{\"a\":", 5), VOW_ERR_INVALID);
-	assert_int_equal(vault_record_put(v, acc_for("user.name"), id, "user.name", "{\"a\":1,\"a\":2}", 13),
+	assert_int_equal(vault_record_put(v, acc_for("user.name"), id, "user.name", "{\"a\":", 5),
 	                 VOW_ERR_INVALID);
-	assert_int_equal(vault_record_put(v, acc_for("user.name"), id, "user.name", "\xff\xfe", 2), VOW_ERR_INVALID);
+	assert_int_equal(
+	    vault_record_put(v, acc_for("user.name"), id, "user.name", "{\"a\":1,\"a\":2}", 13),
+	    VOW_ERR_INVALID);
+	assert_int_equal(vault_record_put(v, acc_for("user.name"), id, "user.name", "\xff\xfe", 2),
+	                 VOW_ERR_INVALID);
 	size_t big = VAULT_MAX_VALUE + 1;
 	char *huge = malloc(big);
 	assert_non_null(huge);
 	memset(huge, ' ', big);
 	huge[0] = '"';
 	huge[big - 1] = '"';
-	assert_int_equal(vault_record_put(v, acc_for("user.name"), id, "user.name", huge, big), VOW_ERR_TOO_LARGE);
+	assert_int_equal(vault_record_put(v, acc_for("user.name"), id, "user.name", huge, big),
+	                 VOW_ERR_TOO_LARGE);
 	free(huge);
-	assert_int_equal(
-	    vault_record_put(v, acc_for("user.name"), "0123456789abcdef0123456789abcdef", "user.name", "{}", 2),
-	    VOW_ERR_NOT_FOUND);
+	assert_int_equal(vault_record_put(v, acc_for("user.name"),
+	                                  "0123456789abcdef0123456789abcdef", "user.name", "{}", 2),
+	                 VOW_ERR_NOT_FOUND);
 	expect_record(v, id, "user.name", "{\"first\":\"Anne\",\"last\":\"de Vries-Jansen\"}");
 	char *val;
 	size_t len;
-	assert_int_equal(vault_record_get(v, acc_for("user.contact.phone_number"), id, "user.contact.phone_number", &val, &len),
+	assert_int_equal(vault_record_get(v, acc_for("user.contact.phone_number"), id,
+	                                  "user.contact.phone_number", &val, &len),
 	                 VOW_ERR_NOT_FOUND);
-	assert_int_equal(vault_record_get(v, acc_for("user.nonsense"), id, "user.nonsense", &val, &len), VOW_ERR_INVALID);
+	assert_int_equal(
+	    vault_record_get(v, acc_for("user.nonsense"), id, "user.nonsense", &val, &len),
+	    VOW_ERR_INVALID);
 	/* delete */
-	assert_int_equal(vault_record_delete(v, acc_for("user.workplace"), id, "user.workplace"), VOW_OK);
-	assert_int_equal(vault_record_get(v, acc_for("user.workplace"), id, "user.workplace", &val, &len), VOW_ERR_NOT_FOUND);
-	assert_int_equal(vault_record_delete(v, acc_for("user.workplace"), id, "user.workplace"), VOW_ERR_NOT_FOUND);
+	assert_int_equal(vault_record_delete(v, acc_for("user.workplace"), id, "user.workplace"),
+	                 VOW_OK);
+	assert_int_equal(
+	    vault_record_get(v, acc_for("user.workplace"), id, "user.workplace", &val, &len),
+	    VOW_ERR_NOT_FOUND);
+	assert_int_equal(vault_record_delete(v, acc_for("user.workplace"), id, "user.workplace"),
+	                 VOW_ERR_NOT_FOUND);
 	vault_close(&v);
 }
 
@@ -441,16 +458,19 @@ static void test_record_tamper(void **state)
 		sql_set_blob(db,
 		             "UPDATE records SET sealed=? WHERE subject=? AND category='user.name'",
 		             mod, len, a);
-		vow_err err = vault_record_get(v, acc_for("user.name"), a, "user.name", &val, &vlen);
+		vow_err err =
+		    vault_record_get(v, acc_for("user.name"), a, "user.name", &val, &vlen);
 		assert_true(err == (i == 0 ? VOW_ERR_INVALID : VOW_ERR_INTEGRITY));
 	}
 	/* truncated */
 	sql_set_blob(db, "UPDATE records SET sealed=? WHERE subject=? AND category='user.name'",
 	             orig, len - 1, a);
-	assert_int_equal(vault_record_get(v, acc_for("user.name"), a, "user.name", &val, &vlen), VOW_ERR_INTEGRITY);
+	assert_int_equal(vault_record_get(v, acc_for("user.name"), a, "user.name", &val, &vlen),
+	                 VOW_ERR_INTEGRITY);
 	sql_set_blob(db, "UPDATE records SET sealed=? WHERE subject=? AND category='user.name'",
 	             orig, 3, a);
-	assert_int_equal(vault_record_get(v, acc_for("user.name"), a, "user.name", &val, &vlen), VOW_ERR_INTEGRITY);
+	assert_int_equal(vault_record_get(v, acc_for("user.name"), a, "user.name", &val, &vlen),
+	                 VOW_ERR_INTEGRITY);
 	/* restored, it reads again */
 	sql_set_blob(db, "UPDATE records SET sealed=? WHERE subject=? AND category='user.name'",
 	             orig, len, a);
@@ -458,13 +478,16 @@ static void test_record_tamper(void **state)
 	/* a's ciphertext moved into b's row: refused, not decrypted as b's */
 	sql_set_blob(db, "UPDATE records SET sealed=? WHERE subject=? AND category='user.name'",
 	             orig, len, b);
-	assert_int_equal(vault_record_get(v, acc_for("user.name"), b, "user.name", &val, &vlen), VOW_ERR_INTEGRITY);
+	assert_int_equal(vault_record_get(v, acc_for("user.name"), b, "user.name", &val, &vlen),
+	                 VOW_ERR_INTEGRITY);
 	/* or into another category of a */
 	put(v, a, "user.workplace", "{\"sector\":\"x\"}");
 	sql_set_blob(db,
 	             "UPDATE records SET sealed=? WHERE subject=? AND category='user.workplace'",
 	             orig, len, a);
-	assert_int_equal(vault_record_get(v, acc_for("user.workplace"), a, "user.workplace", &val, &vlen), VOW_ERR_INTEGRITY);
+	assert_int_equal(
+	    vault_record_get(v, acc_for("user.workplace"), a, "user.workplace", &val, &vlen),
+	    VOW_ERR_INTEGRITY);
 	free(orig);
 	free(mod);
 	sqlite3_close(db);
@@ -563,16 +586,23 @@ static void test_file_sizes(void **state)
 		free(back);
 	}
 	struct vault_file_writer *w = NULL;
-	assert_int_equal(vault_file_create(v, acc_for("user.nonsense"), id, "user.nonsense", "x", "y", &w), VOW_ERR_INVALID);
-	assert_int_equal(vault_file_create(v, acc_for("user.content.audio"), id, "user.content.audio", "../x", "y", &w),
+	assert_int_equal(
+	    vault_file_create(v, acc_for("user.nonsense"), id, "user.nonsense", "x", "y", &w),
+	    VOW_ERR_INVALID);
+	assert_int_equal(vault_file_create(v, acc_for("user.content.audio"), id,
+	                                   "user.content.audio", "../x", "y", &w),
 	                 VOW_ERR_INVALID);
-	assert_int_equal(vault_file_create(v, acc_for("user.financial.credit_card"), id, "user.financial.credit_card", "x", "y", &w),
+	assert_int_equal(vault_file_create(v, acc_for("user.financial.credit_card"), id,
+	                                   "user.financial.credit_card", "x", "y", &w),
 	                 VOW_ERR_INVALID);
 	struct vault_file_reader *r = NULL;
 	struct vault_file_info info;
-	assert_int_equal(vault_file_open(v, acc_for("user.content.audio"), "../../../etc/passwd", &r, &info), VOW_ERR_NOT_FOUND);
+	assert_int_equal(
+	    vault_file_open(v, acc_for("user.content.audio"), "../../../etc/passwd", &r, &info),
+	    VOW_ERR_NOT_FOUND);
 	/* an abandoned write leaves nothing */
-	assert_int_equal(vault_file_create(v, acc_for("user.content.audio"), id, "user.content.audio", "x.wav", "audio/wav", &w),
+	assert_int_equal(vault_file_create(v, acc_for("user.content.audio"), id,
+	                                   "user.content.audio", "x.wav", "audio/wav", &w),
 	                 VOW_OK);
 	assert_int_equal(vault_file_write(w, data, 1000), VOW_OK);
 	vault_file_abort(&w);
@@ -617,7 +647,8 @@ static void test_erasure_shreds_old_copies(void **state)
 	free(receipt);
 	char *val;
 	size_t len;
-	assert_int_equal(vault_record_get(v, acc_for("user.name"), a, "user.name", &val, &len), VOW_ERR_NOT_FOUND);
+	assert_int_equal(vault_record_get(v, acc_for("user.name"), a, "user.name", &val, &len),
+	                 VOW_ERR_NOT_FOUND);
 	assert_int_equal(vault_subject_find(v, VAULT_BY_EMAIL, "erase-me@example.com", a),
 	                 VOW_ERR_NOT_FOUND);
 	vault_close(&v);
@@ -637,7 +668,8 @@ static void test_erasure_shreds_old_copies(void **state)
 	/* the erased subject's rows are back, but nothing of theirs decrypts */
 	struct vault_subject s;
 	assert_int_equal(vault_subject_get(v, a, &s), VOW_ERR_KEY);
-	assert_int_equal(vault_record_get(v, acc_for("user.name"), a, "user.name", &val, &len), VOW_ERR_KEY);
+	assert_int_equal(vault_record_get(v, acc_for("user.name"), a, "user.name", &val, &len),
+	                 VOW_ERR_KEY);
 	unsigned char *back;
 	size_t blen;
 	assert_int_equal(read_file(v, fa, &back, &blen), VOW_ERR_KEY);
@@ -714,7 +746,8 @@ static void test_erasure_receipt_and_hold(void **state)
 	/* the held invoice still reads (for the tax purpose), and cannot change */
 	expect_record(v, a, "user.financial.invoice", "{\"invoice\":\"2024-001\",\"amount\":120}");
 	const char *inv = "{\"invoice\":\"x\"}";
-	assert_int_equal(vault_record_put(v, acc_for("user.financial.invoice"), a, "user.financial.invoice", inv, strlen(inv)),
+	assert_int_equal(vault_record_put(v, acc_for("user.financial.invoice"), a,
+	                                  "user.financial.invoice", inv, strlen(inv)),
 	                 VOW_ERR_NOT_FOUND);
 	struct vault_subject s;
 	assert_int_equal(vault_subject_get(v, a, &s), VOW_OK);
@@ -816,7 +849,8 @@ static void test_kill9_durability(void **state)
 			char json[64];
 			int n = snprintf(json, sizeof(json), "{\"n\":%u}", i);
 			/* the same category is rewritten: the history grows too */
-			if (vault_record_put(cv, acc_for("user.name"), a, "user.name", json, (size_t)n) != VOW_OK)
+			if (vault_record_put(cv, acc_for("user.name"), a, "user.name", json,
+			                     (size_t)n) != VOW_OK)
 				_exit(3);
 			if (write(fds[1], &i, sizeof(i)) != sizeof(i))
 				_exit(4);
@@ -838,14 +872,17 @@ static void test_kill9_durability(void **state)
 	v = open_vault(dir);
 	char *val;
 	size_t len;
-	assert_int_equal(vault_record_get(v, acc_for("user.name"), a, "user.name", &val, &len), VOW_OK);
+	assert_int_equal(vault_record_get(v, acc_for("user.name"), a, "user.name", &val, &len),
+	                 VOW_OK);
 	unsigned n = 0;
 	assert_int_equal(sscanf(val, "{\"n\":%u}", &n), 1);
 	vault_value_free(val, len);
 	/* every acknowledged put is there: the last one or a later one */
 	assert_true(n >= acked);
 	json_t *hist = json_array();
-	assert_int_equal(vault_record_history(v, acc_for("user.name"), a, "user.name", collect_versions, hist), VOW_OK);
+	assert_int_equal(
+	    vault_record_history(v, acc_for("user.name"), a, "user.name", collect_versions, hist),
+	    VOW_OK);
 	assert_int_equal(json_array_size(hist), n);
 	json_decref(hist);
 	vault_close(&v);
@@ -929,19 +966,25 @@ static void test_disclosures(void **state)
 	char a[VOW_ID_LEN + 1], id[VOW_ID_LEN + 1];
 	make_subject(v, "disclosed@example.com", a);
 	struct vault_access fraud = {"service", NULL, "essential.fraud_detection", false, false};
-	struct vault_access ht = {"service", NULL, "essential.service.human_transcription", false, false};
-	assert_int_equal(vault_disclosure_record(v, &fraud, a, "stripe", "user.contact.email", NULL, id), VOW_OK);
+	struct vault_access ht = {"service", NULL, "essential.service.human_transcription", false,
+	                          false};
 	assert_int_equal(
-	    vault_disclosure_record(v, &ht, a, "transcription_partners_intl", "user.content.audio", "en", id), VOW_OK);
-	assert_int_equal(vault_disclosure_record(v, &fraud, a, "nobody", "user.contact.email", NULL, id),
-	                 VOW_ERR_INVALID);
+	    vault_disclosure_record(v, &fraud, a, "stripe", "user.contact.email", NULL, id),
+	    VOW_OK);
+	assert_int_equal(vault_disclosure_record(v, &ht, a, "transcription_partners_intl",
+	                                         "user.content.audio", "en", id),
+	                 VOW_OK);
+	assert_int_equal(
+	    vault_disclosure_record(v, &fraud, a, "nobody", "user.contact.email", NULL, id),
+	    VOW_ERR_INVALID);
 	/* decided first: Dutch audio never leaves the EEA, and Stripe gets no audio */
-	assert_int_equal(
-	    vault_disclosure_record(v, &ht, a, "transcription_partners_intl", "user.content.audio", "nl", id),
-	    VOW_ERR_DENIED);
-	assert_string_equal(vault_last_denial(v), "region_not_allowed");
-	assert_int_equal(vault_disclosure_record(v, &fraud, a, "stripe", "user.content.audio", NULL, id),
+	assert_int_equal(vault_disclosure_record(v, &ht, a, "transcription_partners_intl",
+	                                         "user.content.audio", "nl", id),
 	                 VOW_ERR_DENIED);
+	assert_string_equal(vault_last_denial(v), "region_not_allowed");
+	assert_int_equal(
+	    vault_disclosure_record(v, &fraud, a, "stripe", "user.content.audio", NULL, id),
+	    VOW_ERR_DENIED);
 	assert_string_equal(vault_last_denial(v), "category_not_in_purpose");
 	json_t *arr = json_array();
 	assert_int_equal(vault_disclosure_list(v, a, collect_disclosure, arr), VOW_OK);
