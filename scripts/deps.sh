@@ -2,7 +2,7 @@
 # Installs the Debian packages vow needs to build and test, if any is missing.
 # Usage: scripts/deps.sh        (as root, or with sudo available)
 set -eu
-PKGS="build-essential pkg-config libsodium-dev libyaml-dev libjansson-dev libcmocka-dev libsqlite3-dev sqlite3"
+PKGS="build-essential pkg-config libsodium-dev libyaml-dev libjansson-dev libcmocka-dev libsqlite3-dev sqlite3 libmicrohttpd-dev libcurl4-openssl-dev curl"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed"; then

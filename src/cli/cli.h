@@ -9,7 +9,9 @@ int cli_policy(int argc, char **argv);
 int cli_init(int argc, char **argv);
 int cli_vault(int argc, char **argv); /* subject, record, file, key */
 
-int cli_consent(int argc, char **argv); /* consent give|refuse|withdraw|history|verify|object|restrict */
+int cli_consent(int argc, char **argv);
+int cli_serve(int argc, char **argv);
+int cli_key_create(int argc, char **argv); /* key create --role R */ /* consent give|refuse|withdraw|history|verify|object|restrict */
 
 struct policy;
 struct vault;

@@ -49,6 +49,10 @@ int main(int argc, char **argv)
 		return cli_init(argc - 1, argv + 1);
 	if (strcmp(cmd, "consent") == 0)
 		return cli_consent(argc - 1, argv + 1);
+	if (strcmp(cmd, "serve") == 0)
+		return cli_serve(argc - 1, argv + 1);
+	if (strcmp(cmd, "key") == 0 && argc > 2 && strcmp(argv[2], "create") == 0)
+		return cli_key_create(argc - 1, argv + 1);
 	if (strcmp(cmd, "subject") == 0 || strcmp(cmd, "record") == 0 || strcmp(cmd, "file") == 0 ||
 	    strcmp(cmd, "key") == 0)
 		return cli_vault(argc - 1, argv + 1);

@@ -311,6 +311,9 @@ uint32_t policy_recipient_find(const struct policy *p, const char *key);
  * The caller frees the returned string with free(); NULL on ENOMEM. */
 char *policy_to_json(const struct policy *p);
 
+/* The human-readable policy as an HTML page (caller frees), NULL on ENOMEM. */
+char *policy_render_html(const struct policy *p);
+
 /* The AmberScript example policy compiled into the library (NUL-terminated). */
 const char *policy_example_text(size_t *len);
 

@@ -114,6 +114,16 @@ struct store_denial {
 	int64_t at;
 };
 
+/* An API key: only a keyed hash of its secret is stored. */
+struct store_apikey {
+	char id[17];
+	unsigned char hash[32];
+	char role[STORE_KEY_MAX]; /* "admin" or a policy role key */
+	char staff[STORE_KEY_MAX];
+	char subject[VOW_ID_LEN + 1];
+	int64_t created_at, revoked_at;
+};
+
 struct store_key {
 	char owner[VOW_ID_LEN + 1];
 	int kind;
@@ -201,6 +211,10 @@ struct store_ops {
 	/* DATA: denied accesses */
 	vow_err (*denial_append)(struct store *s, const struct store_denial *row);
 	vow_err (*denial_list)(struct store *s, const char *subject, store_each_fn cb, void *ctx);
+
+	/* DATA: API keys */
+	vow_err (*apikey_insert)(struct store *s, const struct store_apikey *row);
+	vow_err (*apikey_get)(struct store *s, const char *id, struct store_apikey *out);
 
 	/* KEYS */
 	vow_err (*key_put)(struct store *s, const struct store_key *row); /* insert or replace */

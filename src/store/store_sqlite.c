@@ -51,6 +51,8 @@ enum q {
 	Q_FLAG_LIST,
 	Q_DENY_INS,
 	Q_DENY_LIST,
+	Q_APIKEY_INS,
+	Q_APIKEY_GET,
 	Q_BEGIN,
 	Q_BEGIN_READ,
 	Q_COMMIT,
@@ -139,6 +141,8 @@ static const char *const sql[Q__COUNT] = {
     [Q_DENY_LIST] = "SELECT subject,role,actor,purpose,category,recipient,reason,at FROM denials "
                     "WHERE subject=? "
                     "ORDER BY at,rowid",
+    [Q_APIKEY_INS] = "INSERT INTO api_keys(id,hash,role,staff,subject,created_at,revoked_at) VALUES(?,?,?,?,?,?,0)",
+    [Q_APIKEY_GET] = "SELECT id,hash,role,staff,subject,created_at,revoked_at FROM api_keys WHERE id=?",
     [Q_BEGIN] = "BEGIN IMMEDIATE",
     [Q_BEGIN_READ] = "BEGIN DEFERRED",
     [Q_COMMIT] = "COMMIT",
@@ -175,6 +179,11 @@ static const char *const sql[Q__COUNT] = {
 	" at INTEGER NOT NULL);"                                                                   \
 	"CREATE INDEX denials_subject ON denials(subject);"
 
+/* step 4: API keys (a keyed hash of the secret, never the secret) */
+#define DATA_MIGRATION_4                                                                                   \
+	"CREATE TABLE api_keys(id TEXT PRIMARY KEY, hash BLOB NOT NULL, role TEXT NOT NULL, staff TEXT NOT NULL," \
+	" subject TEXT NOT NULL, created_at INTEGER NOT NULL, revoked_at INTEGER NOT NULL);"
+
 static const char *const data_migrations[] = {
     "CREATE TABLE subjects(id TEXT PRIMARY KEY, status INTEGER NOT NULL, region TEXT NOT NULL,"
     " created_at INTEGER NOT NULL, closed_at INTEGER NOT NULL, erased_at INTEGER NOT NULL, profile "
@@ -204,6 +213,7 @@ static const char *const data_migrations[] = {
     "CREATE INDEX disclosures_subject ON disclosures(subject);",
     DATA_MIGRATION_2,
     DATA_MIGRATION_3,
+    DATA_MIGRATION_4,
 };
 
 static const char *const keys_migrations[] = {
@@ -1108,6 +1118,44 @@ static vow_err sq_denial_list(struct store *s, const char *subject, store_each_f
 	WALK(s, q, denial_t, read_denial, cb, ctx);
 }
 
+/* ---- API keys ---- */
+
+static vow_err sq_apikey_insert(struct store *s, const struct store_apikey *r)
+{
+	sqlite3_stmt *q = stmt(s, Q_APIKEY_INS);
+	if (q != NULL) {
+		bind_text(q, 1, r->id);
+		sqlite3_bind_blob(q, 2, r->hash, 32, SQLITE_STATIC);
+		bind_text(q, 3, r->role);
+		bind_text(q, 4, r->staff);
+		bind_text(q, 5, r->subject);
+		sqlite3_bind_int64(q, 6, r->created_at);
+	}
+	return run(s, q);
+}
+
+static vow_err sq_apikey_get(struct store *s, const char *id, struct store_apikey *out)
+{
+	sqlite3_stmt *q = stmt(s, Q_APIKEY_GET);
+	if (q != NULL)
+		bind_text(q, 1, id);
+	vow_err err = one(s, q);
+	if (err != VOW_OK)
+		return err;
+	col_text(q, 0, out->id, sizeof(out->id));
+	if (sqlite3_column_bytes(q, 1) == 32)
+		memcpy(out->hash, sqlite3_column_blob(q, 1), 32);
+	else
+		err = VOW_ERR_INTEGRITY;
+	col_text(q, 2, out->role, sizeof(out->role));
+	col_text(q, 3, out->staff, sizeof(out->staff));
+	col_text(q, 4, out->subject, sizeof(out->subject));
+	out->created_at = sqlite3_column_int64(q, 5);
+	out->revoked_at = sqlite3_column_int64(q, 6);
+	sqlite3_reset(q);
+	return err;
+}
+
 /* ---- keys ---- */
 
 static vow_err read_key(sqlite3_stmt *q, struct store_key *r)
@@ -1229,6 +1277,8 @@ const struct store_ops store_sqlite_ops = {
     .flag_list = sq_flag_list,
     .denial_append = sq_denial_append,
     .denial_list = sq_denial_list,
+    .apikey_insert = sq_apikey_insert,
+    .apikey_get = sq_apikey_get,
     .key_put = sq_key_put,
     .key_get = sq_key_get,
     .key_delete = sq_key_delete,

@@ -284,6 +284,11 @@ void vault_set_policy(struct vault *v, const struct policy *policy)
 	v->policy = policy;
 }
 
+const struct policy *vault_policy(const struct vault *v)
+{
+	return v->policy;
+}
+
 vow_err vault_create(const char *dir)
 {
 	struct vault *v = NULL;

@@ -46,6 +46,9 @@ void vault_close(struct vault **v);
 /* Replaces the policy the vault checks categories against (borrowed). */
 void vault_set_policy(struct vault *v, const struct policy *policy);
 
+/* The policy the vault works under (borrowed). */
+const struct policy *vault_policy(const struct vault *v);
+
 /* Groups the data-store writes that follow into one durable commit (each
  * operation still succeeds or fails alone). Batches nest. */
 VOW_MUST_CHECK vow_err vault_batch_begin(struct vault *v);
@@ -319,6 +322,33 @@ VOW_MUST_CHECK vow_err vault_disclosure_list(struct vault *v, const char *subjec
  * the data is unreadable does not grow with the amount of data. Erasing an
  * erased subject is VOW_ERR_NOT_FOUND. */
 VOW_MUST_CHECK vow_err vault_subject_erase(struct vault *v, const char *subject, char **receipt);
+
+/* ---- API keys ---- */
+
+enum vault_api_kind { API_ADMIN, API_SERVICE, API_STAFF, API_SUBJECT };
+
+struct vault_apikey {
+	char id[17];
+	enum vault_api_kind kind;
+	char role[129];    /* the policy role the key acts as for decisions */
+	char staff[129];   /* staff keys: the staff member's id (assignments) */
+	char subject[VOW_ID_LEN + 1]; /* subject keys: the one subject it may act for */
+};
+
+#define VAULT_APIKEY_LEN (4 + 16 + 1 + 64) /* "vow_" id "_" secret */
+
+/* Creates an API key for role: "admin" (acting for decisions as the
+ * policy's first service role, or another role it names per request) or a
+ * role key of the policy; staff keys need staff (an
+ * id), subject keys a subject id. Writes the key (shown once; only a keyed
+ * hash is stored) to key. VOW_ERR_INVALID for an unknown role or a missing
+ * staff/subject. */
+VOW_MUST_CHECK vow_err vault_apikey_create(struct vault *v, const char *role, const char *staff, const char *subject,
+					   char key[VAULT_APIKEY_LEN + 1]);
+
+/* Checks a presented key (constant-time comparison of hashes); *out
+ * describes it. VOW_ERR_DENIED for anything but a live key. */
+VOW_MUST_CHECK vow_err vault_apikey_verify(struct vault *v, const char *presented, struct vault_apikey *out);
 
 /* ---- keys ---- */
 

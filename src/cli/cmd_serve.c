@@ -1,0 +1,133 @@
+/* cli/cmd_serve.c — `vow serve` and `vow key create`. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "http/http.h"
+#include "vow.h"
+
+static const char serve_usage[] =
+    "usage: vow serve [--data DIR] [--listen ADDRESS:PORT] [--port-file FILE]\n"
+    "                 [--max-body BYTES] [--max-connections N] [--rate N] [--timeout SECONDS]\n"
+    "                 [--threads N]\n"
+    "\n"
+    "Serves the HTTP/JSON API (docs/api.md, docs/openapi.json) on ADDRESS:PORT\n"
+    "(default 127.0.0.1:8080; port 0 picks a free one, written to --port-file).\n"
+    "SIGHUP reloads DIR/policy.yaml (a bad policy keeps the old one);\n"
+    "SIGTERM finishes the requests in flight and exits.\n";
+
+static bool number(const char *s, unsigned long long max, unsigned long long *out)
+{
+	char *end = NULL;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (end == s || *end != '\0' || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+int cli_serve(int argc, char **argv)
+{
+	if (cli_wants_help(argc, argv)) {
+		fputs(serve_usage, stdout);
+		return CLI_OK;
+	}
+	struct http_config cfg;
+	http_config_defaults(&cfg);
+	if (getenv("VOW_DATA") != NULL)
+		cfg.data_dir = getenv("VOW_DATA");
+	static char address[64];
+	for (int i = 1; i < argc; i++) {
+		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		unsigned long long n = 0;
+		if (val == NULL)
+			goto usage;
+		i++;
+		if (strcmp(opt, "--data") == 0)
+			cfg.data_dir = val;
+		else if (strcmp(opt, "--port-file") == 0)
+			cfg.port_file = val;
+		else if (strcmp(opt, "--listen") == 0) {
+			const char *colon = strrchr(val, ':');
+			if (colon == NULL || (size_t)(colon - val) >= sizeof(address) ||
+			    !number(colon + 1, 65535, &n))
+				goto usage;
+			snprintf(address, sizeof(address), "%.*s", (int)(colon - val), val);
+			cfg.address = address;
+			cfg.port = (uint16_t)n;
+		} else if (strcmp(opt, "--max-body") == 0 && number(val, 1ull << 30, &n) && n > 0)
+			cfg.max_body = (size_t)n;
+		else if (strcmp(opt, "--max-connections") == 0 && number(val, 100000, &n) && n > 0)
+			cfg.max_connections = (unsigned)n;
+		else if (strcmp(opt, "--rate") == 0 && number(val, 10000000, &n))
+			cfg.rate_per_key = (unsigned)n;
+		else if (strcmp(opt, "--timeout") == 0 && number(val, 3600, &n) && n > 0)
+			cfg.timeout = (unsigned)n;
+		else if (strcmp(opt, "--threads") == 0 && number(val, 64, &n) && n > 0)
+			cfg.threads = (unsigned)n;
+		else
+			goto usage;
+	}
+	return http_serve(&cfg);
+usage:
+	fputs(serve_usage, stderr);
+	return CLI_USAGE;
+}
+
+static const char key_usage[] =
+    "usage: vow key create --role ROLE [--staff ID] [--subject ID] [--data DIR]\n"
+    "\n"
+    "Prints a new API key, alone on standard output, shown only this once.\n"
+    "ROLE is admin or a role of the policy (service, a staff role with --staff,\n"
+    "a subject role with --subject).\n";
+
+int cli_key_create(int argc, char **argv)
+{
+	if (cli_wants_help(argc, argv)) {
+		fputs(key_usage, stdout);
+		return CLI_OK;
+	}
+	const char *data = getenv("VOW_DATA") != NULL ? getenv("VOW_DATA") : "vow-data";
+	const char *role = NULL, *staff = NULL, *subject = NULL;
+	for (int i = 2; i < argc; i++) {
+		if (i + 1 >= argc)
+			goto usage;
+		if (strcmp(argv[i], "--role") == 0)
+			role = argv[++i];
+		else if (strcmp(argv[i], "--staff") == 0)
+			staff = argv[++i];
+		else if (strcmp(argv[i], "--subject") == 0)
+			subject = argv[++i];
+		else if (strcmp(argv[i], "--data") == 0)
+			data = argv[++i];
+		else
+			goto usage;
+	}
+	if (role == NULL)
+		goto usage;
+	struct policy *p = NULL;
+	struct vault *v = NULL;
+	int rc = cli_open_vault(data, &p, &v);
+	if (rc != CLI_OK)
+		return rc;
+	char key[VAULT_APIKEY_LEN + 1];
+	vow_err err = vault_apikey_create(v, role, staff, subject, key);
+	if (err == VOW_OK) {
+		puts(key);
+		crypto_wipe(key, sizeof(key));
+	} else {
+		fprintf(stderr,
+		        "vow key create: %s (%s): ROLE must be admin or a role of the policy; "
+		        "staff roles need "
+		        "--staff, subject roles --subject\n",
+		        vow_err_message(err), vow_err_code(err));
+		rc = CLI_INVALID;
+	}
+	vault_close(&v);
+	policy_free(&p);
+	return rc;
+usage:
+	fputs(key_usage, stderr);
+	return CLI_USAGE;
+}

@@ -1,0 +1,76 @@
+/* http/http_int.h — private to http/: the request, the route table and the
+ * helpers handlers use. */
+#ifndef VOW_HTTP_INT_H
+#define VOW_HTTP_INT_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "http/http.h"
+#include "vault/vault.h"
+
+#define HTTP_MAX_PARAMS 3
+
+struct request;
+typedef enum MHD_Result (*route_fn)(struct MHD_Connection *c, struct request *r);
+
+enum route_flags {
+	ROUTE_PUBLIC = 1u << 0, /* no API key */
+	ROUTE_BODY = 1u << 1,   /* takes a JSON body */
+	ROUTE_UPLOAD = 1u << 2, /* streams its body into a file */
+	ROUTE_ADMIN = 1u << 3,  /* admin keys only */
+};
+
+struct route {
+	const char *method, *pattern;
+	route_fn fn;
+	unsigned flags;
+};
+
+struct request {
+	const struct route *route;
+	int route_index;
+	char params[HTTP_MAX_PARAMS][160];
+	struct vault_apikey key;
+	struct vault *v; /* this thread's vault */
+	char *body;
+	size_t len, cap;
+	bool too_large, answered;
+	struct vault_file_writer *writer;
+	vow_err upload_err;
+	struct timespec t0;
+	unsigned status;
+};
+
+extern const struct route http_route_table[];
+extern const size_t http_route_count;
+extern const struct http_config *http_cfg;
+
+/* Responses. Each returns what MHD_queue_response returned. */
+enum MHD_Result http_json(struct MHD_Connection *c, struct request *r, unsigned status,
+                          json_t *body);
+enum MHD_Result http_error(struct MHD_Connection *c, struct request *r, unsigned status,
+                           const char *code, const char *message, const char *reason);
+/* The error for a vow_err (status and code from the error table; a deny
+ * carries the vault's reason). */
+enum MHD_Result http_fail(struct MHD_Connection *c, struct request *r, vow_err err);
+
+/* The parsed JSON body (NULL after answering 400/413/422 itself). */
+json_t *http_body_json(struct MHD_Connection *c, struct request *r);
+
+/* The access a request acts with: the key's policy role, its staff id, the
+ * Vow-Purpose header and the Sec-GPC / DNT headers. purpose may be NULL. */
+void http_access(struct MHD_Connection *c, struct request *r, struct vault_access *a);
+
+/* True when the key may act for subject (admins, services and staff: any;
+ * subject keys: their own). Answers 403 itself when not. */
+bool http_subject_allowed(struct MHD_Connection *c, struct request *r, const char *subject);
+
+/* Metrics. */
+void http_metrics_decision(bool allow, const char *reason);
+char *http_metrics_text(void);
+void http_metrics_request(int route, unsigned status, double ms);
+
+#endif

@@ -1,0 +1,698 @@
+/* http/routes.c — the handlers: thin layers over libvow. Each checks what
+ * the key may do, reads and validates its input, calls the library (which
+ * decides every access to personal data) and answers JSON. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "consent/consent.h"
+#include "http/http_int.h"
+#include "util/clock.h"
+
+#define PARAM(r, i) ((r)->params[i])
+
+static bool kind_in(const struct request *r, unsigned mask)
+{
+	return (mask >> r->key.kind) & 1u;
+}
+#define K_ADMIN   (1u << API_ADMIN)
+#define K_SERVICE (1u << API_SERVICE)
+#define K_STAFF   (1u << API_STAFF)
+#define K_SUBJECT (1u << API_SUBJECT)
+
+static enum MHD_Result forbidden(struct MHD_Connection *c, struct request *r)
+{
+	return http_error(c, r, 403, "forbidden", "this key's role may not do this",
+	                  "role_not_allowed");
+}
+
+static const char *str(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static enum MHD_Result bad_field(struct MHD_Connection *c, struct request *r, const char *msg)
+{
+	return http_error(c, r, 422, "invalid_request", msg, NULL);
+}
+
+/* A subject in the path: well-formed, and the key may act for it. */
+static bool subject_ok(struct MHD_Connection *c, struct request *r, const char *id)
+{
+	if (!id_valid(id)) {
+		http_error(c, r, 404, "not_found", "no such subject", NULL);
+		return false;
+	}
+	return http_subject_allowed(c, r, id);
+}
+
+static bool need_purpose(struct MHD_Connection *c, struct request *r, const struct vault_access *a)
+{
+	if (a->purpose != NULL && a->purpose[0] != '\0')
+		return true;
+	http_error(c, r, 400, "purpose_required", "name the purpose in the Vow-Purpose header",
+	           "unknown_purpose");
+	return false;
+}
+
+/* ---- public ---- */
+
+static enum MHD_Result h_healthz(struct MHD_Connection *c, struct request *r)
+{
+	return http_json(c, r, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+static enum MHD_Result h_gpc(struct MHD_Connection *c, struct request *r)
+{
+	char *doc = consent_gpc_document(vault_policy(r->v));
+	if (doc == NULL)
+		return http_error(c, r, 500, "internal_error", "internal error", NULL);
+	json_error_t e;
+	return http_json(c, r, 200, json_loads(doc, 0, &e));
+}
+
+static enum MHD_Result h_privacy(struct MHD_Connection *c, struct request *r)
+{
+	char *html = policy_render_html(vault_policy(r->v));
+	if (html == NULL)
+		return http_error(c, r, 500, "internal_error", "internal error", NULL);
+	struct MHD_Response *resp =
+	    MHD_create_response_from_buffer(strlen(html), html, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(resp, "Content-Type", "text/html; charset=utf-8");
+	enum MHD_Result ret = MHD_queue_response(c, 200, resp);
+	MHD_destroy_response(resp);
+	r->status = 200;
+	r->answered = true;
+	return ret;
+}
+
+static enum MHD_Result h_metrics(struct MHD_Connection *c, struct request *r)
+{
+	char *text = http_metrics_text();
+	if (text == NULL)
+		return http_error(c, r, 500, "internal_error", "internal error", NULL);
+	struct MHD_Response *resp =
+	    MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+	MHD_add_response_header(resp, "Content-Type", "text/plain; version=0.0.4");
+	enum MHD_Result ret = MHD_queue_response(c, 200, resp);
+	MHD_destroy_response(resp);
+	r->status = 200;
+	r->answered = true;
+	return ret;
+}
+
+/* ---- subjects ---- */
+
+static enum MHD_Result h_subject_create(struct MHD_Connection *c, struct request *r)
+{
+	if (!kind_in(r, K_ADMIN | K_SERVICE))
+		return forbidden(c, r);
+	json_t *b = http_body_json(c, r);
+	if (b == NULL)
+		return MHD_YES;
+	static const char *const fields[] = {"email",      "phone",  "region",
+	                                     "birth_date", "locale", "age"};
+	const char *k;
+	json_t *val;
+	json_object_foreach(b, k, val)
+	{
+		bool known = false;
+		for (size_t i = 0; i < 6; i++)
+			known |= strcmp(k, fields[i]) == 0;
+		if (!known ||
+		    (strcmp(k, "age") == 0 ? !json_is_integer(val) : !json_is_string(val))) {
+			json_decref(b);
+			return bad_field(c, r,
+			                 "fields: email, phone, region, birth_date, locale "
+			                 "(strings), age (integer)");
+		}
+	}
+	struct vault_subject_new in = {str(b, "email"),
+	                               str(b, "phone"),
+	                               str(b, "region"),
+	                               str(b, "birth_date"),
+	                               (int)json_integer_value(json_object_get(b, "age")),
+	                               str(b, "locale")};
+	char id[VOW_ID_LEN + 1];
+	vow_err err = vault_subject_create(r->v, &in, id);
+	json_decref(b);
+	if (err != VOW_OK)
+		return http_fail(c, r, err);
+	return http_json(c, r, 201, json_pack("{s:s}", "id", id));
+}
+
+static enum MHD_Result h_subject_find(struct MHD_Connection *c, struct request *r)
+{
+	if (!kind_in(r, K_ADMIN | K_SERVICE))
+		return forbidden(c, r);
+	const char *email = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "email");
+	const char *phone = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "phone");
+	char id[VOW_ID_LEN + 1];
+	if (email != NULL || phone != NULL) {
+		vow_err err =
+		    vault_subject_find(r->v, email != NULL ? VAULT_BY_EMAIL : VAULT_BY_PHONE,
+		                       email != NULL ? email : phone, id);
+		if (err != VOW_OK)
+			return http_fail(c, r, err);
+		return http_json(c, r, 200, json_pack("{s:s}", "id", id));
+	}
+	return http_error(c, r, 400, "invalid_request", "look up by ?email= or ?phone=", NULL);
+}
+
+static enum MHD_Result h_subject_get(struct MHD_Connection *c, struct request *r)
+{
+	if (!kind_in(r, K_ADMIN | K_SERVICE | K_SUBJECT) || !subject_ok(c, r, PARAM(r, 0)))
+		return r->answered ? MHD_YES : forbidden(c, r);
+	struct vault_subject s;
+	vow_err err = vault_subject_get(r->v, PARAM(r, 0), &s);
+	if (err != VOW_OK)
+		return http_fail(c, r, err);
+	static const char *const st[] = {"active", "closed", "erased"};
+	json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:I}", "id", s.id, "status", st[s.status],
+	                      "region", s.region, "created_at", (json_int_t)s.created_at,
+	                      "closed_at", (json_int_t)s.closed_at);
+	vault_subject_clear(&s);
+	return http_json(c, r, 200, j);
+}
+
+static enum MHD_Result h_subject_close(struct MHD_Connection *c, struct request *r)
+{
+	if (!kind_in(r, K_ADMIN | K_SERVICE | K_SUBJECT) || !subject_ok(c, r, PARAM(r, 0)))
+		return r->answered ? MHD_YES : forbidden(c, r);
+	vow_err err = vault_subject_close(r->v, PARAM(r, 0));
+	if (err != VOW_OK)
+		return http_fail(c, r, err);
+	return http_json(c, r, 200, json_pack("{s:s, s:s}", "id", PARAM(r, 0), "status", "closed"));
+}
+
+static enum MHD_Result h_subject_erase(struct MHD_Connection *c, struct request *r)
+{
+	if (!kind_in(r, K_ADMIN | K_SERVICE | K_SUBJECT) || !subject_ok(c, r, PARAM(r, 0)))
+		return r->answered ? MHD_YES : forbidden(c, r);
+	char *receipt = NULL;
+	vow_err err = vault_subject_erase(r->v, PARAM(r, 0), &receipt);
+	if (err != VOW_OK)
+		return http_fail(c, r, err);
+	json_error_t e;
+	json_t *j = json_loads(receipt, 0, &e);
+	free(receipt);
+	return http_json(c, r, 200, j);
+}
+
+/* ---- data ---- */
+
+static vow_err category_cb(void *ctx, const char *category, int64_t version, int64_t at, bool held)
+{
+	json_array_append_new(ctx, json_pack("{s:s, s:I, s:I, s:b}", "category", category,
+	                                     "version", (json_int_t)version, "updated_at",
+	                                     (json_int_t)at, "held", held));
+	return VOW_OK;
+}
+
+static enum MHD_Result h_data_list(struct MHD_Connection *c, struct request *r)
+{
+	if (!subject_ok(c, r, PARAM(r, 0)))
+		return MHD_YES;
+	json_t *arr = json_array();
+	vow_err err = vault_record_categories(r->v, PARAM(r, 0), category_cb, arr);
+	if (err != VOW_OK) {
+		json_decref(arr);
+		return http_fail(c, r, err);
+	}
+	return http_json(c, r, 200, json_pack("{s:o}", "categories", arr));
+}
+
+static enum MHD_Result h_data_put(struct MHD_Connection *c, struct request *r)
+{
+	struct vault_access a;
+	http_access(c, r, &a);
+	if (!subject_ok(c, r, PARAM(r, 0)) || !need_purpose(c, r, &a))
+		return MHD_YES;
+	if (r->too_large)
+		return http_error(c, r, 413, "too_large", "the value is over the limit", NULL);
+	vow_err err = vault_record_put(r->v, &a, PARAM(r, 0), PARAM(r, 1),
+	                               r->body != NULL ? r->body : "", r->len);
+	if (err != VOW_OK)
+		return http_fail(c, r, err);
+	http_metrics_decision(true, "allowed");
+	struct MHD_Response *resp =
+	    MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ret = MHD_queue_response(c, 204, resp);
+	MHD_destroy_response(resp);
+	r->status = 204;
+	r->answered = true;
+	return ret;
+}
+
+static enum MHD_Result h_data_get(struct MHD_Connection *c, struct request *r)
+{
+	struct vault_access a;
+	http_access(c, r, &a);
+	if (!subject_ok(c, r, PARAM(r, 0)) || !need_purpose(c, r, &a))
+		return MHD_YES;
+	char *val = NULL;
+	size_t len = 0;
+	vow_err err = vault_record_get(r->v, &a, PARAM(r, 0), PARAM(r, 1), &val, &len);
+	if (err != VOW_OK)
+		return http_fail(c, r, err);
+	http_metrics_decision(true, "allowed");
+	struct MHD_Response *resp =
+	    MHD_create_response_from_buffer(len, val, MHD_RESPMEM_MUST_COPY);
+	vault_value_free(val, len);
+	MHD_add_response_header(resp, "Content-Type", "application/json");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	enum MHD_Result ret = MHD_queue_response(c, 200, resp);
+	MHD_destroy_response(resp);
+	r->status = 200;
+	r->answered = true;
+	return ret;
+}
+
+static enum MHD_Result h_data_delete(struct MHD_Connection *c, struct request *r)
+{
+	struct vault_access a;
+	http_access(c, r, &a);
+	if (!subject_ok(c, r, PARAM(r, 0)) || !need_purpose(c, r, &a))
+		return MHD_YES;
+	vow_err err = vault_record_delete(r->v, &a, PARAM(r, 0), PARAM(r, 1));
+	if (err != VOW_OK)
+		return http_fail(c, r, err);
+	return http_json(c, r, 200, json_pack("{s:b}", "deleted", 1));
+}
+
+/* ---- files, streamed ---- */
+
+enum MHD_Result http_upload_start(struct MHD_Connection *c, struct request *r);
+enum MHD_Result http_upload_start(struct MHD_Connection *c, struct request *r)
+{
+	struct vault_access a;
+	http_access(c, r, &a);
+	if (!subject_ok(c, r, PARAM(r, 0)) || !need_purpose(c, r, &a))
+		return MHD_YES;
+	const char *category = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "category");
+	const char *name = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "name");
+	const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	if (category == NULL)
+		return http_error(c, r, 400, "invalid_request",
+		                  "name the category: ?category=", NULL);
+	vow_err err = vault_file_create(r->v, &a, PARAM(r, 0), category, name != NULL ? name : "",
+	                                type, &r->writer);
+	if (err != VOW_OK)
+		return http_fail(c, r, err); /* answered before the body is read */
+	return MHD_YES;
+}
+
+static enum MHD_Result h_file_upload(struct MHD_Connection *c, struct request *r)
+{
+	if (r->writer == NULL)
+		return http_error(c, r, 500, "internal_error", "internal error", NULL);
+	if (r->upload_err != VOW_OK) {
+		vault_file_abort(&r->writer);
+		return http_fail(c, r, r->upload_err);
+	}
+	char id[VOW_ID_LEN + 1];
+	vow_err err = vault_file_finish(&r->writer, id);
+	if (err != VOW_OK)
+		return http_fail(c, r, err);
+	http_metrics_decision(true, "allowed");
+	return http_json(c, r, 201, json_pack("{s:s}", "id", id));
+}
+
+static ssize_t file_read_cb(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)pos;
+	struct vault_file_reader *rd = cls;
+	size_t n = 0;
+	if (vault_file_read(rd, buf, max, &n) != VOW_OK)
+		return MHD_CONTENT_READER_END_WITH_ERROR; /* never send unverified bytes */
+	return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
+}
+
+static void file_free_cb(void *cls)
+{
+	struct vault_file_reader *rd = cls;
+	vault_file_close(&rd);
+}
+
+static enum MHD_Result h_file_get(struct MHD_Connection *c, struct request *r)
+{
+	struct vault_access a;
+	http_access(c, r, &a);
+	if (!need_purpose(c, r, &a))
+		return MHD_YES;
+	if (!id_valid(PARAM(r, 0)))
+		return http_error(c, r, 404, "not_found", "no such file", NULL);
+	struct vault_file_reader *rd = NULL;
+	struct vault_file_info info;
+	vow_err err = vault_file_open(r->v, &a, PARAM(r, 0), &rd, &info);
+	if (err == VOW_OK && r->key.kind == API_SUBJECT &&
+	    strcmp(info.subject, r->key.subject) != 0) {
+		vault_file_close(&rd);
+		return http_error(c, r, 403, "forbidden", "this key acts for another subject",
+		                  "wrong_subject");
+	}
+	if (err != VOW_OK)
+		return http_fail(c, r, err);
+	http_metrics_decision(true, "allowed");
+	struct MHD_Response *resp =
+	    MHD_create_response_from_callback(info.size, 64 * 1024, file_read_cb, rd, file_free_cb);
+	if (resp == NULL) {
+		vault_file_close(&rd);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type",
+	                        info.media_type[0] ? info.media_type : "application/octet-stream");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	enum MHD_Result ret = MHD_queue_response(c, 200, resp);
+	MHD_destroy_response(resp);
+	r->status = 200;
+	r->answered = true;
+	return ret;
+}
+
+static vow_err file_cb(void *ctx, const struct vault_file_info *f)
+{
+	json_array_append_new(ctx, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "id", f->id,
+	                                     "category", f->category, "name", f->name, "media_type",
+	                                     f->media_type, "size", (json_int_t)f->size,
+	                                     "created_at", (json_int_t)f->created_at));
+	return VOW_OK;
+}
+
+static enum MHD_Result h_file_list(struct MHD_Connection *c, struct request *r)
+{
+	if (!subject_ok(c, r, PARAM(r, 0)))
+		return MHD_YES;
+	json_t *arr = json_array();
+	vow_err err = vault_file_list(r->v, PARAM(r, 0), file_cb, arr);
+	if (err != VOW_OK) {
+		json_decref(arr);
+		return http_fail(c, r, err);
+	}
+	return http_json(c, r, 200, json_pack("{s:o}", "files", arr));
+}
+
+static enum MHD_Result h_file_delete(struct MHD_Connection *c, struct request *r)
+{
+	struct vault_access a;
+	http_access(c, r, &a);
+	if (!need_purpose(c, r, &a))
+		return MHD_YES;
+	if (!kind_in(r, K_ADMIN | K_SERVICE))
+		return forbidden(c, r);
+	vow_err err = vault_file_delete(r->v, &a, PARAM(r, 0));
+	if (err != VOW_OK)
+		return http_fail(c, r, err);
+	return http_json(c, r, 200, json_pack("{s:b}", "deleted", 1));
+}
+
+/* ---- decisions ---- */
+
+static enum MHD_Result h_decide(struct MHD_Connection *c, struct request *r)
+{
+	json_t *b = http_body_json(c, r);
+	if (b == NULL)
+		return MHD_YES;
+	const char *subject = str(b, "subject"), *category = str(b, "category"),
+	           *purpose = str(b, "purpose");
+	if (subject == NULL || category == NULL || purpose == NULL) {
+		json_decref(b);
+		return bad_field(c, r, "subject, category and purpose are required strings");
+	}
+	if (!subject_ok(c, r, subject)) {
+		json_decref(b);
+		return MHD_YES;
+	}
+	struct vault_access a;
+	http_access(c, r, &a);
+	a.purpose = purpose;
+	if (str(b, "actor") != NULL && kind_in(r, K_ADMIN | K_SERVICE))
+		a.actor = str(b, "actor");
+	if (str(b, "role") != NULL && kind_in(r, K_ADMIN | K_SERVICE))
+		a.role = str(b, "role");
+	struct decide_result res;
+	vow_err err = vault_check(r->v, &a, subject, category, str(b, "file"), str(b, "recipient"),
+	                          str(b, "attr"), false, &res);
+	json_decref(b);
+	if (err != VOW_OK && err != VOW_ERR_DENIED)
+		return http_fail(c, r, err);
+	http_metrics_decision(res.allow, decide_reason_code(res.reason));
+	return http_json(c, r, 200,
+	                 json_pack("{s:b, s:s, s:s}", "allow", res.allow, "reason",
+	                           decide_reason_code(res.reason), "message",
+	                           decide_reason_message(res.reason)));
+}
+
+/* ---- consents, objections, restrictions ---- */
+
+static enum MHD_Result h_consent_give(struct MHD_Connection *c, struct request *r)
+{
+	if (!kind_in(r, K_ADMIN | K_SERVICE | K_SUBJECT) || !subject_ok(c, r, PARAM(r, 0)))
+		return r->answered ? MHD_YES : forbidden(c, r);
+	json_t *b = http_body_json(c, r);
+	if (b == NULL)
+		return MHD_YES;
+	const char *purpose = str(b, "purpose"), *state = str(b, "state");
+	const char *method = str(b, "method") != NULL ? str(b, "method") : "api";
+	enum decide_consent st = CONSENT_NONE;
+	if (state != NULL)
+		st = strcmp(state, "given") == 0       ? CONSENT_GIVEN
+		     : strcmp(state, "refused") == 0   ? CONSENT_REFUSED
+		     : strcmp(state, "withdrawn") == 0 ? CONSENT_WITHDRAWN
+		                                       : CONSENT_NONE;
+	if (purpose == NULL || st == CONSENT_NONE) {
+		json_decref(b);
+		return bad_field(
+		    c, r, "purpose (string) and state (given, refused or withdrawn) are required");
+	}
+	const char *gpc = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-GPC");
+	const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
+	struct consent_evidence ev = {str(b, "ip"), ua, gpc != NULL && strcmp(gpc, "1") == 0};
+	char *receipt = NULL;
+	vow_err err = consent_record(r->v, PARAM(r, 0), purpose, st, method, &ev, &receipt);
+	json_decref(b);
+	if (err != VOW_OK)
+		return http_fail(c, r, err);
+	json_error_t e;
+	json_t *j = json_loads(receipt, 0, &e);
+	free(receipt);
+	return http_json(c, r, 201, j);
+}
+
+static vow_err consent_cb(void *ctx, const struct consent_event *e)
+{
+	static const char *const st[] = {"none", "given", "refused", "withdrawn"};
+	json_array_append_new(ctx,
+	                      json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:b}", "id", e->id,
+	                                "purpose", e->purpose, "state", st[e->state & 3], "method",
+	                                e->method, "policy_version", e->policy_version, "at",
+	                                (json_int_t)e->at, "against_gpc", e->against_gpc));
+	return VOW_OK;
+}
+
+static enum MHD_Result h_consent_list(struct MHD_Connection *c, struct request *r)
+{
+	if (!kind_in(r, K_ADMIN | K_SERVICE | K_SUBJECT) || !subject_ok(c, r, PARAM(r, 0)))
+		return r->answered ? MHD_YES : forbidden(c, r);
+	json_t *arr = json_array();
+	vow_err err = consent_history(r->v, PARAM(r, 0), consent_cb, arr);
+	if (err != VOW_OK) {
+		json_decref(arr);
+		return http_fail(c, r, err);
+	}
+	return http_json(c, r, 200, json_pack("{s:o}", "consents", arr));
+}
+
+static enum MHD_Result h_flag(struct MHD_Connection *c, struct request *r, bool objection)
+{
+	if (!kind_in(r, K_ADMIN | K_SERVICE | K_SUBJECT) || !subject_ok(c, r, PARAM(r, 0)))
+		return r->answered ? MHD_YES : forbidden(c, r);
+	json_t *b = http_body_json(c, r);
+	if (b == NULL)
+		return MHD_YES;
+	const char *target = str(b, objection ? "purpose" : "category");
+	bool lift = json_is_true(json_object_get(b, "lift"));
+	if (target == NULL) {
+		json_decref(b);
+		return bad_field(
+		    c, r, objection ? "purpose is required" : "category is required (or \"*\")");
+	}
+	vow_err err = objection
+	                  ? consent_object(r->v, PARAM(r, 0), target, !lift)
+	                  : consent_restrict(r->v, PARAM(r, 0), target, !lift, str(b, "reason"));
+	json_decref(b);
+	if (err != VOW_OK)
+		return http_fail(c, r, err);
+	return http_json(c, r, lift ? 200 : 201,
+	                 json_pack("{s:s, s:b}", "target", target, "in_force", !lift));
+}
+
+static enum MHD_Result h_object(struct MHD_Connection *c, struct request *r)
+{
+	return h_flag(c, r, true);
+}
+static enum MHD_Result h_restrict(struct MHD_Connection *c, struct request *r)
+{
+	return h_flag(c, r, false);
+}
+
+/* ---- grants and disclosures ---- */
+
+static enum MHD_Result h_grant_add(struct MHD_Connection *c, struct request *r)
+{
+	if (!kind_in(r, K_ADMIN | K_SERVICE) || !subject_ok(c, r, PARAM(r, 0)))
+		return r->answered ? MHD_YES : forbidden(c, r);
+	json_t *b = http_body_json(c, r);
+	if (b == NULL)
+		return MHD_YES;
+	json_t *until = json_object_get(b, "until");
+	if (str(b, "actor") == NULL || str(b, "category") == NULL || str(b, "purpose") == NULL ||
+	    !json_is_integer(until)) {
+		json_decref(b);
+		return bad_field(
+		    c, r, "actor, category, purpose (strings) and until (Unix time) are required");
+	}
+	char id[VOW_ID_LEN + 1];
+	vow_err err =
+	    vault_grant_add(r->v, PARAM(r, 0), str(b, "actor"), str(b, "category"), str(b, "file"),
+	                    str(b, "purpose"), json_integer_value(until), id);
+	json_decref(b);
+	if (err != VOW_OK)
+		return http_fail(c, r, err);
+	return http_json(c, r, 201, json_pack("{s:s}", "id", id));
+}
+
+static vow_err grant_cb(void *ctx, const struct vault_grant *g)
+{
+	json_array_append_new(
+	    ctx, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I}", "id", g->id, "actor", g->actor,
+	                   "category", g->category, "file", g->file, "purpose", g->purpose, "until",
+	                   (json_int_t)g->until, "revoked_at", (json_int_t)g->revoked_at));
+	return VOW_OK;
+}
+
+static enum MHD_Result h_grant_list(struct MHD_Connection *c, struct request *r)
+{
+	if (!kind_in(r, K_ADMIN | K_SERVICE | K_SUBJECT) || !subject_ok(c, r, PARAM(r, 0)))
+		return r->answered ? MHD_YES : forbidden(c, r);
+	json_t *arr = json_array();
+	vow_err err = vault_grant_list(r->v, PARAM(r, 0), grant_cb, arr);
+	if (err != VOW_OK) {
+		json_decref(arr);
+		return http_fail(c, r, err);
+	}
+	return http_json(c, r, 200, json_pack("{s:o}", "grants", arr));
+}
+
+static enum MHD_Result h_grant_revoke(struct MHD_Connection *c, struct request *r)
+{
+	if (!kind_in(r, K_ADMIN | K_SERVICE))
+		return forbidden(c, r);
+	vow_err err = vault_grant_revoke(r->v, PARAM(r, 0));
+	if (err != VOW_OK)
+		return http_fail(c, r, err);
+	return http_json(c, r, 200, json_pack("{s:b}", "revoked", 1));
+}
+
+static enum MHD_Result h_disclose(struct MHD_Connection *c, struct request *r)
+{
+	if (!kind_in(r, K_ADMIN | K_SERVICE) || !subject_ok(c, r, PARAM(r, 0)))
+		return r->answered ? MHD_YES : forbidden(c, r);
+	struct vault_access a;
+	http_access(c, r, &a);
+	if (!need_purpose(c, r, &a))
+		return MHD_YES;
+	json_t *b = http_body_json(c, r);
+	if (b == NULL)
+		return MHD_YES;
+	if (str(b, "recipient") == NULL || str(b, "category") == NULL) {
+		json_decref(b);
+		return bad_field(c, r, "recipient and category are required strings");
+	}
+	char id[VOW_ID_LEN + 1];
+	vow_err err = vault_disclosure_record(r->v, &a, PARAM(r, 0), str(b, "recipient"),
+	                                      str(b, "category"), str(b, "attr"), id);
+	json_decref(b);
+	if (err != VOW_OK)
+		return http_fail(c, r, err);
+	http_metrics_decision(true, "allowed");
+	return http_json(c, r, 201, json_pack("{s:s}", "id", id));
+}
+
+static vow_err disclosure_cb(void *ctx, const struct vault_disclosure *d)
+{
+	json_array_append_new(ctx, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "id",
+	                                     d->id, "recipient", d->recipient, "category",
+	                                     d->category, "purpose", d->purpose, "basis", d->basis,
+	                                     "transfer", d->transfer, "country", d->country, "at",
+	                                     (json_int_t)d->at));
+	return VOW_OK;
+}
+
+static enum MHD_Result h_disclosure_list(struct MHD_Connection *c, struct request *r)
+{
+	if (!kind_in(r, K_ADMIN | K_SERVICE | K_SUBJECT) || !subject_ok(c, r, PARAM(r, 0)))
+		return r->answered ? MHD_YES : forbidden(c, r);
+	json_t *arr = json_array();
+	vow_err err = vault_disclosure_list(r->v, PARAM(r, 0), disclosure_cb, arr);
+	if (err != VOW_OK) {
+		json_decref(arr);
+		return http_fail(c, r, err);
+	}
+	return http_json(c, r, 200, json_pack("{s:o}", "disclosures", arr));
+}
+
+static enum MHD_Result h_consent_key(struct MHD_Connection *c, struct request *r)
+{
+	char hex[65];
+	vow_err err = consent_public_key(r->v, hex);
+	if (err != VOW_OK)
+		return http_fail(c, r, err);
+	return http_json(c, r, 200,
+	                 json_pack("{s:s, s:s}", "algorithm", "Ed25519", "public_key", hex));
+}
+
+const struct route http_route_table[] = {
+    {"GET", "/healthz", h_healthz, ROUTE_PUBLIC},
+    {"GET", "/privacy", h_privacy, ROUTE_PUBLIC},
+    {"GET", "/.well-known/gpc.json", h_gpc, ROUTE_PUBLIC},
+    {"GET", "/metrics", h_metrics, ROUTE_ADMIN},
+    {"POST", "/v1/subjects", h_subject_create, ROUTE_BODY},
+    {"GET", "/v1/subjects", h_subject_find, 0},
+    {"GET", "/v1/subjects/{id}", h_subject_get, 0},
+    {"DELETE", "/v1/subjects/{id}", h_subject_erase, 0},
+    {"POST", "/v1/subjects/{id}/close", h_subject_close, 0},
+    {"GET", "/v1/subjects/{id}/data", h_data_list, 0},
+    {"PUT", "/v1/subjects/{id}/data/{category}", h_data_put, ROUTE_BODY},
+    {"GET", "/v1/subjects/{id}/data/{category}", h_data_get, 0},
+    {"DELETE", "/v1/subjects/{id}/data/{category}", h_data_delete, 0},
+    {"POST", "/v1/subjects/{id}/files", h_file_upload, ROUTE_UPLOAD},
+    {"GET", "/v1/subjects/{id}/files", h_file_list, 0},
+    {"GET", "/v1/files/{id}", h_file_get, 0},
+    {"DELETE", "/v1/files/{id}", h_file_delete, 0},
+    {"POST", "/v1/decide", h_decide, ROUTE_BODY},
+    {"POST", "/v1/subjects/{id}/consents", h_consent_give, ROUTE_BODY},
+    {"GET", "/v1/subjects/{id}/consents", h_consent_list, 0},
+    {"POST", "/v1/subjects/{id}/objections", h_object, ROUTE_BODY},
+    {"POST", "/v1/subjects/{id}/restrictions", h_restrict, ROUTE_BODY},
+    {"POST", "/v1/subjects/{id}/grants", h_grant_add, ROUTE_BODY},
+    {"GET", "/v1/subjects/{id}/grants", h_grant_list, 0},
+    {"DELETE", "/v1/grants/{id}", h_grant_revoke, 0},
+    {"POST", "/v1/subjects/{id}/disclosures", h_disclose, ROUTE_BODY},
+    {"GET", "/v1/subjects/{id}/disclosures", h_disclosure_list, 0},
+    {"GET", "/v1/consent-key", h_consent_key, 0},
+};
+const size_t http_route_count = sizeof(http_route_table) / sizeof(http_route_table[0]);
+
+const char *const *http_routes(size_t *n)
+{
+	static char buf[sizeof(http_route_table) / sizeof(http_route_table[0])][160];
+	static const char *out[sizeof(http_route_table) / sizeof(http_route_table[0])];
+	for (size_t i = 0; i < http_route_count; i++) {
+		snprintf(buf[i], sizeof(buf[i]), "%s %s", http_route_table[i].method,
+		         http_route_table[i].pattern);
+		out[i] = buf[i];
+	}
+	*n = http_route_count;
+	return out;
+}
