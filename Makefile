@@ -63,7 +63,7 @@ $(BUILD)/vow: $(CLI_OBJ) $(BUILD)/libvow.a
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvow.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) $< $(BUILD)/libvow.a -o $@ $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) $< $(BUILD)/libvow.a -o $@ $(LDLIBS) -lcmocka $(shell pkg-config --libs libcurl)
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libvow.a
 	@mkdir -p $(dir $@)

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs the Debian packages vow needs to build and test, if any is missing.
+# Installs the Debian packages vow needs to build and test, if any is missing
+# (Node.js and npm only for the OpenAPI linter of the test run).
 # Usage: scripts/deps.sh        (as root, or with sudo available)
 set -eu
 PKGS="build-essential pkg-config libsodium-dev libyaml-dev libjansson-dev libcmocka-dev libsqlite3-dev sqlite3 libmicrohttpd-dev libcurl4-openssl-dev curl"
@@ -9,6 +10,8 @@ for p in $PKGS; do
 		missing="$missing $p"
 	fi
 done
+if ! command -v node >/dev/null 2>&1; then missing="$missing nodejs"; fi
+if ! command -v npm >/dev/null 2>&1; then missing="$missing npm"; fi
 if [ -z "$missing" ]; then
 	exit 0
 fi

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Quick start: install what is missing, build, create a data directory with a
-# generated master key and the AmberScript example policy (once), and run vow
-# on it. VOW_DATA chooses the directory (default: ./vow-data).
+# generated master key, the AmberScript example policy and an admin API key
+# (printed once), check the policy, and run `vow serve` on it.
+# VOW_DATA chooses the directory (default ./vow-data), VOW_LISTEN the address
+# (default 127.0.0.1:8080).
 set -eu
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -11,3 +13,4 @@ if [ ! -f "$DATA/master.key" ]; then
 	build/vow init "$DATA"
 fi
 build/vow policy check "$DATA/policy.yaml"
+exec build/vow serve --data "$DATA" --listen "${VOW_LISTEN:-127.0.0.1:8080}"

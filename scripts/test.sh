@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test: installs what is missing, builds the release tree and the
 # AddressSanitizer+UndefinedBehaviorSanitizer tree, runs the whole suite in
-# both, and ends with one summary line "total: N passed, N failed".
+# both, lints the OpenAPI document with a real linter (@redocly/cli from npm),
+# and ends with one summary line "total: N passed, N failed".
 set -eu
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -19,5 +20,15 @@ for log in build/test-release.log build-san/test-san.log; do
 	if [ $# -ne 2 ]; then status=1; continue; fi
 	p=$((p + $1)); f=$((f + $2))
 done
+# the OpenAPI document, linted
+if [ ! -x tools/openapi/node_modules/.bin/redocly ]; then
+	(cd tools/openapi && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+if tools/openapi/node_modules/.bin/redocly lint --config tools/openapi/redocly.yaml docs/openapi.json \
+	> build/openapi-lint.log 2>&1; then
+	p=$((p + 1)); echo "openapi lint: docs/openapi.json is valid"
+else
+	f=$((f + 1)); cat build/openapi-lint.log; echo "openapi lint: FAILED"
+fi
 echo "total: $p passed, $f failed"
 [ "$f" -eq 0 ] && [ "$status" -eq 0 ]

@@ -89,7 +89,12 @@ int cli_init(int argc, char **argv)
 		fail("cannot write", path, err);
 		goto out;
 	}
-	err = vault_create(dir);
+	struct vault *v = NULL;
+	err = vault_open(dir, p, &v);
+	char api_key[VAULT_APIKEY_LEN + 1] = "";
+	if (err == VOW_OK)
+		err = vault_apikey_create(v, "admin", NULL, NULL, api_key);
+	vault_close(&v);
 	if (err != VOW_OK) {
 		fail("cannot create the stores in", dir, err);
 		goto out;
@@ -106,8 +111,10 @@ int cli_init(int argc, char **argv)
 	crypto_key_free(&key);
 	printf("initialised %s\n  master key  %s/master.key (fingerprint %s)\n"
 	       "  policy      %s/policy.yaml (%s, version %s)\n"
-	       "  key store   %s/keys.db\n  data store  %s/data.db, %s/files/\n",
-	       dir, dir, fp, dir, p->controller.name, p->version, dir, dir, dir);
+	       "  key store   %s/keys.db\n  data store  %s/data.db, %s/files/\n"
+	       "  admin API key (shown only now; keep it secret):\n%s\n",
+	       dir, dir, fp, dir, p->controller.name, p->version, dir, dir, dir, api_key);
+	crypto_wipe(api_key, sizeof(api_key));
 	rc = CLI_OK;
 out:
 	policy_free(&p);

@@ -68,7 +68,9 @@ static enum MHD_Result h_gpc(struct MHD_Connection *c, struct request *r)
 	if (doc == NULL)
 		return http_error(c, r, 500, "internal_error", "internal error", NULL);
 	json_error_t e;
-	return http_json(c, r, 200, json_loads(doc, 0, &e));
+	json_t *j = json_loads(doc, 0, &e);
+	free(doc);
+	return http_json(c, r, 200, j);
 }
 
 static enum MHD_Result h_privacy(struct MHD_Connection *c, struct request *r)

@@ -1,0 +1,778 @@
+/* tests/unit/test_http.c — black-box tests of `vow serve`: a real server on
+ * a free loopback port, driven with libcurl: every route family, every
+ * role, every error class, limits, a slow client, streaming a large file
+ * with the server's peak memory measured, policy reload and shutdown. */
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <sodium.h>
+#include <spawn.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http/http.h"
+#include "test_support.h"
+
+extern char **environ;
+
+static char dir[] = "/tmp/vow-http-XXXXXX";
+static char data[300], port_file[320], log_file[320];
+static pid_t server;
+static unsigned port;
+static char admin[128], service[128], staff[128];
+
+static char *run_capture(const char *const *args)
+{
+	char out[] = "/tmp/vow-http-out-XXXXXX";
+	int fd = mkstemp(out);
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fd, 1);
+	pid_t pid;
+	const char *bin = getenv("VOW_BIN");
+	const char *argv[16] = {bin};
+	for (size_t i = 0; args[i] != NULL && i < 14; i++)
+		argv[i + 1] = args[i];
+	if (posix_spawn(&pid, bin, &fa, NULL, (char *const *)argv, environ) != 0)
+		return NULL;
+	posix_spawn_file_actions_destroy(&fa);
+	int st;
+	waitpid(pid, &st, 0);
+	close(fd);
+	char *text = slurp(out, NULL);
+	unlink(out);
+	char *nl = strchr(text, '\n');
+	if (nl != NULL)
+		*nl = '\0';
+	return text;
+}
+
+static void start_server(const char *const *extra)
+{
+	unlink(port_file);
+	const char *bin = getenv("VOW_BIN");
+	const char *argv[24] = {bin,        "serve",       "--data",      data,
+	                        "--listen", "127.0.0.1:0", "--port-file", port_file};
+	size_t n = 8;
+	for (size_t i = 0; extra != NULL && extra[i] != NULL && n < 22; i++)
+		argv[n++] = extra[i];
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 2, log_file, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	assert_int_equal(posix_spawn(&server, bin, &fa, NULL, (char *const *)argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	for (int i = 0; i < 200; i++) {
+		FILE *f = fopen(port_file, "r");
+		if (f != NULL) {
+			int ok = fscanf(f, "%u", &port);
+			fclose(f);
+			if (ok == 1 && port > 0)
+				return;
+		}
+		usleep(25000);
+	}
+	fail_msg("the server did not start (see %s)", log_file);
+}
+
+static int stop_server(void)
+{
+	kill(server, SIGTERM);
+	int st = 0;
+	waitpid(server, &st, 0);
+	server = 0;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (mkdtemp(dir) == NULL || curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || sodium_init() < 0)
+		return -1;
+	snprintf(data, sizeof(data), "%s/data", dir);
+	snprintf(port_file, sizeof(port_file), "%s/port", dir);
+	snprintf(log_file, sizeof(log_file), "%s/server.log", dir);
+	char *init = run_capture((const char *[]){"init", data, NULL});
+	free(init);
+	char *k =
+	    run_capture((const char *[]){"key", "create", "--data", data, "--role", "admin", NULL});
+	snprintf(admin, sizeof(admin), "%s", k);
+	free(k);
+	k = run_capture(
+	    (const char *[]){"key", "create", "--data", data, "--role", "service", NULL});
+	snprintf(service, sizeof(service), "%s", k);
+	free(k);
+	k = run_capture((const char *[]){"key", "create", "--data", data, "--role", "transcriber",
+	                                 "--staff", "t-1", NULL});
+	snprintf(staff, sizeof(staff), "%s", k);
+	free(k);
+	if (strncmp(admin, "vow_", 4) != 0 || strncmp(service, "vow_", 4) != 0 ||
+	    strncmp(staff, "vow_", 4) != 0)
+		return -1;
+	start_server(NULL);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (server > 0)
+		stop_server();
+	curl_global_cleanup();
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+struct buf {
+	char *p;
+	size_t len;
+};
+
+static size_t collect(char *ptr, size_t size, size_t n, void *ud)
+{
+	struct buf *b = ud;
+	char *np = realloc(b->p, b->len + size * n + 1);
+	if (np == NULL)
+		return 0;
+	b->p = np;
+	memcpy(b->p + b->len, ptr, size * n);
+	b->len += size * n;
+	b->p[b->len] = '\0';
+	return size * n;
+}
+
+/* One request. key NULL: none. Returns the status; *out the body (caller frees). */
+static long req(const char *method, const char *path, const char *key, const char *purpose,
+                const char *body, size_t body_len, const char *const *headers, char **out)
+{
+	CURL *c = curl_easy_init();
+	assert_non_null(c);
+	char url[512], h[256];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", port, path);
+	struct curl_slist *hl = NULL;
+	if (key != NULL) {
+		snprintf(h, sizeof(h), "Authorization: Bearer %s", key);
+		hl = curl_slist_append(hl, h);
+	}
+	if (purpose != NULL) {
+		snprintf(h, sizeof(h), "Vow-Purpose: %s", purpose);
+		hl = curl_slist_append(hl, h);
+	}
+	for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
+		hl = curl_slist_append(hl, headers[i]);
+	struct buf b = {0};
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	if (body != NULL) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body_len);
+	}
+	assert_int_equal(curl_easy_perform(c), CURLE_OK);
+	long status = 0;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	if (out != NULL)
+		*out = b.p != NULL ? b.p : strdup("");
+	else
+		free(b.p);
+	return status;
+}
+
+static long jreq(const char *method, const char *path, const char *key, const char *purpose,
+                 const char *body, json_t **out)
+{
+	char *text = NULL;
+	long st = req(method, path, key, purpose, body, body != NULL ? strlen(body) : 0,
+	              (const char *[]){"Content-Type: application/json", NULL}, &text);
+	json_error_t e;
+	*out = json_loads(text, JSON_DECODE_ANY, &e);
+	free(text);
+	return st;
+}
+
+static const char *err_code(json_t *j)
+{
+	return json_string_value(json_object_get(json_object_get(j, "error"), "code"));
+}
+static const char *err_reason(json_t *j)
+{
+	return json_string_value(json_object_get(json_object_get(j, "error"), "reason"));
+}
+
+static void new_subject(const char *email, char id[40])
+{
+	char body[256];
+	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"region\":\"NL\"}", email);
+	json_t *j;
+	assert_int_equal(jreq("POST", "/v1/subjects", service, NULL, body, &j), 201);
+	snprintf(id, 40, "%s", json_string_value(json_object_get(j, "id")));
+	json_decref(j);
+}
+
+/* ---- the public surface ---- */
+
+static void test_public_and_auth(void **state)
+{
+	(void)state;
+	char *out;
+	assert_int_equal(req("GET", "/healthz", NULL, NULL, NULL, 0, NULL, &out), 200);
+	assert_non_null(strstr(out, "ok"));
+	free(out);
+	assert_int_equal(req("GET", "/.well-known/gpc.json", NULL, NULL, NULL, 0, NULL, &out), 200);
+	assert_non_null(strstr(out, "\"gpc\":true"));
+	free(out);
+	assert_int_equal(req("GET", "/privacy", NULL, NULL, NULL, 0, NULL, &out), 200);
+	assert_non_null(strstr(out, "<!DOCTYPE html>"));
+	free(out);
+	json_t *j;
+	assert_int_equal(jreq("GET", "/v1/subjects?email=x@y.nl", NULL, NULL, NULL, &j), 401);
+	assert_string_equal(err_code(j), "unauthorized");
+	json_decref(j);
+	assert_int_equal(jreq("GET", "/metrics", NULL, NULL, NULL, &j), 401);
+	json_decref(j);
+	assert_int_equal(
+	    jreq("GET", "/v1/subjects?email=x@y.nl", "vow_0000000000000000_00", NULL, NULL, &j),
+	    401);
+	json_decref(j);
+	char forged[128];
+	snprintf(forged, sizeof(forged), "%s", admin);
+	forged[strlen(forged) - 1] = forged[strlen(forged) - 1] == '0' ? '1' : '0';
+	assert_int_equal(jreq("GET", "/v1/subjects?email=x@y.nl", forged, NULL, NULL, &j), 401);
+	json_decref(j);
+	assert_int_equal(jreq("GET", "/nowhere", admin, NULL, NULL, &j), 404);
+	json_decref(j);
+	assert_int_equal(jreq("PATCH", "/v1/subjects", admin, NULL, NULL, &j), 405);
+	json_decref(j);
+	assert_int_equal(req("GET", "/metrics", admin, NULL, NULL, 0, NULL, &out), 200);
+	assert_non_null(strstr(
+	    out, "vow_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"}"));
+	assert_non_null(strstr(out, "vow_http_request_duration_seconds_bucket"));
+	assert_non_null(strstr(out, "vow_decisions_total"));
+	assert_null(strstr(out, "@")); /* no personal data */
+	free(out);
+}
+
+/* ---- the minimal contract outside tools rely on ---- */
+
+static void test_contract(void **state)
+{
+	(void)state;
+	json_t *j;
+	assert_int_equal(jreq("POST", "/v1/subjects", admin, NULL,
+	                      "{\"email\": \"contract@example.com\", \"region\": \"NL\"}", &j),
+	                 201);
+	char id[40];
+	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(j, "id")));
+	json_decref(j);
+	assert_int_equal(
+	    jreq("GET", "/v1/subjects?email=contract@example.com", admin, NULL, NULL, &j), 200);
+	assert_string_equal(json_string_value(json_object_get(j, "id")), id);
+	json_decref(j);
+	char path[200];
+	snprintf(path, sizeof(path), "/v1/subjects/%s/data/user.name", id);
+	const char *value = "{\"first\":\"Anna\",\"tags\":[1,2,3]}";
+	char *out;
+	long st = req("PUT", path, admin, "essential.service", value, strlen(value), NULL, &out);
+	assert_true(st >= 200 && st < 300);
+	free(out);
+	assert_int_equal(req("GET", path, admin, "essential.service", NULL, 0, NULL, &out), 200);
+	assert_string_equal(out, value);
+	free(out);
+	assert_int_equal(jreq("GET", path, admin, "train_ai_system", NULL, &j), 403);
+	assert_string_equal(err_reason(j), "category_not_in_purpose");
+	json_decref(j);
+	/* files */
+	unsigned char bytes[300000];
+	randombytes_buf(bytes, sizeof(bytes));
+	snprintf(path, sizeof(path), "/v1/subjects/%s/files?category=user.content.audio", id);
+	assert_int_equal(req("POST", path, admin, "essential.service", (const char *)bytes,
+	                     sizeof(bytes), (const char *[]){"Content-Type: audio/wav", NULL},
+	                     &out),
+	                 201);
+	json_error_t e;
+	j = json_loads(out, 0, &e);
+	free(out);
+	char fid[40];
+	snprintf(fid, sizeof(fid), "%s", json_string_value(json_object_get(j, "id")));
+	json_decref(j);
+	snprintf(path, sizeof(path), "/v1/files/%s", fid);
+	CURL *c = curl_easy_init();
+	char url[256], auth[200];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", port, path);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", admin);
+	struct curl_slist *hl = curl_slist_append(NULL, auth);
+	hl = curl_slist_append(hl, "Vow-Purpose: essential.service");
+	struct buf b = {0};
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	assert_int_equal(curl_easy_perform(c), CURLE_OK);
+	long code;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	assert_int_equal(code, 200);
+	assert_int_equal(b.len, sizeof(bytes));
+	assert_memory_equal(b.p, bytes, sizeof(bytes));
+	free(b.p);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+	/* decide */
+	char body[300];
+	snprintf(
+	    body, sizeof(body),
+	    "{\"subject\":\"%s\",\"category\":\"user.device\",\"purpose\":\"analytics.reporting\"}",
+	    id);
+	assert_int_equal(jreq("POST", "/v1/decide", admin, NULL, body, &j), 200);
+	assert_false(json_is_true(json_object_get(j, "allow")));
+	assert_string_equal(json_string_value(json_object_get(j, "reason")), "no_consent");
+	json_decref(j);
+	/* consent, with its signed receipt */
+	snprintf(path, sizeof(path), "/v1/subjects/%s/consents", id);
+	assert_int_equal(jreq("POST", path, admin, NULL,
+	                      "{\"purpose\":\"analytics.reporting\",\"state\":\"given\"}", &j),
+	                 201);
+	assert_non_null(json_object_get(j, "signature"));
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_object_get(json_object_get(j, "record"), "consent_event"), "consent_state")),
+	    "given");
+	json_decref(j);
+	assert_int_equal(jreq("POST", "/v1/decide", admin, NULL, body, &j), 200);
+	assert_true(json_is_true(json_object_get(j, "allow")));
+	json_decref(j);
+	assert_int_equal(jreq("POST", path, admin, NULL,
+	                      "{\"purpose\":\"analytics.reporting\",\"state\":\"withdrawn\"}", &j),
+	                 201);
+	json_decref(j);
+	assert_int_equal(jreq("POST", "/v1/decide", admin, NULL, body, &j), 200);
+	assert_string_equal(json_string_value(json_object_get(j, "reason")), "consent_withdrawn");
+	json_decref(j);
+	assert_int_equal(jreq("GET", path, admin, NULL, NULL, &j), 200);
+	assert_int_equal(json_array_size(json_object_get(j, "consents")), 2);
+	json_decref(j);
+	/* erasure answers with the receipt */
+	snprintf(path, sizeof(path), "/v1/subjects/%s", id);
+	assert_int_equal(jreq("DELETE", path, admin, NULL, NULL, &j), 200);
+	assert_string_equal(json_string_value(json_object_get(j, "subject")), id);
+	assert_non_null(json_object_get(j, "destroyed"));
+	json_decref(j);
+	snprintf(path, sizeof(path), "/v1/files/%s", fid);
+	assert_int_equal(jreq("GET", path, admin, "essential.service", NULL, &j), 404);
+	json_decref(j);
+}
+
+/* ---- roles ---- */
+
+static void test_roles(void **state)
+{
+	(void)state;
+	char id[40], other[40], path[200];
+	new_subject("roles@example.com", id);
+	new_subject("other@example.com", other);
+	snprintf(path, sizeof(path), "/v1/subjects/%s/data/user.content.transcript", id);
+	const char *t = "{\"text\":\"hello\"}";
+	char *out;
+	assert_int_equal(req("PUT", path, service, "essential.service", t, strlen(t), NULL, &out),
+	                 204);
+	free(out);
+	json_t *j;
+	/* a transcriber sees only what it is assigned to */
+	assert_int_equal(
+	    jreq("GET", path, staff, "essential.service.human_transcription", NULL, &j), 403);
+	assert_string_equal(err_reason(j), "no_assignment");
+	json_decref(j);
+	char gpath[200], body[300];
+	snprintf(gpath, sizeof(gpath), "/v1/subjects/%s/grants", id);
+	snprintf(body, sizeof(body),
+	         "{\"actor\":\"t-1\",\"category\":\"user.content.transcript\",\"purpose\":"
+	         "\"essential.service.human_transcription\",\"until\":%lld}",
+	         (long long)time(NULL) + 600);
+	assert_int_equal(jreq("POST", gpath, staff, NULL, body, &j),
+	                 403); /* staff cannot assign themselves */
+	json_decref(j);
+	assert_int_equal(jreq("POST", gpath, service, NULL, body, &j), 201);
+	char gid[40];
+	snprintf(gid, sizeof(gid), "%s", json_string_value(json_object_get(j, "id")));
+	json_decref(j);
+	assert_int_equal(
+	    req("GET", path, staff, "essential.service.human_transcription", NULL, 0, NULL, &out),
+	    200);
+	assert_string_equal(out, t);
+	free(out);
+	assert_int_equal(jreq("GET", path, staff, "essential.service", NULL, &j), 403);
+	assert_string_equal(err_reason(j), "role_not_allowed");
+	json_decref(j);
+	snprintf(gpath, sizeof(gpath), "/v1/grants/%s", gid);
+	assert_int_equal(jreq("DELETE", gpath, service, NULL, NULL, &j), 200);
+	json_decref(j);
+	assert_int_equal(
+	    jreq("GET", path, staff, "essential.service.human_transcription", NULL, &j), 403);
+	json_decref(j);
+	/* a subject key acts for its own subject only */
+	char *subj_key = run_capture((const char *[]){"key", "create", "--data", data, "--role",
+	                                              "subject", "--subject", id, NULL});
+	snprintf(path, sizeof(path), "/v1/subjects/%s", other);
+	assert_int_equal(jreq("GET", path, subj_key, NULL, NULL, &j), 403);
+	assert_string_equal(err_reason(j), "wrong_subject");
+	json_decref(j);
+	snprintf(path, sizeof(path), "/v1/subjects/%s", id);
+	assert_int_equal(jreq("GET", path, subj_key, NULL, NULL, &j), 200);
+	json_decref(j);
+	assert_int_equal(jreq("POST", "/v1/subjects", subj_key, NULL, "{}", &j), 403);
+	json_decref(j);
+	assert_int_equal(jreq("GET", "/metrics", service, NULL, NULL, &j), 403);
+	json_decref(j);
+	free(subj_key);
+}
+
+/* ---- bad input: a clear JSON error, nothing changed ---- */
+
+static void test_bad_input(void **state)
+{
+	(void)state;
+	char id[40], path[200];
+	new_subject("bad@example.com", id);
+	json_t *j;
+	assert_int_equal(jreq("POST", "/v1/subjects", service, NULL, "{\"email\":", &j), 400);
+	assert_string_equal(err_code(j), "invalid_json");
+	json_decref(j);
+	assert_int_equal(jreq("POST", "/v1/subjects", service, NULL, "{\"email\":42}", &j), 422);
+	json_decref(j);
+	assert_int_equal(jreq("POST", "/v1/subjects", service, NULL, "[1,2]", &j), 422);
+	json_decref(j);
+	assert_int_equal(
+	    jreq("POST", "/v1/subjects", service, NULL, "{\"email\":\"not-an-email\"}", &j), 400);
+	json_decref(j);
+	assert_int_equal(
+	    jreq("POST", "/v1/subjects", service, NULL, "{\"email\":\"bad@example.com\"}", &j),
+	    409);
+	json_decref(j);
+	assert_int_equal(jreq("POST", "/v1/subjects", service, NULL,
+	                      "{\"email\":\"a@b.nl\",\"email\":\"c@d.nl\"}", &j),
+	                 400);
+	json_decref(j);
+	char badutf[] = "{\"email\":\"\xff\xfe@x.nl\"}";
+	assert_int_equal(jreq("POST", "/v1/subjects", service, NULL, badutf, &j), 400);
+	json_decref(j);
+	/* huge body */
+	size_t big = 2 * 1024 * 1024;
+	char *huge = malloc(big + 1);
+	memset(huge, ' ', big);
+	huge[0] = '{';
+	huge[big - 1] = '}';
+	huge[big] = '\0';
+	char *out;
+	assert_int_equal(req("POST", "/v1/subjects", service, NULL, huge, big,
+	                     (const char *[]){"Content-Type: application/json", NULL}, &out),
+	                 413);
+	free(out);
+	free(huge);
+	/* deep JSON */
+	char deep[400];
+	memset(deep, '[', 100);
+	memset(deep + 100, ']', 100);
+	memcpy(deep, "{\"a\":", 5);
+	deep[200] = '\0';
+	assert_int_equal(jreq("POST", "/v1/subjects", service, NULL, deep, &j), 400);
+	json_decref(j);
+	/* wrong media type */
+	assert_int_equal(req("POST", "/v1/subjects", service, NULL, "{}", 2,
+	                     (const char *[]){"Content-Type: text/plain", NULL}, &out),
+	                 415);
+	free(out);
+	/* path traversal and malformed ids */
+	assert_int_equal(jreq("GET", "/v1/subjects/../../etc/passwd", service, NULL, NULL, &j),
+	                 404);
+	json_decref(j);
+	assert_int_equal(jreq("GET", "/v1/subjects/..%2F..%2Fetc/data/user.name", service,
+	                      "essential.service", NULL, &j),
+	                 404);
+	json_decref(j);
+	assert_int_equal(
+	    jreq("GET", "/v1/files/../../master.key", service, "essential.service", NULL, &j), 404);
+	json_decref(j);
+	/* purposes */
+	snprintf(path, sizeof(path), "/v1/subjects/%s/data/user.name", id);
+	assert_int_equal(req("PUT", path, service, NULL, "{}", 2, NULL, &out), 400);
+	assert_non_null(strstr(out, "purpose_required"));
+	free(out);
+	assert_int_equal(jreq("PUT", path, service, "no.such.purpose", "{}", &j), 403);
+	assert_string_equal(err_reason(j), "unknown_purpose");
+	json_decref(j);
+	assert_int_equal(jreq("PUT", path, service, "essential.service", "{broken", &j), 400);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/v1/subjects/%s/data/user.nonsense", id);
+	assert_int_equal(jreq("PUT", path, service, "essential.service", "{}", &j), 400);
+	json_decref(j);
+	/* nothing was stored by any of it */
+	snprintf(path, sizeof(path), "/v1/subjects/%s/data", id);
+	assert_int_equal(jreq("GET", path, service, NULL, NULL, &j), 200);
+	assert_int_equal(json_array_size(json_object_get(j, "categories")), 0);
+	json_decref(j);
+}
+
+/* ---- limits: rate, slow clients ---- */
+
+static void test_slow_client(void **state)
+{
+	(void)state;
+	/* a client that sends half a request and stalls is dropped after the timeout */
+	stop_server();
+	start_server((const char *[]){"--timeout", "1", "--rate", "20", NULL});
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	assert_int_equal(connect(s, (struct sockaddr *)&a, sizeof(a)), 0);
+	const char *partial = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+	assert_int_equal(write(s, partial, strlen(partial)), (ssize_t)strlen(partial));
+	/* others are served meanwhile */
+	char *out;
+	assert_int_equal(req("GET", "/healthz", NULL, NULL, NULL, 0, NULL, &out), 200);
+	free(out);
+	struct timeval tv = {4, 0};
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	char buf[64];
+	time_t t0 = time(NULL);
+	ssize_t n = read(s, buf, sizeof(buf));
+	assert_true(n <= 0);               /* closed, not answered */
+	assert_true(time(NULL) - t0 <= 3); /* and promptly */
+	close(s);
+	/* rate limit: 20 per second per key */
+	int limited = 0;
+	for (int i = 0; i < 60; i++) {
+		json_t *j;
+		long st =
+		    jreq("GET", "/v1/subjects?email=nobody@example.com", service, NULL, NULL, &j);
+		if (st == 429) {
+			limited++;
+			assert_string_equal(err_code(j), "rate_limited");
+		}
+		json_decref(j);
+	}
+	assert_true(limited > 0);
+	stop_server();
+	start_server(NULL);
+}
+
+/* ---- a large file: intact, with the server's memory flat ---- */
+
+static long peak_rss_kib(pid_t pid)
+{
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "r");
+	long kib = -1;
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+			break;
+	if (f != NULL)
+		fclose(f);
+	return kib;
+}
+
+struct gen {
+	uint64_t left, seed;
+	crypto_generichash_state h;
+};
+
+static size_t gen_read(char *ptr, size_t size, size_t n, void *ud)
+{
+	struct gen *g = ud;
+	size_t want = size * n;
+	if (want > g->left)
+		want = (size_t)g->left;
+	for (size_t i = 0; i < want; i++) {
+		g->seed = g->seed * 6364136223846793005ull + 1442695040888963407ull;
+		ptr[i] = (char)(g->seed >> 56);
+	}
+	crypto_generichash_update(&g->h, (unsigned char *)ptr, want);
+	g->left -= want;
+	return want;
+}
+
+static size_t hash_write(char *ptr, size_t size, size_t n, void *ud)
+{
+	struct gen *g = ud;
+	crypto_generichash_update(&g->h, (unsigned char *)ptr, size * n);
+	g->left += size * n;
+	return size * n;
+}
+
+static void test_large_file(void **state)
+{
+	(void)state;
+#if defined(__SANITIZE_ADDRESS__)
+	const uint64_t size = 128ull << 20; /* sanitizer builds: smaller, same code path */
+#else
+	const uint64_t size = 1024ull << 20;
+#endif
+	char id[40], path[200], url[300], auth[200];
+	new_subject("big@example.com", id);
+	long before = peak_rss_kib(server);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", service);
+	snprintf(url, sizeof(url),
+	         "http://127.0.0.1:%u/v1/subjects/%s/files?category=user.content.audio", port, id);
+	struct curl_slist *hl = curl_slist_append(NULL, auth);
+	hl = curl_slist_append(hl, "Vow-Purpose: essential.service");
+	hl = curl_slist_append(hl, "Content-Type: audio/wav");
+	struct gen up = {.left = size, .seed = 42};
+	crypto_generichash_init(&up.h, NULL, 0, 32);
+	struct buf b = {0};
+	CURL *c = curl_easy_init();
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_POST, 1L);
+	curl_easy_setopt(c, CURLOPT_READFUNCTION, gen_read);
+	curl_easy_setopt(c, CURLOPT_READDATA, &up);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)size);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	assert_int_equal(curl_easy_perform(c), CURLE_OK);
+	long code;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	assert_int_equal(code, 201);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(hl);
+	json_error_t e;
+	json_t *j = json_loads(b.p, 0, &e);
+	free(b.p);
+	snprintf(path, sizeof(path), "http://127.0.0.1:%u/v1/files/%s", port,
+	         json_string_value(json_object_get(j, "id")));
+	json_decref(j);
+	struct gen down = {0};
+	crypto_generichash_init(&down.h, NULL, 0, 32);
+	hl = curl_slist_append(NULL, auth);
+	hl = curl_slist_append(hl, "Vow-Purpose: essential.service");
+	c = curl_easy_init();
+	curl_easy_setopt(c, CURLOPT_URL, path);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, hash_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &down);
+	assert_int_equal(curl_easy_perform(c), CURLE_OK);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	assert_int_equal(code, 200);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(hl);
+	unsigned char h1[32], h2[32];
+	crypto_generichash_final(&up.h, h1, 32);
+	crypto_generichash_final(&down.h, h2, 32);
+	assert_int_equal(down.left, size);
+	assert_memory_equal(h1, h2, 32);
+	long after = peak_rss_kib(server);
+	print_message("server peak RSS %ld KiB before, %ld KiB after %llu MiB up and down\n",
+	              before, after, (unsigned long long)(size >> 20));
+	assert_true(after - before < 32 * 1024);
+}
+
+/* ---- reload and shutdown ---- */
+
+static void test_reload_and_term(void **state)
+{
+	(void)state;
+	char policy[400], backup[420];
+	snprintf(policy, sizeof(policy), "%s/policy.yaml", data);
+	snprintf(backup, sizeof(backup), "%s.bak", policy);
+	assert_int_equal(rename(policy, backup), 0);
+	FILE *f = fopen(policy, "w");
+	fputs("vow_policy: 1\nnot: a valid policy\n", f);
+	fclose(f);
+	kill(server, SIGHUP);
+	usleep(300000);
+	char *out;
+	/* the bad policy is refused; the old one stays in force */
+	assert_int_equal(req("GET", "/.well-known/gpc.json", NULL, NULL, NULL, 0, NULL, &out), 200);
+	assert_non_null(strstr(out, "\"gpc\":true"));
+	free(out);
+	char *log = slurp(log_file, NULL);
+	assert_non_null(strstr(log, "policy reload failed"));
+	free(log);
+	/* a good one (Amper's: GPC ignored) takes over atomically */
+	char cmd[900];
+	snprintf(cmd, sizeof(cmd), "cp examples/policies/amper.yaml '%s'", policy);
+	assert_int_equal(system(cmd), 0);
+	kill(server, SIGHUP);
+	usleep(300000);
+	assert_int_equal(req("GET", "/.well-known/gpc.json", NULL, NULL, NULL, 0, NULL, &out), 200);
+	assert_non_null(strstr(out, "\"gpc\":false"));
+	free(out);
+	assert_int_equal(rename(backup, policy), 0);
+	kill(server, SIGHUP);
+	usleep(300000);
+	assert_int_equal(stop_server(), 0);
+	log = slurp(log_file, NULL);
+	assert_non_null(strstr(log, "\"stopped\""));
+	/* structured logs, without personal data */
+	assert_null(strstr(log, "@example.com"));
+	free(log);
+	start_server(NULL);
+}
+
+/* the routes the server answers are exactly the operations docs/openapi.json describes */
+static void test_openapi_agrees(void **state)
+{
+	(void)state;
+	json_error_t e;
+	json_t *doc = json_load_file("docs/openapi.json", 0, &e);
+	assert_non_null(doc);
+	assert_string_equal(json_string_value(json_object_get(doc, "openapi")), "3.1.0");
+	size_t n;
+	const char *const *routes = http_routes(&n);
+	json_t *paths = json_object_get(doc, "paths");
+	size_t documented = 0;
+	const char *path;
+	json_t *item;
+	json_object_foreach(paths, path, item)
+	{
+		const char *method;
+		json_t *op;
+		json_object_foreach(item, method, op)
+		{
+			if (strcmp(method, "parameters") == 0)
+				continue;
+			char want[300];
+			snprintf(want, sizeof(want), "%s %s", method, path);
+			for (char *p = want; *p != ' '; p++)
+				*p = (char)(*p - 'a' + 'A');
+			bool served = false;
+			for (size_t i = 0; i < n; i++)
+				served |= strcmp(routes[i], want) == 0;
+			if (!served)
+				fail_msg(
+				    "openapi.json documents %s, which the server does not answer",
+				    want);
+			documented++;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *sp = strchr(routes[i], ' ');
+		char method[16];
+		snprintf(method, sizeof(method), "%.*s", (int)(sp - routes[i]), routes[i]);
+		for (char *p = method; *p; p++)
+			*p = (char)(*p - 'A' + 'a');
+		if (json_object_get(json_object_get(paths, sp + 1), method) == NULL)
+			fail_msg("the server answers %s, which openapi.json does not document",
+			         routes[i]);
+	}
+	assert_int_equal(documented, n);
+	json_decref(doc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_public_and_auth), cmocka_unit_test(test_contract),
+	    cmocka_unit_test(test_roles),           cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_slow_client),     cmocka_unit_test(test_large_file),
+	    cmocka_unit_test(test_reload_and_term), cmocka_unit_test(test_openapi_agrees),
+	};
+	return cmocka_run_group_tests_name("http", tests, setup, teardown);
+}
