@@ -21,6 +21,7 @@ enum route_flags {
 	ROUTE_BODY = 1u << 1,   /* takes a JSON body */
 	ROUTE_UPLOAD = 1u << 2, /* streams its body into a file */
 	ROUTE_ADMIN = 1u << 3,  /* admin keys only */
+	ROUTE_WRITES = 1u << 4, /* writes: serialised in-process, so SQLite never busy-waits */
 };
 
 struct route {

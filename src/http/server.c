@@ -24,6 +24,9 @@ static pthread_mutex_t vaults_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct vault *vaults[64];
 static size_t n_vaults;
 static __thread struct vault *thread_vault;
+/* One writer at a time: SQLite allows one anyway, and its busy handler
+ * sleeps; a mutex hands the write lock over at once. */
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void http_config_defaults(struct http_config *cfg)
 {
@@ -425,9 +428,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	pthread_rwlock_rdlock(&policy_lock);
 	r->v = thread_vault_get();
+	bool writes = (r->route->flags & ROUTE_WRITES) != 0;
+	if (writes)
+		pthread_mutex_lock(&write_lock);
 	enum MHD_Result ret = r->v == NULL
 	                          ? http_error(c, r, 500, "internal_error", "internal error", NULL)
 	                          : r->route->fn(c, r);
+	if (writes)
+		pthread_mutex_unlock(&write_lock);
 	pthread_rwlock_unlock(&policy_lock);
 	return ret;
 }
