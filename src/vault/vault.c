@@ -61,18 +61,25 @@ static size_t key_ad(unsigned char ad[VAULT_AD_MAX], const char *owner, int kind
 	return vault_ad(ad, "vow key v1", owner, NULL, NULL, kind);
 }
 
+/* The wrapped key of owner/kind from the key store, its length checked. */
+static vow_err wrapped_key(struct vault *v, const char *owner, int kind, struct store_key *row)
+{
+	vow_err err = v->ops->key_get(v->keys, owner, kind, row);
+	if (err == VOW_OK && row->wrapped.len != CRYPTO_WRAPPED_BYTES) {
+		store_blob_free(&row->wrapped);
+		err = VOW_ERR_INTEGRITY;
+	}
+	return err;
+}
+
 vow_err vault_key_load(struct vault *v, const char *owner, int kind, struct crypto_key **out)
 {
 	struct store_key row = {0};
-	vow_err err = v->ops->key_get(v->keys, owner, kind, &row);
+	vow_err err = wrapped_key(v, owner, kind, &row);
 	if (err != VOW_OK)
 		return err;
 	unsigned char ad[VAULT_AD_MAX];
-	size_t adlen = key_ad(ad, owner, kind);
-	if (row.wrapped.len != CRYPTO_WRAPPED_BYTES)
-		err = VOW_ERR_INTEGRITY;
-	else
-		err = crypto_key_unwrap(v->master, row.wrapped.p, ad, adlen, out);
+	err = crypto_key_unwrap(v->master, row.wrapped.p, ad, key_ad(ad, owner, kind), out);
 	store_blob_free(&row.wrapped);
 	return err;
 }
@@ -85,16 +92,12 @@ vow_err vault_key(struct vault *v, const char *owner, int kind, const struct cry
 		return VOW_OK;
 	}
 	struct store_key row = {0};
-	vow_err err = v->ops->key_get(v->keys, owner, kind, &row);
+	vow_err err = wrapped_key(v, owner, kind, &row);
 	if (err != VOW_OK)
 		return err;
 	unsigned char ad[VAULT_AD_MAX];
-	size_t adlen = key_ad(ad, owner, kind);
-	if (row.wrapped.len != CRYPTO_WRAPPED_BYTES)
-		err = VOW_ERR_INTEGRITY;
-	else
-		err = crypto_keycache_unwrap(v->cache, v->master, row.wrapped.p, ad, adlen, owner,
-		                             kind, out);
+	err = crypto_keycache_unwrap(v->cache, v->master, row.wrapped.p, ad,
+	                             key_ad(ad, owner, kind), owner, kind, out);
 	store_blob_free(&row.wrapped);
 	return err;
 }
