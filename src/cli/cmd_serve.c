@@ -27,6 +27,82 @@ static bool number(const char *s, unsigned long long max, unsigned long long *ou
 	return true;
 }
 
+/* One setting, from a flag ("--name") or a config line ("name"); val must
+ * outlive the server (argv, or the config file's static copies). */
+static int apply(const char *opt, const char *val, struct http_config *cfg, char *address,
+                 size_t cap)
+{
+	unsigned long long n = 0;
+	if (opt[0] == '-' && opt[1] == '-')
+		opt += 2;
+	if (strcmp(opt, "data") == 0)
+		cfg->data_dir = val;
+	else if (strcmp(opt, "port-file") == 0)
+		cfg->port_file = val;
+	else if (strcmp(opt, "listen") == 0) {
+		const char *colon = strrchr(val, ':');
+		if (colon == NULL || (size_t)(colon - val) >= cap || !number(colon + 1, 65535, &n))
+			return -1;
+		snprintf(address, cap, "%.*s", (int)(colon - val), val);
+		cfg->address = address;
+		cfg->port = (uint16_t)n;
+	} else if (strcmp(opt, "max-body") == 0 && number(val, 1ull << 30, &n) && n > 0)
+		cfg->max_body = (size_t)n;
+	else if (strcmp(opt, "max-connections") == 0 && number(val, 100000, &n) && n > 0)
+		cfg->max_connections = (unsigned)n;
+	else if (strcmp(opt, "rate") == 0 && number(val, 10000000, &n))
+		cfg->rate_per_key = (unsigned)n;
+	else if (strcmp(opt, "timeout") == 0 && number(val, 3600, &n) && n > 0)
+		cfg->timeout = (unsigned)n;
+	else if (strcmp(opt, "threads") == 0 && number(val, 64, &n) && n > 0)
+		cfg->threads = (unsigned)n;
+	else
+		return -1;
+	return 0;
+}
+
+/* Reads 'name = value' lines; reports the first bad line. */
+static int read_config(const char *path, struct http_config *cfg, char *address, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+	if (f == NULL) {
+		fprintf(stderr, "vow serve: cannot read config '%s'\n", path);
+		return -1;
+	}
+	char line[1024];
+	int no = 0, rc = 0;
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		no++;
+		char *hash = strchr(line, '#');
+		if (hash != NULL)
+			*hash = '\0';
+		static char values[16][900];
+		static int used;
+		char name[64];
+		if (used == 16) {
+			rc = -1;
+			break;
+		}
+		char *value = values[used];
+		if (sscanf(line, " %63[a-z_-] = %899s", name, value) != 2) {
+			if (strspn(line, " \t\r\n") != strlen(line))
+				rc = -1;
+			continue;
+		}
+		for (char *p = name; *p; p++)
+			if (*p == '_')
+				*p = '-';
+		rc = apply(name, value, cfg, address, cap);
+		used++;
+	}
+	fclose(f);
+	if (rc != 0)
+		fprintf(stderr,
+		        "vow serve: %s:%d: not a setting (name = value; see vow serve --help)\n",
+		        path, no);
+	return rc;
+}
+
 int cli_serve(int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv)) {
@@ -40,33 +116,15 @@ int cli_serve(int argc, char **argv)
 	static char address[64];
 	for (int i = 1; i < argc; i++) {
 		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		unsigned long long n = 0;
 		if (val == NULL)
 			goto usage;
 		i++;
-		if (strcmp(opt, "--data") == 0)
-			cfg.data_dir = val;
-		else if (strcmp(opt, "--port-file") == 0)
-			cfg.port_file = val;
-		else if (strcmp(opt, "--listen") == 0) {
-			const char *colon = strrchr(val, ':');
-			if (colon == NULL || (size_t)(colon - val) >= sizeof(address) ||
-			    !number(colon + 1, 65535, &n))
-				goto usage;
-			snprintf(address, sizeof(address), "%.*s", (int)(colon - val), val);
-			cfg.address = address;
-			cfg.port = (uint16_t)n;
-		} else if (strcmp(opt, "--max-body") == 0 && number(val, 1ull << 30, &n) && n > 0)
-			cfg.max_body = (size_t)n;
-		else if (strcmp(opt, "--max-connections") == 0 && number(val, 100000, &n) && n > 0)
-			cfg.max_connections = (unsigned)n;
-		else if (strcmp(opt, "--rate") == 0 && number(val, 10000000, &n))
-			cfg.rate_per_key = (unsigned)n;
-		else if (strcmp(opt, "--timeout") == 0 && number(val, 3600, &n) && n > 0)
-			cfg.timeout = (unsigned)n;
-		else if (strcmp(opt, "--threads") == 0 && number(val, 64, &n) && n > 0)
-			cfg.threads = (unsigned)n;
-		else
+		if (strcmp(opt, "--config") == 0) {
+			if (read_config(val, &cfg, address, sizeof(address)) != 0)
+				return CLI_USAGE;
+			continue;
+		}
+		if (apply(opt, val, &cfg, address, sizeof(address)) != 0)
 			goto usage;
 	}
 	return http_serve(&cfg);

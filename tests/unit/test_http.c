@@ -716,6 +716,58 @@ static void test_reload_and_term(void **state)
 	start_server(NULL);
 }
 
+/* a config file sets what the flags set */
+static void test_config_file(void **state)
+{
+	(void)state;
+	char conf[400], pf[400];
+	snprintf(conf, sizeof(conf), "%s/vow.conf", dir);
+	snprintf(pf, sizeof(pf), "%s/port2", dir);
+	FILE *f = fopen(conf, "w");
+	fprintf(f,
+	        "# vow serve settings\ndata = %s\nlisten = 127.0.0.1:0\nport_file = %s\nrate = 0\n",
+	        data, pf);
+	fclose(f);
+	const char *bin = getenv("VOW_BIN");
+	const char *argv[] = {bin, "serve", "--config", conf, NULL};
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 2, log_file, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	pid_t pid;
+	assert_int_equal(posix_spawn(&pid, bin, &fa, NULL, (char *const *)argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	unsigned p2 = 0;
+	for (int i = 0; i < 200 && p2 == 0; i++) {
+		FILE *pfile = fopen(pf, "r");
+		if (pfile != NULL) {
+			if (fscanf(pfile, "%u", &p2) != 1)
+				p2 = 0;
+			fclose(pfile);
+		}
+		if (p2 == 0)
+			usleep(25000);
+	}
+	assert_true(p2 > 0);
+	unsigned saved = port;
+	port = p2;
+	char *out;
+	assert_int_equal(req("GET", "/healthz", NULL, NULL, NULL, 0, NULL, &out), 200);
+	free(out);
+	port = saved;
+	kill(pid, SIGTERM);
+	int st;
+	waitpid(pid, &st, 0);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* a bad line is refused with its line number */
+	f = fopen(conf, "w");
+	fprintf(f, "data = %s\nwhat is this\n", data);
+	fclose(f);
+	char cmd[1200];
+	snprintf(cmd, sizeof(cmd), "'%s' serve --config '%s' 2>/dev/null", getenv("VOW_BIN"), conf);
+	int rc = system(cmd);
+	assert_true(WIFEXITED(rc) && WEXITSTATUS(rc) == 2);
+}
+
 /* the routes the server answers are exactly the operations docs/openapi.json describes */
 static void test_openapi_agrees(void **state)
 {
@@ -772,7 +824,7 @@ int main(void)
 	    cmocka_unit_test(test_public_and_auth), cmocka_unit_test(test_contract),
 	    cmocka_unit_test(test_roles),           cmocka_unit_test(test_bad_input),
 	    cmocka_unit_test(test_slow_client),     cmocka_unit_test(test_large_file),
-	    cmocka_unit_test(test_reload_and_term), cmocka_unit_test(test_openapi_agrees),
+	    cmocka_unit_test(test_reload_and_term), cmocka_unit_test(test_openapi_agrees), cmocka_unit_test(test_config_file),
 	};
 	return cmocka_run_group_tests_name("http", tests, setup, teardown);
 }
