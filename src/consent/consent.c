@@ -128,6 +128,8 @@ vow_err consent_record(struct vault *v, const char *subject, const char *purpose
 	if (err != VOW_OK)
 		return err;
 	err = v->ops->consent_append(v->data, &row);
+	if (err == VOW_OK)
+		err = vault_state_refresh(v, subject);
 	if (err == VOW_OK && state != CONSENT_GIVEN && pu->direct_marketing)
 		err = suppress(v, subject);
 	err = vault_commit(v, err);
@@ -192,6 +194,8 @@ static vow_err flag(struct vault *v, const char *subject, int kind, const char *
 	}
 	if (err == VOW_OK && !on && lifted == 0)
 		err = VOW_ERR_NOT_FOUND;
+	if (err == VOW_OK)
+		err = vault_state_refresh(v, subject);
 	return vault_commit(v, err);
 }
 

@@ -152,7 +152,10 @@ struct store_ops {
 	/* DATA: subjects */
 	vow_err (*subject_insert)(struct store *s, const struct store_subject *row);
 	vow_err (*subject_get)(struct store *s, const char *id, struct store_subject *out);
-	vow_err (*subject_status)(struct store *s, const char *id, int *status);
+	/* status, region and the materialised decision state (a text the vault
+	 * writes; caller frees *state) in one lookup */
+	vow_err (*subject_state)(struct store *s, const char *id, int *status, char region[3], char **state);
+	vow_err (*subject_set_state)(struct store *s, const char *id, const char *state);
 	vow_err (*subject_update)(struct store *s, const struct store_subject *row);
 	vow_err (*subject_list)(struct store *s, const char *after, size_t limit, store_each_fn cb,
 	                        void *ctx);

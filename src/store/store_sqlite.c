@@ -15,6 +15,7 @@ enum q {
 	Q_SUBJ_UPD,
 	Q_SUBJ_LIST,
 	Q_SUBJ_STATUS,
+	Q_SUBJ_SET_STATE,
 	Q_REC_HEAD,
 	Q_IDX_PUT,
 	Q_IDX_FIND,
@@ -72,7 +73,8 @@ static const char *const sql[Q__COUNT] = {
         "UPDATE subjects SET status=?2,region=?3,closed_at=?5,erased_at=?6,profile=?7 WHERE id=?1",
     [Q_SUBJ_LIST] = "SELECT id,status,region,created_at,closed_at,erased_at,NULL FROM subjects "
                     "WHERE id>? ORDER BY id LIMIT ?",
-    [Q_SUBJ_STATUS] = "SELECT status FROM subjects WHERE id=?",
+    [Q_SUBJ_STATUS] = "SELECT status,region,state FROM subjects WHERE id=?",
+    [Q_SUBJ_SET_STATE] = "UPDATE subjects SET state=?2 WHERE id=?1",
     [Q_REC_HEAD] =
         "SELECT subject,category,id,version,updated_at,key_kind,held_until,NULL FROM records "
         "WHERE subject=? AND category=?",
@@ -141,8 +143,10 @@ static const char *const sql[Q__COUNT] = {
     [Q_DENY_LIST] = "SELECT subject,role,actor,purpose,category,recipient,reason,at FROM denials "
                     "WHERE subject=? "
                     "ORDER BY at,rowid",
-    [Q_APIKEY_INS] = "INSERT INTO api_keys(id,hash,role,staff,subject,created_at,revoked_at) VALUES(?,?,?,?,?,?,0)",
-    [Q_APIKEY_GET] = "SELECT id,hash,role,staff,subject,created_at,revoked_at FROM api_keys WHERE id=?",
+    [Q_APIKEY_INS] = "INSERT INTO api_keys(id,hash,role,staff,subject,created_at,revoked_at) "
+                     "VALUES(?,?,?,?,?,?,0)",
+    [Q_APIKEY_GET] =
+        "SELECT id,hash,role,staff,subject,created_at,revoked_at FROM api_keys WHERE id=?",
     [Q_BEGIN] = "BEGIN IMMEDIATE",
     [Q_BEGIN_READ] = "BEGIN DEFERRED",
     [Q_COMMIT] = "COMMIT",
@@ -180,9 +184,15 @@ static const char *const sql[Q__COUNT] = {
 	"CREATE INDEX denials_subject ON denials(subject);"
 
 /* step 4: API keys (a keyed hash of the secret, never the secret) */
-#define DATA_MIGRATION_4                                                                                   \
-	"CREATE TABLE api_keys(id TEXT PRIMARY KEY, hash BLOB NOT NULL, role TEXT NOT NULL, staff TEXT NOT NULL," \
+#define DATA_MIGRATION_4                                                                           \
+	"CREATE TABLE api_keys(id TEXT PRIMARY KEY, hash BLOB NOT NULL, role TEXT NOT NULL, "      \
+	"staff TEXT NOT NULL,"                                                                     \
 	" subject TEXT NOT NULL, created_at INTEGER NOT NULL, revoked_at INTEGER NOT NULL);"
+
+/* step 5: the subject's decision state, materialised (consents in force,
+ * objections, restrictions) so that deciding an access is one lookup; the
+ * ledger and the flags stay the record. '' = not materialised yet. */
+#define DATA_MIGRATION_5 "ALTER TABLE subjects ADD COLUMN state TEXT NOT NULL DEFAULT '';"
 
 static const char *const data_migrations[] = {
     "CREATE TABLE subjects(id TEXT PRIMARY KEY, status INTEGER NOT NULL, region TEXT NOT NULL,"
@@ -214,6 +224,7 @@ static const char *const data_migrations[] = {
     DATA_MIGRATION_2,
     DATA_MIGRATION_3,
     DATA_MIGRATION_4,
+    DATA_MIGRATION_5,
 };
 
 static const char *const keys_migrations[] = {
@@ -698,17 +709,41 @@ static vow_err sq_record_head(struct store *s, const char *subject, const char *
 	return err;
 }
 
-static vow_err sq_subject_status(struct store *s, const char *id, int *status)
+static vow_err sq_subject_state(struct store *s, const char *id, int *status, char region[3],
+                                char **state)
 {
 	sqlite3_stmt *q = stmt(s, Q_SUBJ_STATUS);
 	if (q != NULL)
 		bind_text(q, 1, id);
 	vow_err err = one(s, q);
-	if (err == VOW_OK) {
-		*status = sqlite3_column_int(q, 0);
-		sqlite3_reset(q);
+	if (err != VOW_OK)
+		return err;
+	*status = sqlite3_column_int(q, 0);
+	col_text(q, 1, region, 3);
+	if (state != NULL) {
+		const unsigned char *t = sqlite3_column_text(q, 2);
+		size_t n = t != NULL ? (size_t)sqlite3_column_bytes(q, 2) : 0;
+		*state = malloc(n + 1);
+		if (*state == NULL)
+			err = VOW_ERR_NOMEM;
+		else {
+			if (n > 0)
+				memcpy(*state, t, n);
+			(*state)[n] = '\0';
+		}
 	}
+	sqlite3_reset(q);
 	return err;
+}
+
+static vow_err sq_subject_set_state(struct store *s, const char *id, const char *state)
+{
+	sqlite3_stmt *q = stmt(s, Q_SUBJ_SET_STATE);
+	if (q != NULL) {
+		bind_text(q, 1, id);
+		bind_text(q, 2, state);
+	}
+	return run(s, q);
 }
 
 static vow_err sq_record_get(struct store *s, const char *subject, const char *category,
@@ -1245,7 +1280,8 @@ const struct store_ops store_sqlite_ops = {
     .checkpoint = sq_checkpoint,
     .subject_insert = sq_subject_insert,
     .subject_get = sq_subject_get,
-    .subject_status = sq_subject_status,
+    .subject_state = sq_subject_state,
+    .subject_set_state = sq_subject_set_state,
     .subject_update = sq_subject_update,
     .subject_list = sq_subject_list,
     .index_put = sq_index_put,

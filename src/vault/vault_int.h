@@ -55,6 +55,10 @@ VOW_MUST_CHECK vow_err vault_key_new(struct vault *v, const char *owner, int kin
  * VOW_ERR_KEY. */
 VOW_MUST_CHECK vow_err vault_key_present(struct vault *v, const char *owner);
 
+/* Rewrites the subject's materialised decision state from the consent
+ * ledger and the flags (call inside the transaction that changed them). */
+VOW_MUST_CHECK vow_err vault_state_refresh(struct vault *v, const char *subject);
+
 /* Forgets the cached age of subject. */
 void vault_age_evict(struct vault *v, const char *subject);
 

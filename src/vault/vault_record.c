@@ -36,7 +36,8 @@ vow_err vault_record_put(struct vault *v, const struct vault_access *a, const ch
 	if (!id_valid(subject))
 		return VOW_ERR_NOT_FOUND;
 	int status = 0;
-	vow_err err = v->ops->subject_status(v->data, subject, &status);
+	char region[3];
+	vow_err err = v->ops->subject_state(v->data, subject, &status, region, NULL);
 	if (err != VOW_OK)
 		return err;
 	if (status == SUBJECT_ERASED)

@@ -104,6 +104,8 @@ void vault_age_evict(struct vault *v, const char *subject)
 	}
 }
 
+static void apply_text(struct state_ctx *c, const char *text);
+
 vow_err vault_state_load(struct vault *v, const char *subject, struct vault_state *st)
 {
 	const struct policy *p = v->policy;
@@ -112,38 +114,175 @@ vow_err vault_state_load(struct vault *v, const char *subject, struct vault_stat
 		return VOW_ERR_INVALID;
 	if (!id_valid(subject))
 		return VOW_ERR_NOT_FOUND;
-	struct store_subject row = {0};
-	vow_err err = v->ops->subject_get(v->data, subject, &row);
-	store_blob_free(&row.profile);
+	int status = 0;
+	char region[3] = "", *text = NULL;
+	vow_err err = v->ops->subject_state(v->data, subject, &status, region, &text);
 	if (err != VOW_OK)
 		return err;
 	int age = -1;
-	if (p->minimum_age > 0 && row.status != SUBJECT_ERASED) {
+	if (p->minimum_age > 0 && status != SUBJECT_ERASED)
 		err = subject_age(v, subject, &age);
-		if (err != VOW_OK)
-			return err;
-	} else if (row.status != SUBJECT_ERASED && vault_key_present(v, subject) != VOW_OK) {
-		return VOW_ERR_KEY;
+	else if (status != SUBJECT_ERASED)
+		err = vault_key_present(v, subject);
+	if (err != VOW_OK) {
+		free(text);
+		return err;
 	}
 	st->consent = calloc(p->n_purposes ? p->n_purposes : 1, 1);
 	st->objections = calloc(p->pur_words ? p->pur_words : 1, sizeof(uint64_t));
 	st->restricted = calloc(p->cat_words ? p->cat_words : 1, sizeof(uint64_t));
 	if (st->consent == NULL || st->objections == NULL || st->restricted == NULL) {
+		free(text);
 		vault_state_free(st);
 		return VOW_ERR_NOMEM;
 	}
-	st->s.status = (enum decide_status)row.status;
-	memcpy(st->s.region, row.region, sizeof(st->s.region));
+	st->s.status = (enum decide_status)status;
+	memcpy(st->s.region, region, sizeof(st->s.region));
 	st->s.consent = st->consent;
 	st->s.objections = st->objections;
 	st->s.restricted_categories = st->restricted;
 	st->s.minor = p->minimum_age > 0 && age >= 0 && age < (int)p->minimum_age;
 	struct state_ctx c = {p, st};
-	err = v->ops->consent_list(v->data, subject, consent_row, &c);
-	if (err == VOW_OK)
-		err = v->ops->flag_list(v->data, subject, flag_row, &c);
+	if (text[0] == '-') {
+		apply_text(&c, text);
+	} else { /* not materialised (a store from before it was): read the record itself */
+		err = v->ops->consent_list(v->data, subject, consent_row, &c);
+		if (err == VOW_OK)
+			err = v->ops->flag_list(v->data, subject, flag_row, &c);
+	}
+	free(text);
 	if (err != VOW_OK)
 		vault_state_free(st);
+	return err;
+}
+
+/* ---- the materialised state: "-" then lines "c PURPOSE STATE", "o TARGET",
+ * "r TARGET", "p" (parental consent), rebuilt from the ledger and the flags
+ * in the transaction that changes them ---- */
+
+static void apply_text(struct state_ctx *c, const char *text)
+{
+	const char *line = strchr(text, '\n');
+	while (line != NULL) {
+		line++;
+		const char *end = strchr(line, '\n');
+		size_t n = end != NULL ? (size_t)(end - line) : strlen(line);
+		char buf[STORE_KEY_MAX + 16];
+		if (n >= 1 && n < sizeof(buf)) {
+			memcpy(buf, line, n);
+			buf[n] = '\0';
+			struct store_consent cr;
+			struct store_flag fr;
+			memset(&cr, 0, sizeof(cr));
+			memset(&fr, 0, sizeof(fr));
+			int state = 0;
+			if (buf[0] == 'c' && sscanf(buf, "c %128s %d", cr.purpose, &state) == 2) {
+				cr.state = state;
+				(void)consent_row(c, &cr);
+			} else if ((buf[0] == 'o' || buf[0] == 'r') && n > 2) {
+				fr.kind = buf[0] == 'o' ? FLAG_OBJECTION : FLAG_RESTRICTION;
+				snprintf(fr.target, sizeof(fr.target), "%.128s", buf + 2);
+				(void)flag_row(c, &fr);
+			} else if (buf[0] == 'p') {
+				fr.kind = FLAG_PARENTAL_CONSENT;
+				(void)flag_row(c, &fr);
+			}
+		}
+		line = end;
+	}
+}
+
+struct text {
+	char *p;
+	size_t len, cap;
+	bool failed;
+};
+
+static void text_add(struct text *t, const char *line)
+{
+	size_t n = strlen(line);
+	if (t->failed || t->len + n + 2 > 64 * 1024) {
+		t->failed = true;
+		return;
+	}
+	if (t->len + n + 2 > t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 256;
+		while (ncap < t->len + n + 2)
+			ncap *= 2;
+		char *np = realloc(t->p, ncap);
+		if (np == NULL) {
+			t->failed = true;
+			return;
+		}
+		t->p = np;
+		t->cap = ncap;
+	}
+	memcpy(t->p + t->len, line, n);
+	t->len += n;
+	t->p[t->len++] = '\n';
+	t->p[t->len] = '\0';
+}
+
+struct latest {
+	struct store_consent *v;
+	size_t n, cap;
+};
+
+static vow_err latest_row(void *ctx, const void *rowp)
+{
+	struct latest *l = ctx;
+	const struct store_consent *r = rowp;
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].purpose, r->purpose) == 0) {
+			l->v[i].state = r->state;
+			return VOW_OK;
+		}
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 8;
+		struct store_consent *nv = realloc(l->v, ncap * sizeof(*nv));
+		if (nv == NULL)
+			return VOW_ERR_NOMEM;
+		l->v = nv;
+		l->cap = ncap;
+	}
+	l->v[l->n++] = *r;
+	return VOW_OK;
+}
+
+static vow_err flag_text(void *ctx, const void *rowp)
+{
+	const struct store_flag *f = rowp;
+	char line[STORE_KEY_MAX + 4];
+	if (f->lifted_at != 0)
+		return VOW_OK;
+	if (f->kind == FLAG_PARENTAL_CONSENT)
+		snprintf(line, sizeof(line), "p");
+	else
+		snprintf(line, sizeof(line), "%c %s", f->kind == FLAG_OBJECTION ? 'o' : 'r',
+		         f->target);
+	text_add(ctx, line);
+	return VOW_OK;
+}
+
+vow_err vault_state_refresh(struct vault *v, const char *subject)
+{
+	struct latest l = {0};
+	struct text t = {0};
+	text_add(&t, "-");
+	vow_err err = v->ops->consent_list(v->data, subject, latest_row, &l);
+	for (size_t i = 0; err == VOW_OK && i < l.n; i++) {
+		char line[STORE_KEY_MAX + 16];
+		snprintf(line, sizeof(line), "c %s %d", l.v[i].purpose, l.v[i].state);
+		text_add(&t, line);
+	}
+	if (err == VOW_OK)
+		err = v->ops->flag_list(v->data, subject, flag_text, &t);
+	if (err == VOW_OK && t.failed)
+		err = VOW_ERR_TOO_LARGE;
+	if (err == VOW_OK)
+		err = v->ops->subject_set_state(v->data, subject, t.p);
+	free(t.p);
+	free(l.v);
 	return err;
 }
 
