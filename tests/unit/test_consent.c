@@ -501,6 +501,37 @@ static void test_denials_recorded(void **state)
 	vault_close(&v);
 }
 
+/* the materialised state and the ledger agree; a row without one falls
+ * back to the ledger itself */
+static void test_state_fallback(void **state)
+{
+	(void)state;
+	char dir[256], id[VOW_ID_LEN + 1];
+	struct vault *v = fresh(dir);
+	subject(v, "fallback@example.nl", NULL, id);
+	const char *e = "\"fallback@example.nl\"";
+	assert_int_equal(vault_record_put(v, &SERVICE, id, "user.contact.email", e, strlen(e)), VOW_OK);
+	assert_int_equal(consent_record(v, id, NEWS, CONSENT_GIVEN, "form", NULL, NULL), VOW_OK);
+	assert_int_equal(consent_object(v, id, "train_ai_system", true), VOW_OK);
+	assert_int_equal(get_as(v, "service", NULL, NEWS, id, "user.contact.email"), VOW_OK);
+	char path[300];
+	snprintf(path, sizeof(path), "%s/data.db", dir);
+	sqlite3 *raw;
+	assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+	sqlite3_busy_timeout(raw, 2000);
+	assert_int_equal(sqlite3_exec(raw, "UPDATE subjects SET state=''", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	assert_int_equal(get_as(v, "service", NULL, NEWS, id, "user.contact.email"), VOW_OK);
+	struct vault_access train = {"service", NULL, "train_ai_system", false, false};
+	struct decide_result why;
+	DENIED_BECAUSE(v, vault_check(v, &train, id, "user.content.audio", NULL, NULL, NULL, false, &why), "objection");
+	/* the next change materialises it again */
+	assert_int_equal(consent_record(v, id, NEWS, CONSENT_WITHDRAWN, "form", NULL, NULL), VOW_OK);
+	DENIED_BECAUSE(v, get_as(v, "service", NULL, NEWS, id, "user.contact.email"), "consent_withdrawn");
+	DENIED_BECAUSE(v, vault_check(v, &train, id, "user.content.audio", NULL, NULL, NULL, false, &why), "objection");
+	vault_close(&v);
+}
+
 static void test_ip_truncation(void **state)
 {
 	(void)state;
@@ -525,6 +556,7 @@ int main(void)
 	    cmocka_unit_test(test_states),
 	    cmocka_unit_test(test_ip_truncation),
 	    cmocka_unit_test(test_denials_recorded),
+	    cmocka_unit_test(test_state_fallback),
 	};
 	return cmocka_run_group_tests_name("consent", tests, setup, teardown);
 }
