@@ -28,7 +28,7 @@ CFLAGS += -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) $(
 LDFLAGS += -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack $(SANLD)
 LDLIBS  += $(PKG_LIBS)
 
-LIB_SRC := $(wildcard src/util/*.c src/policy/*.c src/crypto/*.c src/store/*.c src/decide/*.c src/vault/*.c src/consent/*.c src/http/*.c)
+LIB_SRC := $(wildcard src/util/*.c src/policy/*.c src/crypto/*.c src/store/*.c src/decide/*.c src/vault/*.c src/consent/*.c src/audit/*.c src/http/*.c)
 LIB_ASM := src/policy/example_policy.S
 CLI_SRC := $(wildcard src/cli/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)

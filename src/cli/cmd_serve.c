@@ -56,6 +56,8 @@ static int apply(const char *opt, const char *val, struct http_config *cfg, char
 		cfg->timeout = (unsigned)n;
 	else if (strcmp(opt, "threads") == 0 && number(val, 64, &n) && n > 0)
 		cfg->threads = (unsigned)n;
+	else if (strcmp(opt, "audit") == 0 && (strcmp(val, "on") == 0 || strcmp(val, "off") == 0))
+		cfg->audit = strcmp(val, "on") == 0;
 	else
 		return -1;
 	return 0;

@@ -9,11 +9,21 @@ static const char usage[] =
     "usage: vow COMMAND [ARGS]\n"
     "\n"
     "commands:\n"
-    "  init DIR [--policy FILE]     create a data directory (master key, policy)\n"
-    "  policy check FILE            validate a policy file\n"
-    "  policy show FILE [--json]    print the compiled policy\n"
-    "  version                      print the version\n"
+    "  init DIR [--policy FILE]          create a data directory (master key, policy, stores, "
+    "admin key)\n"
+    "  policy check FILE                 validate a policy file\n"
+    "  policy show FILE [--json]         print the compiled policy\n"
+    "  serve [--data DIR] [--listen ADDR:PORT] ...   the HTTP/JSON API\n"
+    "  key create --role ROLE            a new API key, printed once\n"
+    "  key rotate                        re-wrap every key under a new master key\n"
+    "  subject create|show|list|find|close|erase   the people whose data vow holds\n"
+    "  record put|get|list|delete        sealed JSON values per subject and category\n"
+    "  file put|get|list                 sealed files, streamed\n"
+    "  consent give|refuse|withdraw|history|verify|public-key|object|restrict\n"
+    "  audit verify | audit subject ID   the tamper-evident log\n"
+    "  version                           print the version\n"
     "\n"
+    "Data commands take --data DIR (default $VOW_DATA, else ./vow-data).\n"
     "Run 'vow COMMAND --help' for a command's options.\n";
 
 int cli_wants_help(int argc, char **argv)
@@ -51,6 +61,8 @@ int main(int argc, char **argv)
 		return cli_consent(argc - 1, argv + 1);
 	if (strcmp(cmd, "serve") == 0)
 		return cli_serve(argc - 1, argv + 1);
+	if (strcmp(cmd, "audit") == 0)
+		return cli_audit(argc - 1, argv + 1);
 	if (strcmp(cmd, "key") == 0 && argc > 2 && strcmp(argv[2], "create") == 0)
 		return cli_key_create(argc - 1, argv + 1);
 	if (strcmp(cmd, "subject") == 0 || strcmp(cmd, "record") == 0 || strcmp(cmd, "file") == 0 ||

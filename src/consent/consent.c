@@ -5,6 +5,7 @@
 #include "consent/consent.h"
 #include "consent/consent_int.h"
 #include "util/clock.h"
+#include "audit/audit.h"
 #include "vault/vault_int.h"
 
 static const char *const methods[] = {
@@ -133,6 +134,13 @@ vow_err consent_record(struct vault *v, const char *subject, const char *purpose
 	if (err == VOW_OK && state != CONSENT_GIVEN && pu->direct_marketing)
 		err = suppress(v, subject);
 	err = vault_commit(v, err);
+	if (err == VOW_OK) {
+		static const char *const actions[] = {"consent.none", "consent.given",
+		                                      "consent.refused", "consent.withdrawn"};
+		struct audit_event entry = {"subject", NULL,    actions[state], subject,
+		                            NULL,      purpose, "ok",           method};
+		err = audit_record(v, &entry);
+	}
 	if (err == VOW_OK && receipt != NULL)
 		err = consent_receipt_make(v, &row, receipt);
 	return err;
@@ -196,7 +204,23 @@ static vow_err flag(struct vault *v, const char *subject, int kind, const char *
 		err = VOW_ERR_NOT_FOUND;
 	if (err == VOW_OK)
 		err = vault_state_refresh(v, subject);
-	return vault_commit(v, err);
+	err = vault_commit(v, err);
+	if (err == VOW_OK) {
+		static const char *const kinds[] = {"", "restriction", "objection",
+		                                    "parental_consent"};
+		char action[32];
+		snprintf(action, sizeof(action), "%s.%s", kinds[kind & 3], on ? "set" : "lifted");
+		struct audit_event ev = {"subject",
+		                         NULL,
+		                         action,
+		                         subject,
+		                         kind == FLAG_RESTRICTION ? target : NULL,
+		                         kind == FLAG_OBJECTION ? target : NULL,
+		                         "ok",
+		                         NULL};
+		err = audit_record(v, &ev);
+	}
+	return err;
 }
 
 vow_err consent_object(struct vault *v, const char *subject, const char *purpose, bool on)

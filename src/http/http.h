@@ -19,6 +19,7 @@ struct http_config {
 	unsigned timeout;          /* seconds an idle or slow connection may last, default 30 */
 	unsigned threads;          /* worker threads, default 2 */
 	const char *port_file;     /* when set, the bound port is written there */
+	int audit;                 /* 1 (default): every decision is audited; 0: off (benchmarks) */
 };
 
 /* Fills cfg with the defaults. */

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "audit/audit.h"
 #include "crypto/crypto.h"
 #include "http/http_int.h"
 #include "util/clock.h"
@@ -42,6 +43,7 @@ void http_config_defaults(struct http_config *cfg)
 	cfg->rate_per_key = 1000;
 	cfg->timeout = 30;
 	cfg->threads = 2;
+	cfg->audit = 1;
 }
 
 static void log_line(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -68,6 +70,8 @@ static struct vault *thread_vault_get(void)
 		struct vault *v = NULL;
 		if (vault_open(http_cfg->data_dir, current_policy, &v) != VOW_OK)
 			return NULL;
+		if (!http_cfg->audit)
+			audit_disable(v);
 		pthread_mutex_lock(&vaults_lock);
 		if (n_vaults < sizeof(vaults) / sizeof(vaults[0]))
 			vaults[n_vaults++] = v;

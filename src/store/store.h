@@ -124,6 +124,26 @@ struct store_apikey {
 	int64_t created_at, revoked_at;
 };
 
+/* One audit entry: ids, keys and outcomes, never personal values. */
+struct store_audit {
+	int64_t seq, at;
+	char actor[STORE_KEY_MAX];   /* role, and staff id after a '/' */
+	char action[32];             /* decide, record.put, consent.given, ... */
+	char subject[65];            /* keyed pseudonym (hex), "" for none */
+	char category[STORE_KEY_MAX];
+	char purpose[STORE_KEY_MAX];
+	char result[16];             /* allow, deny, ok, error */
+	char reason[40];
+	unsigned char prev[32], hash[32];
+	int malformed; /* read back: a field did not fit its size (so it was altered) */
+};
+
+struct store_checkpoint {
+	int64_t seq, at;
+	unsigned char head[32];
+	unsigned char signature[64];
+};
+
 struct store_key {
 	char owner[VOW_ID_LEN + 1];
 	int kind;
@@ -214,6 +234,14 @@ struct store_ops {
 	/* DATA: denied accesses */
 	vow_err (*denial_append)(struct store *s, const struct store_denial *row);
 	vow_err (*denial_list)(struct store *s, const char *subject, store_each_fn cb, void *ctx);
+
+	/* DATA: audit log (hash chain) and its signed checkpoints */
+	vow_err (*audit_append)(struct store *s, const struct store_audit *row);
+	vow_err (*audit_head)(struct store *s, int64_t *seq, unsigned char hash[32]);
+	vow_err (*audit_scan)(struct store *s, int64_t from, store_each_fn cb, void *ctx);
+	vow_err (*audit_by_subject)(struct store *s, const char *pseudonym, store_each_fn cb, void *ctx);
+	vow_err (*checkpoint_put)(struct store *s, const struct store_checkpoint *row);
+	vow_err (*checkpoint_list)(struct store *s, store_each_fn cb, void *ctx);
 
 	/* DATA: API keys */
 	vow_err (*apikey_insert)(struct store *s, const struct store_apikey *row);

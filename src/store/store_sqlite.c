@@ -54,6 +54,12 @@ enum q {
 	Q_DENY_LIST,
 	Q_APIKEY_INS,
 	Q_APIKEY_GET,
+	Q_AUDIT_INS,
+	Q_AUDIT_HEAD,
+	Q_AUDIT_SCAN,
+	Q_AUDIT_SUBJ,
+	Q_CKPT_INS,
+	Q_CKPT_LIST,
 	Q_BEGIN,
 	Q_BEGIN_READ,
 	Q_COMMIT,
@@ -147,6 +153,19 @@ static const char *const sql[Q__COUNT] = {
                      "VALUES(?,?,?,?,?,?,0)",
     [Q_APIKEY_GET] =
         "SELECT id,hash,role,staff,subject,created_at,revoked_at FROM api_keys WHERE id=?",
+    [Q_AUDIT_INS] =
+        "INSERT INTO audit(seq,at,actor,action,subject,category,purpose,result,reason,prev,hash) "
+        "VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+    [Q_AUDIT_HEAD] = "SELECT seq,hash FROM audit ORDER BY seq DESC LIMIT 1",
+    [Q_AUDIT_SCAN] =
+        "SELECT seq,at,actor,action,subject,category,purpose,result,reason,prev,hash FROM audit "
+        "WHERE seq>=? ORDER BY seq",
+    [Q_AUDIT_SUBJ] =
+        "SELECT seq,at,actor,action,subject,category,purpose,result,reason,prev,hash FROM audit "
+        "WHERE subject=? ORDER BY seq",
+    [Q_CKPT_INS] =
+        "INSERT OR REPLACE INTO audit_checkpoints(seq,at,head,signature) VALUES(?,?,?,?)",
+    [Q_CKPT_LIST] = "SELECT seq,at,head,signature FROM audit_checkpoints ORDER BY seq",
     [Q_BEGIN] = "BEGIN IMMEDIATE",
     [Q_BEGIN_READ] = "BEGIN DEFERRED",
     [Q_COMMIT] = "COMMIT",
@@ -194,6 +213,17 @@ static const char *const sql[Q__COUNT] = {
  * ledger and the flags stay the record. '' = not materialised yet. */
 #define DATA_MIGRATION_5 "ALTER TABLE subjects ADD COLUMN state TEXT NOT NULL DEFAULT '';"
 
+/* step 6: the audit log, a hash chain, and signed checkpoints of its head */
+#define DATA_MIGRATION_6                                                                           \
+	"CREATE TABLE audit(seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL,"    \
+	" action TEXT NOT NULL, subject TEXT NOT NULL, category TEXT NOT NULL, purpose TEXT NOT "  \
+	"NULL,"                                                                                    \
+	" result TEXT NOT NULL, reason TEXT NOT NULL, prev BLOB NOT NULL, hash BLOB NOT NULL);"    \
+	"CREATE INDEX audit_subject ON audit(subject) WHERE subject <> '';"                        \
+	"CREATE TABLE audit_checkpoints(seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, head BLOB "  \
+	"NOT NULL,"                                                                                \
+	" signature BLOB NOT NULL);"
+
 static const char *const data_migrations[] = {
     "CREATE TABLE subjects(id TEXT PRIMARY KEY, status INTEGER NOT NULL, region TEXT NOT NULL,"
     " created_at INTEGER NOT NULL, closed_at INTEGER NOT NULL, erased_at INTEGER NOT NULL, profile "
@@ -225,6 +255,7 @@ static const char *const data_migrations[] = {
     DATA_MIGRATION_3,
     DATA_MIGRATION_4,
     DATA_MIGRATION_5,
+    DATA_MIGRATION_6,
 };
 
 static const char *const keys_migrations[] = {
@@ -1153,6 +1184,128 @@ static vow_err sq_denial_list(struct store *s, const char *subject, store_each_f
 	WALK(s, q, denial_t, read_denial, cb, ctx);
 }
 
+/* ---- audit ---- */
+
+typedef struct store_audit audit_t;
+typedef struct store_checkpoint ckpt_t;
+static void row_free_audit_t(audit_t *r)
+{
+	(void)r;
+}
+static void row_free_ckpt_t(ckpt_t *r)
+{
+	(void)r;
+}
+
+static void col_fixed(sqlite3_stmt *q, int i, unsigned char *out, size_t n)
+{
+	memset(out, 0, n);
+	if ((size_t)sqlite3_column_bytes(q, i) == n)
+		memcpy(out, sqlite3_column_blob(q, i), n);
+}
+
+/* True when column i holds more text than cap - 1 bytes. */
+static bool too_long(sqlite3_stmt *q, int i, size_t cap)
+{
+	return (size_t)sqlite3_column_bytes(q, i) >= cap;
+}
+
+static vow_err read_audit(sqlite3_stmt *q, struct store_audit *r)
+{
+	r->malformed = too_long(q, 2, sizeof(r->actor)) || too_long(q, 3, sizeof(r->action)) ||
+	               too_long(q, 4, sizeof(r->subject)) || too_long(q, 5, sizeof(r->category)) ||
+	               too_long(q, 6, sizeof(r->purpose)) || too_long(q, 7, sizeof(r->result)) ||
+	               too_long(q, 8, sizeof(r->reason)) || sqlite3_column_bytes(q, 9) != 32 ||
+	               sqlite3_column_bytes(q, 10) != 32;
+	r->seq = sqlite3_column_int64(q, 0);
+	r->at = sqlite3_column_int64(q, 1);
+	col_text(q, 2, r->actor, sizeof(r->actor));
+	col_text(q, 3, r->action, sizeof(r->action));
+	col_text(q, 4, r->subject, sizeof(r->subject));
+	col_text(q, 5, r->category, sizeof(r->category));
+	col_text(q, 6, r->purpose, sizeof(r->purpose));
+	col_text(q, 7, r->result, sizeof(r->result));
+	col_text(q, 8, r->reason, sizeof(r->reason));
+	col_fixed(q, 9, r->prev, 32);
+	col_fixed(q, 10, r->hash, 32);
+	return VOW_OK;
+}
+
+static vow_err sq_audit_append(struct store *s, const struct store_audit *r)
+{
+	sqlite3_stmt *q = stmt(s, Q_AUDIT_INS);
+	if (q != NULL) {
+		sqlite3_bind_int64(q, 1, r->seq);
+		sqlite3_bind_int64(q, 2, r->at);
+		bind_text(q, 3, r->actor);
+		bind_text(q, 4, r->action);
+		bind_text(q, 5, r->subject);
+		bind_text(q, 6, r->category);
+		bind_text(q, 7, r->purpose);
+		bind_text(q, 8, r->result);
+		bind_text(q, 9, r->reason);
+		sqlite3_bind_blob(q, 10, r->prev, 32, SQLITE_STATIC);
+		sqlite3_bind_blob(q, 11, r->hash, 32, SQLITE_STATIC);
+	}
+	return run(s, q);
+}
+
+static vow_err sq_audit_head(struct store *s, int64_t *seq, unsigned char hash[32])
+{
+	sqlite3_stmt *q = stmt(s, Q_AUDIT_HEAD);
+	vow_err err = one(s, q);
+	if (err == VOW_OK) {
+		*seq = sqlite3_column_int64(q, 0);
+		col_fixed(q, 1, hash, 32);
+		sqlite3_reset(q);
+	}
+	return err;
+}
+
+static vow_err sq_audit_scan(struct store *s, int64_t from, store_each_fn cb, void *ctx)
+{
+	sqlite3_stmt *q = stmt(s, Q_AUDIT_SCAN);
+	if (q != NULL)
+		sqlite3_bind_int64(q, 1, from);
+	WALK(s, q, audit_t, read_audit, cb, ctx);
+}
+
+static vow_err sq_audit_by_subject(struct store *s, const char *pseudonym, store_each_fn cb,
+                                   void *ctx)
+{
+	sqlite3_stmt *q = stmt(s, Q_AUDIT_SUBJ);
+	if (q != NULL)
+		bind_text(q, 1, pseudonym);
+	WALK(s, q, audit_t, read_audit, cb, ctx);
+}
+
+static vow_err read_ckpt(sqlite3_stmt *q, struct store_checkpoint *r)
+{
+	r->seq = sqlite3_column_int64(q, 0);
+	r->at = sqlite3_column_int64(q, 1);
+	col_fixed(q, 2, r->head, 32);
+	col_fixed(q, 3, r->signature, 64);
+	return VOW_OK;
+}
+
+static vow_err sq_checkpoint_put(struct store *s, const struct store_checkpoint *r)
+{
+	sqlite3_stmt *q = stmt(s, Q_CKPT_INS);
+	if (q != NULL) {
+		sqlite3_bind_int64(q, 1, r->seq);
+		sqlite3_bind_int64(q, 2, r->at);
+		sqlite3_bind_blob(q, 3, r->head, 32, SQLITE_STATIC);
+		sqlite3_bind_blob(q, 4, r->signature, 64, SQLITE_STATIC);
+	}
+	return run(s, q);
+}
+
+static vow_err sq_checkpoint_list(struct store *s, store_each_fn cb, void *ctx)
+{
+	sqlite3_stmt *q = stmt(s, Q_CKPT_LIST);
+	WALK(s, q, ckpt_t, read_ckpt, cb, ctx);
+}
+
 /* ---- API keys ---- */
 
 static vow_err sq_apikey_insert(struct store *s, const struct store_apikey *r)
@@ -1313,6 +1466,12 @@ const struct store_ops store_sqlite_ops = {
     .flag_list = sq_flag_list,
     .denial_append = sq_denial_append,
     .denial_list = sq_denial_list,
+    .audit_append = sq_audit_append,
+    .audit_head = sq_audit_head,
+    .audit_scan = sq_audit_scan,
+    .audit_by_subject = sq_audit_by_subject,
+    .checkpoint_put = sq_checkpoint_put,
+    .checkpoint_list = sq_checkpoint_list,
     .apikey_insert = sq_apikey_insert,
     .apikey_get = sq_apikey_get,
     .key_put = sq_key_put,

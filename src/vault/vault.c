@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "util/clock.h"
+#include "audit/audit.h"
 #include "vault/vault_int.h"
 
 #define INSTANCE_OWNER VAULT_INSTANCE_OWNER
@@ -257,6 +258,11 @@ void vault_close(struct vault **vp)
 	if (vp == NULL || *vp == NULL)
 		return;
 	struct vault *v = *vp;
+	if (v->data != NULL && v->keys != NULL && v->master != NULL) {
+		vow_err ferr = audit_flush(v, true); /* best effort: close cannot fail */
+		(void)ferr;
+	}
+	free(v->audit);
 	crypto_keycache_free(&v->cache);
 	free(v->ages);
 	crypto_key_free(&v->index_key);

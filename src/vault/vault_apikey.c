@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "util/clock.h"
+#include "audit/audit.h"
 #include "vault/vault_int.h"
 
 static void hexify(const unsigned char *b, size_t n, char *out)
@@ -50,8 +51,12 @@ vow_err vault_apikey_create(struct vault *v, const char *role, const char *staff
 	snprintf(row.staff, sizeof(row.staff), "%s", staff != NULL ? staff : "");
 	snprintf(row.subject, sizeof(row.subject), "%s", subject != NULL ? subject : "");
 	vow_err err = v->ops->apikey_insert(v->data, &row);
-	if (err == VOW_OK)
+	if (err == VOW_OK) {
 		snprintf(key, VAULT_APIKEY_LEN + 1, "vow_%s_%s", row.id, secret_hex);
+		struct audit_event ev = {"admin", NULL, "apikey.create", NULL, NULL, NULL,
+		                         "ok",    role};
+		err = audit_record(v, &ev);
+	}
 	crypto_wipe(secret_hex, sizeof(secret_hex));
 	return err;
 }

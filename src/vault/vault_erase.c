@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "util/clock.h"
+#include "audit/audit.h"
 #include "vault/vault_int.h"
 
 struct item {
@@ -277,7 +278,13 @@ vow_err vault_subject_erase(struct vault *v, const char *subject, char **receipt
 	if (err != VOW_OK)
 		return err;
 	int64_t now = clock_now();
-	err = keep_held(v, subject, now);
+	/* recorded while the pseudonym can still be computed, then flushed */
+	struct audit_event ev = {"admin", NULL, "subject.erase", subject, NULL, NULL, "ok", NULL};
+	err = audit_record(v, &ev);
+	if (err == VOW_OK)
+		err = audit_flush(v, false);
+	if (err == VOW_OK)
+		err = keep_held(v, subject, now);
 
 	/* step 2: the key. Gone is gone: a missing key means an earlier run got here. */
 	int64_t key_destroyed = 0;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "util/clock.h"
+#include "audit/audit.h"
 #include "vault/vault_int.h"
 
 #define FILE_MAGIC   "VOWF"
@@ -23,6 +24,7 @@
 
 struct vault_file_writer {
 	struct vault *v;
+	char role[129], actor[129], purpose[129];
 	struct store_file row;
 	char tmp[PATH_MAX], path[PATH_MAX];
 	char name[256], media_type[128];
@@ -102,6 +104,9 @@ vow_err vault_file_create(struct vault *v, const struct vault_access *a, const c
 		return VOW_ERR_NOMEM;
 	w->v = v;
 	w->fd = -1;
+	snprintf(w->role, sizeof(w->role), "%s", a->role);
+	snprintf(w->actor, sizeof(w->actor), "%s", a->actor != NULL ? a->actor : "");
+	snprintf(w->purpose, sizeof(w->purpose), "%s", a->purpose);
 	id_new(w->row.id);
 	snprintf(w->row.subject, sizeof(w->row.subject), "%s", subject);
 	snprintf(w->row.category, sizeof(w->row.category), "%s", category);
@@ -232,10 +237,14 @@ vow_err vault_file_finish(struct vault_file_writer **wp, char id[VOW_ID_LEN + 1]
 		err = v->ops->file_insert(v->data, &w->row);
 		w->row.file_key.p = NULL;
 	}
-	if (err == VOW_OK)
+	if (err == VOW_OK) {
 		memcpy(id, w->row.id, VOW_ID_LEN + 1);
-	else
+		struct audit_event ev = {w->role,         w->actor,   "file.create", w->row.subject,
+		                         w->row.category, w->purpose, "ok",          NULL};
+		err = audit_record(v, &ev);
+	} else {
 		(void)unlink(w->path);
+	}
 	vault_file_abort(wp);
 	return err;
 }
@@ -473,6 +482,11 @@ vow_err vault_file_delete(struct vault *v, const struct vault_access *a, const c
 		vault_file_path(v, id, path);
 		if (unlink(path) != 0 && errno != ENOENT)
 			err = VOW_ERR_IO;
+	}
+	if (err == VOW_OK) {
+		struct audit_event ev = {a->role,      a->actor,   "file.delete", row.subject,
+		                         row.category, a->purpose, "ok",          NULL};
+		err = audit_record(v, &ev);
 	}
 	return err;
 }

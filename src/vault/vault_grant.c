@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "util/clock.h"
+#include "audit/audit.h"
 #include "vault/vault_int.h"
 
 static bool actor_valid(const char *a)
@@ -62,8 +63,12 @@ vow_err vault_grant_add(struct vault *v, const char *subject, const char *actor,
 	snprintf(g.file, sizeof(g.file), "%s", file != NULL ? file : "");
 	snprintf(g.purpose, sizeof(g.purpose), "%s", purpose);
 	err = v->ops->grant_insert(v->data, &g);
-	if (err == VOW_OK)
+	if (err == VOW_OK) {
 		memcpy(id, g.id, sizeof(g.id));
+		struct audit_event ev = {"admin",  actor,   "grant.add", subject,
+		                         category, purpose, "ok",        NULL};
+		err = audit_record(v, &ev);
+	}
 	return err;
 }
 
@@ -169,8 +174,12 @@ vow_err vault_disclosure_record(struct vault *v, const struct vault_access *a, c
 	snprintf(d.transfer, sizeof(d.transfer), "%s", policy_transfer_name(rc->transfer));
 	snprintf(d.country, sizeof(d.country), "%s", rc->country);
 	err = v->ops->disclosure_insert(v->data, &d);
-	if (err == VOW_OK)
+	if (err == VOW_OK) {
 		memcpy(id, d.id, sizeof(d.id));
+		struct audit_event ev = {a->role,  a->actor, "disclosure", subject,
+		                         category, purpose,  "ok",         recipient};
+		err = audit_record(v, &ev);
+	}
 	return err;
 }
 

@@ -34,6 +34,7 @@ struct vault {
 	struct crypto_keycache *cache;
 	enum decide_reason last_denial;
 	struct age_slot *ages; /* VAULT_AGE_CACHE slots */
+	struct audit_buffer *audit; /* entries not yet written (audit/) */
 };
 
 /* The unwrapped key of owner/kind, borrowed from the cache: valid until the

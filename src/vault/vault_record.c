@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "util/clock.h"
+#include "audit/audit.h"
 #include "vault/vault_int.h"
 
 static size_t record_ad(unsigned char ad[VAULT_AD_MAX], const struct store_record *r)
@@ -81,6 +82,13 @@ vow_err vault_record_put(struct vault *v, const struct vault_access *a, const ch
 	if (err == VOW_OK)
 		err = v->ops->record_put(v->data, &row, previous);
 	err = vault_commit(v, err);
+	if (err == VOW_OK) {
+		struct audit_event ev = {
+		    a->role, a->actor, previous ? "record.rectify" : "record.put",
+		    subject, category, a->purpose,
+		    "ok",    NULL};
+		err = audit_record(v, &ev);
+	}
 	store_blob_free(&row.sealed);
 	return err;
 }
@@ -225,5 +233,11 @@ vow_err vault_record_delete(struct vault *v, const struct vault_access *a, const
 	store_blob_free(&row.sealed);
 	if (err == VOW_OK)
 		err = v->ops->record_delete(v->data, subject, category, NULL);
-	return vault_commit(v, err);
+	err = vault_commit(v, err);
+	if (err == VOW_OK) {
+		struct audit_event ev = {
+		    a->role, a->actor, "record.delete", subject, category, a->purpose, "ok", NULL};
+		err = audit_record(v, &ev);
+	}
+	return err;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "util/file.h"
+#include "audit/audit.h"
 #include "vault/vault_int.h"
 
 struct rows {
@@ -68,7 +69,15 @@ vow_err vault_key_rotate(const char *dir, char fingerprint_out[17])
 	snprintf(next, sizeof(next), "%s/master.key.next", v->dir);
 	struct crypto_key *nk = NULL;
 	struct rows rows = {0};
-	err = crypto_master_key_create(next);
+	/* recorded and checkpointed under the old key, before it goes */
+	struct audit_event ev = {"admin", NULL, "key.rotate", NULL, NULL, NULL, "ok", NULL};
+	err = audit_record(v, &ev);
+	if (err == VOW_OK)
+		err = audit_flush(v, true);
+	if (err == VOW_OK)
+		audit_disable(v); /* the handle's master key is about to be retired */
+	if (err == VOW_OK)
+		err = crypto_master_key_create(next);
 	if (err == VOW_OK)
 		err = crypto_master_key_load(next, &nk);
 	if (err == VOW_OK)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "util/clock.h"
+#include "audit/audit.h"
 #include "vault/vault_int.h"
 
 struct state_ctx {
@@ -327,6 +328,17 @@ vow_err vault_check(struct vault *v, const struct vault_access *a, const char *s
 	if (result != NULL)
 		*result = r;
 	v->last_denial = r.reason;
+	struct audit_event ev = {a->role,
+	                         a->actor,
+	                         "decide",
+	                         subject,
+	                         category,
+	                         a->purpose,
+	                         r.allow ? "allow" : "deny",
+	                         decide_reason_code(r.reason)};
+	vow_err aerr = audit_record(v, &ev);
+	if (aerr != VOW_OK)
+		return aerr; /* an access that cannot be audited is not answered */
 	if (!r.allow) {
 		/* every deny is recorded, with ids and keys only */
 		struct store_denial d = {.at = clock_now()};

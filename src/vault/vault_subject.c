@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/clock.h"
+#include "audit/audit.h"
 #include "vault/vault_int.h"
 
 vow_err vault_normalize(enum vault_lookup by, const char *value, char *out, size_t cap)
@@ -165,7 +166,8 @@ vow_err vault_subject_create(struct vault *v, const struct vault_subject_new *in
 		return err;
 	}
 	memcpy(id, row.id, VOW_ID_LEN + 1);
-	return VOW_OK;
+	struct audit_event ev = {"service", NULL, "subject.create", row.id, NULL, NULL, "ok", NULL};
+	return audit_record(v, &ev);
 }
 
 static char *dup_field(json_t *o, const char *k)

@@ -392,6 +392,15 @@ static void test_consent_commands(void **state)
 	                             "analytics.reporting", NULL});
 	assert_int_equal(r.status, 0);
 	free(r.out);
+	r = run_vow((const char *[]){"audit", "verify", "--data", data, NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "audit log intact"));
+	free(r.out);
+	r = run_vow((const char *[]){"audit", "subject", "--data", data, id, NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "consent.given"));
+	assert_non_null(strstr(r.out, "consent.withdrawn"));
+	free(r.out);
 	r = run_vow((const char *[]){"consent", "history", "--data", data, id, NULL});
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.out, "\"state\":\"given\""));
