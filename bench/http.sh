@@ -50,6 +50,17 @@ run healthz /healthz > "$dir/results"
 run decide /v1/decide "$dir/decide.lua" >> "$dir/results"
 run get "/v1/subjects/$ID/data/user.name" "$dir/get.lua" >> "$dir/results"
 run put "/v1/subjects/$ID/data/user.name" "$dir/put.lua" >> "$dir/results"
+# the same server without the audit log, for decide
+kill "$pid"; wait "$pid" 2>/dev/null || true
+rm -f "$dir/port"
+"$VOW" serve --data "$dir/data" --listen 127.0.0.1:0 --port-file "$dir/port" --rate 0 --threads 2 --audit off 2>>"$dir/log" &
+pid=$!
+for i in $(seq 50); do [ -s "$dir/port" ] && break; sleep 0.1; done
+URL="http://127.0.0.1:$(cat "$dir/port")"
+run decide-noaudit /v1/decide "$dir/decide.lua" >> "$dir/results"
 base=$(awk '$1 == "healthz" { print $2 }' "$dir/results")
 echo "wrk -t2 -c$CONNECTIONS -d$DURATION on loopback, server with 2 threads, same 2-core machine"
-awk -v base="$base" '{ printf "  %-8s %9.0f req/s  p99 %-9s ratio to healthz %.2f  (non-2xx: %s)\n", $1, $2, $3, $2 / base, $4 }' "$dir/results"
+awk -v base="$base" '{ printf "  %-15s %9.0f req/s  p99 %-9s ratio to healthz %.2f  (non-2xx: %s)\n", $1, $2, $3, $2 / base, $4 }' "$dir/results"
+on=$(awk '$1 == "decide" { print $2 }' "$dir/results")
+off=$(awk '$1 == "decide-noaudit" { print $2 }' "$dir/results")
+awk -v on="$on" -v off="$off" 'BEGIN { printf "  decide with the audit log / without: %.2f\n", on / off }'

@@ -127,18 +127,10 @@ vow_err vault_record_get(struct vault *v, const struct vault_access *a, const ch
 	if (v->policy == NULL || policy_category_find(v->policy, category) == POLICY_NONE)
 		return VOW_ERR_INVALID;
 	struct store_record row = {0};
-	vow_err err = v->ops->begin_read(v->data);
-	if (err != VOW_OK)
-		return err;
-	err = v->ops->record_get(v->data, subject, category, &row);
+	vow_err err = v->ops->record_get(v->data, subject, category, &row);
+	/* decided outside any read transaction: recording the decision writes */
 	if (err == VOW_OK)
-		err = vault_check(v, a, subject, category, NULL, NULL, NULL,
-		                  row.key_kind == KEY_HOLD, NULL);
-	vow_err cerr = v->ops->commit(v->data); /* ends the read snapshot */
-	if (cerr != VOW_OK)
-		v->ops->rollback(v->data);
-	if (err == VOW_OK)
-		err = cerr;
+		err = vault_check(v, a, subject, category, NULL, NULL, NULL, row.key_kind == KEY_HOLD, NULL);
 	if (err == VOW_OK)
 		err = open_row(v, &row, value, len);
 	store_blob_free(&row.sealed);
