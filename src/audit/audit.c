@@ -11,6 +11,13 @@ struct audit_buffer {
 	size_t n;
 	int64_t first_at;
 	bool disabled;
+	audit_sink_fn sink;
+	void *sink_ctx;
+};
+
+struct audit_batch {
+	size_t n;
+	struct store_audit rows[];
 };
 
 static void hexify(const unsigned char *b, size_t n, char *out)
@@ -140,10 +147,12 @@ vow_err audit_record(struct vault *v, const struct audit_event *e)
 	return VOW_OK;
 }
 
-vow_err audit_flush(struct vault *v, bool checkpoint)
+/* Chains rows onto the log's head and writes them in one transaction; signs
+ * a checkpoint every AUDIT_CHECKPOINT_EVERY entries, and at the end when
+ * checkpoint is set. */
+static vow_err write_rows(struct vault *v, struct store_audit *rows, size_t n, bool checkpoint)
 {
-	struct audit_buffer *b = v->audit;
-	if (b == NULL || b->disabled || (b->n == 0 && !checkpoint))
+	if (n == 0 && !checkpoint)
 		return VOW_OK;
 	vow_err err = v->ops->begin(v->data);
 	if (err != VOW_OK)
@@ -154,8 +163,8 @@ vow_err audit_flush(struct vault *v, bool checkpoint)
 	if (err == VOW_ERR_NOT_FOUND)
 		err = VOW_OK;
 	bool signed_one = false;
-	for (size_t i = 0; err == VOW_OK && i < b->n; i++) {
-		struct store_audit *r = &b->rows[i];
+	for (size_t i = 0; err == VOW_OK && i < n; i++) {
+		struct store_audit *r = &rows[i];
 		r->seq = ++seq;
 		memcpy(r->prev, prev, 32);
 		entry_hash(r, r->hash);
@@ -177,10 +186,51 @@ vow_err audit_flush(struct vault *v, bool checkpoint)
 		if (err == VOW_OK)
 			err = v->ops->checkpoint_put(v->data, &c);
 	}
-	err = vault_commit(v, err);
+	return vault_commit(v, err);
+}
+
+vow_err audit_flush(struct vault *v, bool checkpoint)
+{
+	struct audit_buffer *b = v->audit;
+	if (b == NULL || b->disabled)
+		return VOW_OK;
+	if (b->sink != NULL) {
+		if (b->n == 0)
+			return VOW_OK;
+		struct audit_batch *batch = malloc(sizeof(*batch) + b->n * sizeof(batch->rows[0]));
+		if (batch == NULL)
+			return VOW_ERR_NOMEM;
+		batch->n = b->n;
+		memcpy(batch->rows, b->rows, b->n * sizeof(b->rows[0]));
+		b->n = 0;
+		b->sink(b->sink_ctx, batch);
+		return VOW_OK;
+	}
+	vow_err err = write_rows(v, b->rows, b->n, checkpoint);
 	if (err == VOW_OK)
 		b->n = 0;
 	return err;
+}
+
+void audit_set_sink(struct vault *v, audit_sink_fn sink, void *ctx)
+{
+	struct audit_buffer *b = buffer(v);
+	if (b != NULL) {
+		b->sink = sink;
+		b->sink_ctx = ctx;
+	}
+}
+
+vow_err audit_batch_write(struct vault *v, struct audit_batch *batch)
+{
+	vow_err err = write_rows(v, batch->rows, batch->n, false);
+	free(batch);
+	return err;
+}
+
+void audit_batch_free(struct audit_batch *batch)
+{
+	free(batch);
 }
 
 /* ---- verification ---- */

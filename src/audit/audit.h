@@ -45,6 +45,21 @@ VOW_MUST_CHECK vow_err audit_flush(struct vault *v, bool checkpoint);
 /* Turns auditing off for this handle (benchmarks only). */
 void audit_disable(struct vault *v);
 
+/* A batch of entries recorded but not yet chained and written. */
+struct audit_batch;
+
+/* Hands this handle's full or due batches to sink (which owns them) instead
+ * of writing them inline: a server writes them from one background thread,
+ * so no request waits for the log's disk sync. */
+typedef void (*audit_sink_fn)(void *ctx, struct audit_batch *batch);
+void audit_set_sink(struct vault *v, audit_sink_fn sink, void *ctx);
+
+/* Chains and writes a batch through v (one transaction), then frees it. */
+VOW_MUST_CHECK vow_err audit_batch_write(struct vault *v, struct audit_batch *batch);
+
+/* Frees a batch without writing it. NULL-safe. */
+void audit_batch_free(struct audit_batch *batch);
+
 struct audit_report {
 	int64_t entries, checkpoints;
 	int64_t first_bad; /* 0: none */

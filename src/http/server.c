@@ -25,9 +25,68 @@ static pthread_mutex_t vaults_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct vault *vaults[64];
 static size_t n_vaults;
 static __thread struct vault *thread_vault;
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+static void log_line(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The audit log is written by one background thread: request threads hand
+ * it full batches, so no request waits for the log's disk sync. */
+struct batch_node {
+	struct audit_batch *batch;
+	struct batch_node *next;
+};
+static pthread_mutex_t audit_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t audit_cond = PTHREAD_COND_INITIALIZER;
+static struct batch_node *audit_head_node, *audit_tail_node;
+static bool audit_stopping;
+
+static void audit_enqueue(void *ctx, struct audit_batch *batch)
+{
+	(void)ctx;
+	struct batch_node *n = malloc(sizeof(*n));
+	if (n == NULL) {
+		audit_batch_free(batch);
+		return;
+	}
+	n->batch = batch;
+	n->next = NULL;
+	pthread_mutex_lock(&audit_lock);
+	if (audit_tail_node != NULL)
+		audit_tail_node->next = n;
+	else
+		audit_head_node = n;
+	audit_tail_node = n;
+	pthread_cond_signal(&audit_cond);
+	pthread_mutex_unlock(&audit_lock);
+}
+
+static void *audit_writer(void *arg)
+{
+	struct vault *v = arg;
+	for (;;) {
+		pthread_mutex_lock(&audit_lock);
+		while (audit_head_node == NULL && !audit_stopping)
+			pthread_cond_wait(&audit_cond, &audit_lock);
+		struct batch_node *n = audit_head_node;
+		if (n != NULL) {
+			audit_head_node = n->next;
+			if (audit_head_node == NULL)
+				audit_tail_node = NULL;
+		}
+		pthread_mutex_unlock(&audit_lock);
+		if (n == NULL)
+			break; /* stopping, and nothing left */
+		pthread_mutex_lock(&write_lock);
+		vow_err err = audit_batch_write(v, n->batch);
+		pthread_mutex_unlock(&write_lock);
+		if (err != VOW_OK)
+			log_line("error", "audit batch not written: %s", vow_err_code(err));
+		free(n);
+	}
+	return NULL;
+}
+
 /* One writer at a time: SQLite allows one anyway, and its busy handler
  * sleeps; a mutex hands the write lock over at once. */
-static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void http_config_defaults(struct http_config *cfg)
 {
@@ -46,7 +105,6 @@ void http_config_defaults(struct http_config *cfg)
 	cfg->audit = 1;
 }
 
-static void log_line(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void log_line(const char *level, const char *fmt, ...)
 {
 	char msg[512], at[21];
@@ -72,6 +130,8 @@ static struct vault *thread_vault_get(void)
 			return NULL;
 		if (!http_cfg->audit)
 			audit_disable(v);
+		else
+			audit_set_sink(v, audit_enqueue, NULL);
 		pthread_mutex_lock(&vaults_lock);
 		if (n_vaults < sizeof(vaults) / sizeof(vaults[0]))
 			vaults[n_vaults++] = v;
@@ -498,6 +558,23 @@ int http_serve(const struct http_config *cfg)
 		policy_free(&current_policy);
 		return 3;
 	}
+	/* the audit writer, with its own vault */
+	struct vault *audit_vault = NULL;
+	pthread_t audit_thread;
+	bool audit_running = false;
+	if (cfg->audit) {
+		if (vault_open(cfg->data_dir, current_policy, &audit_vault) != VOW_OK) {
+			log_line("error", "cannot open the data directory for the audit writer");
+			policy_free(&current_policy);
+			return 3;
+		}
+		audit_running = pthread_create(&audit_thread, NULL, audit_writer, audit_vault) == 0;
+		if (!audit_running) {
+			vault_close(&audit_vault);
+			policy_free(&current_policy);
+			return 3;
+		}
+	}
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);
@@ -547,7 +624,15 @@ int http_serve(const struct http_config *cfg)
 	MHD_quiesce_daemon(d);
 	MHD_stop_daemon(d);
 	for (size_t i = 0; i < n_vaults; i++)
-		vault_close(&vaults[i]);
+		vault_close(&vaults[i]); /* hands their last entries to the writer */
+	if (audit_running) {
+		pthread_mutex_lock(&audit_lock);
+		audit_stopping = true;
+		pthread_cond_signal(&audit_cond);
+		pthread_mutex_unlock(&audit_lock);
+		pthread_join(audit_thread, NULL);
+		vault_close(&audit_vault); /* signs a checkpoint of the head */
+	}
 	policy_free(&current_policy);
 	log_line("info", "stopped");
 	return 0;

@@ -710,6 +710,14 @@ static void test_reload_and_term(void **state)
 	assert_int_equal(stop_server(), 0);
 	log = slurp(log_file, NULL);
 	assert_non_null(strstr(log, "\"stopped\""));
+	/* everything the server decided and changed is in an intact audit log */
+	char *audit = run_capture((const char *[]){"audit", "verify", "--data", data, NULL});
+	assert_non_null(strstr(audit, "audit log intact"));
+	long long entries = 0;
+	assert_int_equal(sscanf(strstr(audit, "intact: "), "intact: %lld", &entries), 1);
+	if (entries <= 25)
+		fail_msg("only %lld audit entries: %s", entries, audit);
+	free(audit);
 	/* structured logs, without personal data */
 	assert_null(strstr(log, "@example.com"));
 	free(log);
@@ -824,7 +832,8 @@ int main(void)
 	    cmocka_unit_test(test_public_and_auth), cmocka_unit_test(test_contract),
 	    cmocka_unit_test(test_roles),           cmocka_unit_test(test_bad_input),
 	    cmocka_unit_test(test_slow_client),     cmocka_unit_test(test_large_file),
-	    cmocka_unit_test(test_reload_and_term), cmocka_unit_test(test_openapi_agrees), cmocka_unit_test(test_config_file),
+	    cmocka_unit_test(test_reload_and_term), cmocka_unit_test(test_openapi_agrees),
+	    cmocka_unit_test(test_config_file),
 	};
 	return cmocka_run_group_tests_name("http", tests, setup, teardown);
 }
