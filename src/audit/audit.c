@@ -257,6 +257,22 @@ static vow_err walk_entry(void *ctx, const void *rowp)
 {
 	struct walk *w = ctx;
 	const struct store_audit *r = rowp;
+	if (w->rep->entries == 0 && r->seq > 1) {
+		/* a pruned prefix: the signed checkpoint just before anchors the rest */
+		bool anchored = false;
+		for (size_t i = 0; i < w->nck; i++)
+			if (w->ck[i].seq == r->seq - 1) {
+				memcpy(w->prev, w->ck[i].head, 32);
+				memcpy(w->heads[i], w->ck[i].head, 32);
+				w->seen[i] = true;
+				anchored = true;
+			}
+		if (!anchored)
+			bad(w->rep, 1,
+			    "entries missing at the start and no signed checkpoint anchors the "
+			    "rest");
+		w->expect = r->seq;
+	}
 	w->rep->entries++;
 	if (r->seq != w->expect) {
 		bad(w->rep, w->expect,
@@ -341,6 +357,47 @@ vow_err audit_verify(struct vault *v, struct audit_report *out)
 	free(w.seen);
 	if (err == VOW_OK && out->first_bad != 0)
 		err = VOW_ERR_INTEGRITY;
+	return err;
+}
+
+struct prune_ctx {
+	int64_t cutoff, seq;
+};
+
+static vow_err prune_ck(void *ctx, const void *rowp)
+{
+	struct prune_ctx *c = ctx;
+	const struct store_checkpoint *k = rowp;
+	if (k->at < c->cutoff && k->seq > c->seq)
+		c->seq = k->seq;
+	return VOW_OK;
+}
+
+vow_err audit_prune(struct vault *v, int64_t now, size_t *pruned)
+{
+	*pruned = 0;
+	const struct policy *p = v->policy;
+	if (p == NULL || p->audit_retention.n == 0)
+		return VOW_OK;
+	vow_err err = audit_flush(v, true);
+	if (err != VOW_OK)
+		return err;
+	/* the cutoff: retention before now (calendar units, counted backwards) */
+	int64_t cutoff = now;
+	int64_t back = clock_add(0, p->audit_retention.n, (int)p->audit_retention.unit);
+	cutoff = now - back;
+	struct prune_ctx c = {cutoff, 0};
+	err = v->ops->checkpoint_list(v->data, prune_ck, &c);
+	if (err != VOW_OK || c.seq == 0)
+		return err;
+	err = v->ops->begin(v->data);
+	if (err == VOW_OK)
+		err = vault_commit(v, v->ops->audit_prune(v->data, c.seq, pruned));
+	if (err == VOW_OK) {
+		struct audit_event ev = {"admin", NULL, "audit.prune", NULL,
+		                         NULL,    NULL, "ok",          NULL};
+		err = audit_record(v, &ev);
+	}
 	return err;
 }
 

@@ -72,6 +72,12 @@ struct audit_report {
  * first_bad 0 when intact; VOW_ERR_INTEGRITY with first_bad set otherwise. */
 VOW_MUST_CHECK vow_err audit_verify(struct vault *v, struct audit_report *out);
 
+/* Prunes entries older than the policy's audit retention at time now, up
+ * to the newest signed checkpoint older than that: the checkpoint stays and
+ * anchors the rest, which still verifies. *pruned receives the count (0
+ * without a retention or such a checkpoint). */
+VOW_MUST_CHECK vow_err audit_prune(struct vault *v, int64_t now, size_t *pruned);
+
 /* Calls cb with each entry about subject (found through its pseudonym,
  * which needs the subject's key: after erasure, none). */
 typedef vow_err (*audit_fn)(void *ctx, int64_t seq, int64_t at, const char *actor,

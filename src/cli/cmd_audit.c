@@ -37,10 +37,16 @@ int cli_audit(int argc, char **argv)
 		return argc < 2 ? CLI_USAGE : CLI_OK;
 	}
 	const char *data = getenv("VOW_DATA") != NULL ? getenv("VOW_DATA") : "vow-data", *id = NULL;
+	int64_t now = clock_now();
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--data") == 0 && i + 1 < argc)
 			data = argv[++i];
-		else if (argv[i][0] != '-' && id == NULL)
+		else if (strcmp(argv[i], "--now") == 0 && i + 1 < argc) {
+			if (!date_parse(argv[++i], &now)) {
+				fputs("vow audit: --now takes a date, YYYY-MM-DD\n", stderr);
+				return CLI_USAGE;
+			}
+		} else if (argv[i][0] != '-' && id == NULL)
 			id = argv[i];
 		else {
 			fputs(usage, stderr);
@@ -58,7 +64,16 @@ int cli_audit(int argc, char **argv)
 	int rc = cli_open_vault(data, &p, &v);
 	if (rc != CLI_OK)
 		return rc;
-	if (verify) {
+	if (prune) {
+		size_t n = 0;
+		vow_err err = audit_prune(v, now, &n);
+		if (err == VOW_OK)
+			printf("pruned %zu entries\n", n);
+		else {
+			fprintf(stderr, "vow audit prune: %s\n", vow_err_message(err));
+			rc = CLI_FAILURE;
+		}
+	} else if (verify) {
 		struct audit_report r;
 		vow_err err = audit_verify(v, &r);
 		if (err == VOW_OK) {

@@ -279,6 +279,11 @@ static void load_misc(struct loader *L, const struct ynode *top)
 		p->rights_contact = ltext(L, n, "contact", "rights", true);
 		p->rights_identification = lbool(L, n, "identification", false);
 	}
+	n = ytree_get(top, "audit");
+	if (n != NULL && lmap(L, n, "audit")) {
+		lfields(L, n, "audit", policy_section_fields("audit"));
+		lduration(L, n, "retention", &p->audit_retention);
+	}
 	p->changes = ltext(L, top, "changes", "the policy", false);
 	p->security = ltext(L, top, "security", "the policy", false);
 }

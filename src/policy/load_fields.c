@@ -5,14 +5,19 @@
 
 #include "policy/policy.h"
 
-static const char *const f_policy[] = {
-    "vow_policy",  "version",        "date",       "language",
-    "controller",  "representative", "dpo",        "supervisory_authority",
-    "regulations", "rights",         "changes",    "security",
-    "taxonomy",    "subjects",       "categories", "purposes",
-    "roles",       "recipients",     "retention",  "legal_holds",
-    "residency",   "children",       "cookies",    "signals",
-    NULL};
+static const char *const f_policy[] = {"vow_policy",  "version",
+                                       "date",        "language",
+                                       "controller",  "representative",
+                                       "dpo",         "supervisory_authority",
+                                       "regulations", "rights",
+                                       "changes",     "security",
+                                       "taxonomy",    "subjects",
+                                       "categories",  "purposes",
+                                       "roles",       "recipients",
+                                       "retention",   "legal_holds",
+                                       "residency",   "children",
+                                       "cookies",     "signals",
+                                       "audit",       NULL};
 static const char *const f_party[] = {"name", "address", "country", "email", "url", "phone", NULL};
 static const char *const f_taxonomy_entry[] = {"key", "name", "description", NULL};
 static const char *const f_taxonomy[] = {"categories", "purposes", "subjects", NULL};
@@ -54,6 +59,7 @@ static const char *const f_legal_hold[] = {"categories", "purpose", "period",
                                            "from",       "reason",  NULL};
 static const char *const f_residency[] = {"categories", "when",        "store",
                                           "send",       "description", NULL};
+static const char *const f_audit[] = {"retention", NULL};
 static const char *const f_cookie[] = {"kind",     "basis",      "description",
                                        "purposes", "recipients", NULL};
 
@@ -77,6 +83,7 @@ static const struct {
     {"legal_hold", f_legal_hold},
     {"residency", f_residency},
     {"cookie", f_cookie},
+    {"audit", f_audit},
 };
 
 const char *const *policy_section_fields(const char *section)

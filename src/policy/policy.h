@@ -268,6 +268,7 @@ struct policy {
 	bool parental_consent; /* under-age allowed with a parent's consent */
 	bool directed_at_children;
 	enum policy_signal_mode gpc, dnt;
+	struct policy_duration audit_retention; /* n == 0: keep the audit log forever */
 
 	struct strmap subject_idx, category_idx, purpose_idx, role_idx, recipient_idx;
 
@@ -320,7 +321,7 @@ const char *policy_example_text(size_t *len);
 /* The field names a section of the policy file accepts, NULL-terminated, or
  * NULL for an unknown section. Sections: policy (the top level), party,
  * taxonomy, taxonomy_entry, subject, category, purpose, role, recipient,
- * retention, legal_hold, residency, children, cookie, signals, rights. */
+ * retention, legal_hold, residency, children, cookie, signals, rights, audit. */
 const char *const *policy_section_fields(const char *section);
 
 /* The i-th section name (for iterating), or NULL past the last. */

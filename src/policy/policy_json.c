@@ -282,6 +282,8 @@ char *policy_to_json(const struct policy *p)
 	put(root, "signals",
 	    json_pack("{s:s, s:s}", "gpc", p->gpc == SIGNAL_HONOR ? "honor" : "ignore", "dnt",
 	              p->dnt == SIGNAL_HONOR ? "honor" : "ignore"));
+	if (p->audit_retention.n > 0)
+		put(root, "audit", json_pack("{s:o}", "retention", duration(p->audit_retention)));
 	char *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	return out;

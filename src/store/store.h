@@ -242,6 +242,9 @@ struct store_ops {
 	vow_err (*audit_by_subject)(struct store *s, const char *pseudonym, store_each_fn cb, void *ctx);
 	vow_err (*checkpoint_put)(struct store *s, const struct store_checkpoint *row);
 	vow_err (*checkpoint_list)(struct store *s, store_each_fn cb, void *ctx);
+	/* deletes entries up to and including seq, and older checkpoints (the one
+	 * at seq stays as the anchor of what remains) */
+	vow_err (*audit_prune)(struct store *s, int64_t seq, size_t *count);
 
 	/* DATA: API keys */
 	vow_err (*apikey_insert)(struct store *s, const struct store_apikey *row);

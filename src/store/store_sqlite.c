@@ -60,6 +60,8 @@ enum q {
 	Q_AUDIT_SUBJ,
 	Q_CKPT_INS,
 	Q_CKPT_LIST,
+	Q_AUDIT_PRUNE,
+	Q_CKPT_PRUNE,
 	Q_BEGIN,
 	Q_BEGIN_READ,
 	Q_COMMIT,
@@ -166,6 +168,8 @@ static const char *const sql[Q__COUNT] = {
     [Q_CKPT_INS] =
         "INSERT OR REPLACE INTO audit_checkpoints(seq,at,head,signature) VALUES(?,?,?,?)",
     [Q_CKPT_LIST] = "SELECT seq,at,head,signature FROM audit_checkpoints ORDER BY seq",
+    [Q_AUDIT_PRUNE] = "DELETE FROM audit WHERE seq<=?",
+    [Q_CKPT_PRUNE] = "DELETE FROM audit_checkpoints WHERE seq<?",
     [Q_BEGIN] = "BEGIN IMMEDIATE",
     [Q_BEGIN_READ] = "BEGIN DEFERRED",
     [Q_COMMIT] = "COMMIT",
@@ -1306,6 +1310,23 @@ static vow_err sq_checkpoint_list(struct store *s, store_each_fn cb, void *ctx)
 	WALK(s, q, ckpt_t, read_ckpt, cb, ctx);
 }
 
+static vow_err sq_audit_prune(struct store *s, int64_t seq, size_t *count)
+{
+	sqlite3_stmt *q = stmt(s, Q_AUDIT_PRUNE);
+	if (q != NULL)
+		sqlite3_bind_int64(q, 1, seq);
+	vow_err err = run(s, q);
+	if (err == VOW_OK && count != NULL)
+		*count = (size_t)sqlite3_changes(s->db);
+	if (err == VOW_OK) {
+		q = stmt(s, Q_CKPT_PRUNE);
+		if (q != NULL)
+			sqlite3_bind_int64(q, 1, seq);
+		err = run(s, q);
+	}
+	return err;
+}
+
 /* ---- API keys ---- */
 
 static vow_err sq_apikey_insert(struct store *s, const struct store_apikey *r)
@@ -1472,6 +1493,7 @@ const struct store_ops store_sqlite_ops = {
     .audit_by_subject = sq_audit_by_subject,
     .checkpoint_put = sq_checkpoint_put,
     .checkpoint_list = sq_checkpoint_list,
+    .audit_prune = sq_audit_prune,
     .apikey_insert = sq_apikey_insert,
     .apikey_get = sq_apikey_get,
     .key_put = sq_key_put,

@@ -10,6 +10,7 @@
 #include "audit/audit.h"
 #include "consent/consent.h"
 #include "crypto/crypto.h"
+#include "util/clock.h"
 #include "test_support.h"
 
 static struct policy *policy;
@@ -271,6 +272,51 @@ static void test_erasure_unlinks(void **state)
 	vault_close(&v);
 }
 
+/* pruning keeps what remains verifiable: a signed checkpoint anchors it */
+static void test_prune(void **state)
+{
+	(void)state;
+	size_t len;
+	char *text = slurp("examples/policies/amberscript.yaml", &len);
+	char *with = malloc(len + 64);
+	snprintf(with, len + 64, "%s\naudit:\n  retention: 30 days\n", text);
+	struct policy_diags d = {0};
+	struct policy *p30 = NULL;
+	assert_int_equal(policy_load_buffer(with, strlen(with), &p30, &d), VOW_OK);
+	policy_diags_free(&d);
+	free(text);
+	free(with);
+	assert_int_equal(p30->audit_retention.n, 30);
+	char dir[256], id[VOW_ID_LEN + 1];
+	clock_set_fixed(1700000000);
+	struct vault *v = with_history(dir, id, 3);
+	vault_set_policy(v, p30);
+	assert_int_equal(audit_flush(v, true), VOW_OK); /* checkpoint at day 0 */
+	clock_set_fixed(1700000000 + 40 * 86400);
+	assert_int_equal(vault_record_put(v, &SVC, id, "user.name", "{\"late\":1}", 10), VOW_OK);
+	assert_int_equal(audit_flush(v, true), VOW_OK);
+	struct audit_report before = verify(v, VOW_OK);
+	size_t pruned = 0;
+	assert_int_equal(audit_prune(v, clock_now(), &pruned), VOW_OK);
+	assert_true(pruned > 0);
+	struct audit_report after = verify(v, VOW_OK);
+	assert_true(after.entries < before.entries);
+	/* nothing is pruned that is younger than the retention */
+	assert_int_equal(audit_prune(v, clock_now(), &pruned), VOW_OK);
+	assert_int_equal(pruned, 0);
+	/* the anchor is what makes the rest verifiable */
+	sqlite3 *db = db_of(dir);
+	sql(db, "UPDATE audit_checkpoints SET head = zeroblob(32) WHERE seq = (SELECT min(seq) "
+	        "FROM audit_checkpoints)");
+	sqlite3_close(db);
+	struct audit_report r = verify(v, VOW_ERR_INTEGRITY);
+	assert_true(r.first_bad > 0);
+	vault_set_policy(v, policy);
+	vault_close(&v);
+	clock_set_real();
+	policy_free(&p30);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +324,7 @@ int main(void)
 	    cmocka_unit_test(test_each_field_altered),
 	    cmocka_unit_test(test_delete_swap_cut_forge),
 	    cmocka_unit_test(test_erasure_unlinks),
+	    cmocka_unit_test(test_prune),
 	};
 	return cmocka_run_group_tests_name("audit", tests, setup, teardown);
 }
