@@ -11,11 +11,14 @@
 static const char usage[] =
     "usage: vow audit verify [--data DIR]\n"
     "       vow audit subject ID [--data DIR]\n"
+    "       vow audit prune [--now YYYY-MM-DD] [--data DIR]\n"
     "\n"
     "verify walks the whole log, recomputing every hash and checking every\n"
     "signed checkpoint; it names the first entry that was altered, removed,\n"
     "inserted or reordered and exits 1, or exits 0 when the log is intact.\n"
-    "subject lists who acted on a person's data, for what, with what result.\n";
+    "subject lists who acted on a person's data, for what, with what result.\n"
+    "prune drops entries older than the policy's audit retention, up to a signed\n"
+    "checkpoint that then anchors the rest.\n";
 
 static vow_err print_entry(void *ctx, int64_t seq, int64_t at, const char *actor,
                            const char *action, const char *category, const char *purpose,
@@ -53,9 +56,9 @@ int cli_audit(int argc, char **argv)
 			return CLI_USAGE;
 		}
 	}
-	bool verify = strcmp(argv[1], "verify") == 0;
-	if ((verify && id != NULL) ||
-	    (!verify && (strcmp(argv[1], "subject") != 0 || id == NULL))) {
+	bool verify = strcmp(argv[1], "verify") == 0, prune = strcmp(argv[1], "prune") == 0;
+	if (((verify || prune) && id != NULL) ||
+	    (!verify && !prune && (strcmp(argv[1], "subject") != 0 || id == NULL))) {
 		fputs(usage, stderr);
 		return CLI_USAGE;
 	}
