@@ -558,12 +558,13 @@ int http_serve(const struct http_config *cfg)
 		policy_free(&current_policy);
 		return 3;
 	}
-	/* the audit writer, with its own vault */
+	/* the audit writer, with its own vault (no policy: it only writes the log,
+	 * so a reload never leaves it holding a freed one) */
 	struct vault *audit_vault = NULL;
 	pthread_t audit_thread;
 	bool audit_running = false;
 	if (cfg->audit) {
-		if (vault_open(cfg->data_dir, current_policy, &audit_vault) != VOW_OK) {
+		if (vault_open(cfg->data_dir, NULL, &audit_vault) != VOW_OK) {
 			log_line("error", "cannot open the data directory for the audit writer");
 			policy_free(&current_policy);
 			return 3;
