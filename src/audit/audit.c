@@ -20,16 +20,6 @@ struct audit_batch {
 	struct store_audit rows[];
 };
 
-static void hexify(const unsigned char *b, size_t n, char *out)
-{
-	static const char d[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = d[b[i] >> 4];
-		out[2 * i + 1] = d[b[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 /* The subject's pseudonym: keyed with its own data key (or hold key after
  * erasure keeps something), so that destroying the key unlinks the log. */
 static void pseudonym(struct vault *v, const char *subject, char out[65])
@@ -43,7 +33,7 @@ static void pseudonym(struct vault *v, const char *subject, char out[65])
 		return;
 	unsigned char h[32];
 	crypto_keyed_hash(k, "vow audit pseudonym v1", subject, strlen(subject), h);
-	hexify(h, 32, out);
+	hex_encode(h, 32, out);
 }
 
 /* BLAKE2b-256 over the previous hash and every field, each length-prefixed. */

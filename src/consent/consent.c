@@ -25,16 +25,6 @@ vow_err consent_ip_truncate(const char *ip, char out[48])
 	return VOW_ERR_INVALID;
 }
 
-static void hex(const unsigned char *b, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[b[i] >> 4];
-		out[2 * i + 1] = digits[b[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 void consent_purpose_text_hash(const struct policy *p, const struct policy_purpose *u, char out[65])
 {
 	char buf[8192];
@@ -43,7 +33,7 @@ void consent_purpose_text_hash(const struct policy *p, const struct policy_purpo
 	unsigned char h[32];
 	crypto_digest("vow purpose text v1", buf,
 	              n > 0 ? (size_t)(n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1) : 0, h);
-	hex(h, 32, out);
+	hex_encode(h, 32, out);
 }
 
 /* Puts the subject's e-mail on the suppression list (no link to the subject). */
@@ -122,7 +112,7 @@ vow_err consent_record(struct vault *v, const char *subject, const char *purpose
 		unsigned char h[32];
 		crypto_keyed_hash(v->index_key, "vow user agent v1", ev->user_agent,
 		                  strlen(ev->user_agent), h);
-		hex(h, 32, row.ua_hash);
+		hex_encode(h, 32, row.ua_hash);
 	}
 	row.against_gpc = ev != NULL && ev->gpc && state == CONSENT_GIVEN && pu->optout != 0;
 	err = v->ops->begin(v->data);

@@ -14,12 +14,18 @@ void id_new(char out[VOW_ID_LEN + 1])
 		if (r > 0)
 			got += (size_t)r;
 	}
-	static const char hex[] = "0123456789abcdef";
-	for (size_t i = 0; i < sizeof(b); i++) {
-		out[2 * i] = hex[b[i] >> 4];
-		out[2 * i + 1] = hex[b[i] & 15];
+	hex_encode(b, sizeof(b), out);
+}
+
+void hex_encode(const void *b, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *p = b;
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
 	}
-	out[VOW_ID_LEN] = '\0';
+	out[2 * n] = '\0';
 }
 
 bool id_valid(const char *s)

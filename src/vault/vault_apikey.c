@@ -7,16 +7,6 @@
 #include "audit/audit.h"
 #include "vault/vault_int.h"
 
-static void hexify(const unsigned char *b, size_t n, char *out)
-{
-	static const char d[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = d[b[i] >> 4];
-		out[2 * i + 1] = d[b[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 static void secret_hash(struct vault *v, const char *secret_hex, unsigned char out[32])
 {
 	crypto_keyed_hash(v->index_key, "vow api key v1", secret_hex, strlen(secret_hex), out);
@@ -43,8 +33,8 @@ vow_err vault_apikey_create(struct vault *v, const char *role, const char *staff
 	crypto_random(idb, sizeof(idb));
 	crypto_random(secret, sizeof(secret));
 	char secret_hex[65];
-	hexify(idb, sizeof(idb), row.id);
-	hexify(secret, sizeof(secret), secret_hex);
+	hex_encode(idb, sizeof(idb), row.id);
+	hex_encode(secret, sizeof(secret), secret_hex);
 	crypto_wipe(secret, sizeof(secret));
 	secret_hash(v, secret_hex, row.hash);
 	snprintf(row.role, sizeof(row.role), "%s", role);

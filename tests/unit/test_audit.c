@@ -20,21 +20,17 @@ static int seq_dir;
 static int setup(void **state)
 {
 	(void)state;
-	struct policy_diags d = {0};
 	if (crypto_init() != VOW_OK || mkdtemp(root) == NULL)
 		return -1;
-	vow_err err = policy_load_file("examples/policies/amberscript.yaml", &policy, &d);
-	policy_diags_free(&d);
-	return err == VOW_OK ? 0 : -1;
+	policy = load_valid_policy("examples/policies/amberscript.yaml");
+	return policy != NULL ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
 	policy_free(&policy);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return remove_tree(root);
 }
 
 static const struct vault_access SVC = {"service", NULL, "essential.service", false, false};

@@ -20,21 +20,17 @@ static int seq;
 static int setup(void **state)
 {
 	(void)state;
-	struct policy_diags d = {0};
 	if (crypto_init() != VOW_OK || mkdtemp(root) == NULL)
 		return -1;
-	vow_err err = policy_load_file("examples/policies/amberscript.yaml", &policy, &d);
-	policy_diags_free(&d);
-	return err == VOW_OK ? 0 : -1;
+	policy = load_valid_policy("examples/policies/amberscript.yaml");
+	return policy != NULL ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
 	policy_free(&policy);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	return system(cmd) == 0 ? 0 : -1;
+	return remove_tree(root);
 }
 
 static struct vault *fresh(char dir[256])
@@ -510,7 +506,8 @@ static void test_state_fallback(void **state)
 	struct vault *v = fresh(dir);
 	subject(v, "fallback@example.nl", NULL, id);
 	const char *e = "\"fallback@example.nl\"";
-	assert_int_equal(vault_record_put(v, &SERVICE, id, "user.contact.email", e, strlen(e)), VOW_OK);
+	assert_int_equal(vault_record_put(v, &SERVICE, id, "user.contact.email", e, strlen(e)),
+	                 VOW_OK);
 	assert_int_equal(consent_record(v, id, NEWS, CONSENT_GIVEN, "form", NULL, NULL), VOW_OK);
 	assert_int_equal(consent_object(v, id, "train_ai_system", true), VOW_OK);
 	assert_int_equal(get_as(v, "service", NULL, NEWS, id, "user.contact.email"), VOW_OK);
@@ -519,16 +516,23 @@ static void test_state_fallback(void **state)
 	sqlite3 *raw;
 	assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
 	sqlite3_busy_timeout(raw, 2000);
-	assert_int_equal(sqlite3_exec(raw, "UPDATE subjects SET state=''", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(raw, "UPDATE subjects SET state=''", NULL, NULL, NULL),
+	                 SQLITE_OK);
 	sqlite3_close(raw);
 	assert_int_equal(get_as(v, "service", NULL, NEWS, id, "user.contact.email"), VOW_OK);
 	struct vault_access train = {"service", NULL, "train_ai_system", false, false};
 	struct decide_result why;
-	DENIED_BECAUSE(v, vault_check(v, &train, id, "user.content.audio", NULL, NULL, NULL, false, &why), "objection");
+	DENIED_BECAUSE(
+	    v, vault_check(v, &train, id, "user.content.audio", NULL, NULL, NULL, false, &why),
+	    "objection");
 	/* the next change materialises it again */
-	assert_int_equal(consent_record(v, id, NEWS, CONSENT_WITHDRAWN, "form", NULL, NULL), VOW_OK);
-	DENIED_BECAUSE(v, get_as(v, "service", NULL, NEWS, id, "user.contact.email"), "consent_withdrawn");
-	DENIED_BECAUSE(v, vault_check(v, &train, id, "user.content.audio", NULL, NULL, NULL, false, &why), "objection");
+	assert_int_equal(consent_record(v, id, NEWS, CONSENT_WITHDRAWN, "form", NULL, NULL),
+	                 VOW_OK);
+	DENIED_BECAUSE(v, get_as(v, "service", NULL, NEWS, id, "user.contact.email"),
+	               "consent_withdrawn");
+	DENIED_BECAUSE(
+	    v, vault_check(v, &train, id, "user.content.audio", NULL, NULL, NULL, false, &why),
+	    "objection");
 	vault_close(&v);
 }
 

@@ -48,4 +48,24 @@ static inline char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* Removes a directory tree the test made; fails the test if it cannot. */
+static inline int remove_tree(const char *dir)
+{
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+#ifdef VOW_POLICY_H
+/* Loads a policy file that must be valid (NULL if it is not). */
+static inline struct policy *load_valid_policy(const char *path)
+{
+	struct policy_diags d = {0};
+	struct policy *p = NULL;
+	vow_err err = policy_load_file(path, &p, &d);
+	policy_diags_free(&d);
+	return err == VOW_OK ? p : NULL;
+}
+#endif
+
 #endif
