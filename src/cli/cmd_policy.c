@@ -64,17 +64,24 @@ int cli_policy(int argc, char **argv)
 	}
 	const char *sub = argv[1];
 	bool json = false;
-	const char *file = NULL;
+	const char *file = NULL, *format = NULL;
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0 && strcmp(sub, "show") == 0)
 			json = true;
+		else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
+			format = argv[++i];
 		else if (argv[i][0] == '-' || file != NULL) {
 			fprintf(stderr, "vow policy: unexpected argument '%s'\n%s", argv[i], usage);
 			return CLI_USAGE;
 		} else
 			file = argv[i];
 	}
-	if (file == NULL || (strcmp(sub, "check") != 0 && strcmp(sub, "show") != 0)) {
+	bool render = strcmp(sub, "render") == 0, ropa = strcmp(sub, "ropa") == 0;
+	if (file == NULL ||
+	    (strcmp(sub, "check") != 0 && strcmp(sub, "show") != 0 && !render && !ropa) ||
+	    (format != NULL &&
+	     !((render && (strcmp(format, "md") == 0 || strcmp(format, "html") == 0)) ||
+	       (ropa && (strcmp(format, "csv") == 0 || strcmp(format, "json") == 0))))) {
 		fputs(usage, stderr);
 		return CLI_USAGE;
 	}
@@ -82,6 +89,19 @@ int cli_policy(int argc, char **argv)
 	int rc = load(file, &p);
 	if (rc != CLI_OK)
 		return rc;
+	if (render || ropa) {
+		char *text = render
+		                 ? policy_render(p, format != NULL && strcmp(format, "html") == 0)
+		                 : policy_ropa(p, format == NULL || strcmp(format, "csv") == 0);
+		policy_free(&p);
+		if (text == NULL) {
+			fputs("vow: out of memory\n", stderr);
+			return CLI_FAILURE;
+		}
+		fputs(text, stdout);
+		free(text);
+		return CLI_OK;
+	}
 	if (json) {
 		char *text = policy_to_json(p);
 		if (text == NULL) {

@@ -312,8 +312,16 @@ uint32_t policy_recipient_find(const struct policy *p, const char *key);
  * The caller frees the returned string with free(); NULL on ENOMEM. */
 char *policy_to_json(const struct policy *p);
 
-/* The human-readable policy as an HTML page (caller frees), NULL on ENOMEM. */
+/* The human-readable policy (GDPR Art. 13/14 sections, each with a stable
+ * anchor: controller, data, purposes, staff, recipients, transfers,
+ * residency, retention, rights, cookies, signals, children, security,
+ * changes) as Markdown or an HTML page. Caller frees; NULL on ENOMEM. */
+char *policy_render(const struct policy *p, bool html);
 char *policy_render_html(const struct policy *p);
+
+/* The record of processing activities, one record per purpose with every
+ * field of GDPR Art. 30(1), as CSV (RFC 4180) or JSON. Caller frees. */
+char *policy_ropa(const struct policy *p, bool csv);
 
 /* The AmberScript example policy compiled into the library (NUL-terminated). */
 const char *policy_example_text(size_t *len);

@@ -413,6 +413,109 @@ static void test_schema_agrees(void **state)
 	json_decref(schema);
 }
 
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* the published policy is rendered from the file, with every Art. 13/14 section */
+static void test_render(void **state)
+{
+	(void)state;
+	static const char *const files[] = {"examples/policies/amberscript.yaml",
+	                                    "examples/policies/ambsonic.yaml",
+	                                    "examples/policies/amper.yaml"};
+	static const char *const anchors[] = {
+	    "controller", "data",   "purposes", "staff",   "recipients", "transfers", "residency",
+	    "retention",  "rights", "cookies",  "signals", "children",   "security",  "changes"};
+	for (size_t f = 0; f < 3; f++) {
+		struct policy *p = load_ok(files[f]);
+		char *html = policy_render(p, true), *md = policy_render(p, false);
+		assert_non_null(html);
+		assert_non_null(md);
+		for (size_t a = 0; a < sizeof(anchors) / sizeof(anchors[0]); a++) {
+			char want[64];
+			snprintf(want, sizeof(want), "<h2 id=\"%s\">", anchors[a]);
+			if (strstr(html, want) == NULL)
+				fail_msg("%s: HTML lacks section %s", files[f], anchors[a]);
+			snprintf(want, sizeof(want), "{#%s}", anchors[a]);
+			if (strstr(md, want) == NULL)
+				fail_msg("%s: Markdown lacks section %s", files[f], anchors[a]);
+		}
+		/* every purpose, its basis, every recipient, named */
+		for (uint32_t i = 0; i < p->n_purposes; i++)
+			assert_non_null(strstr(md, p->purposes[i].name));
+		for (uint32_t i = 0; i < p->n_recipients; i++)
+			assert_non_null(strstr(md, p->recipients[i].name));
+		/* balanced markup, escaped text */
+		assert_int_equal(count(html, "<li>"), count(html, "</li>"));
+		assert_int_equal(count(html, "<ul>"), count(html, "</ul>"));
+		assert_int_equal(count(html, "<p>"), count(html, "</p>"));
+		assert_int_equal(count(html, "<h2 "), count(html, "</h2>"));
+		if (f == 0) {
+			/* AmberScript's own promises beyond Art. 13 */
+			assert_non_null(strstr(md, "We e-mail you 1 week before we delete it"));
+			assert_non_null(strstr(md, "Only the content they are assigned to"));
+			assert_non_null(strstr(md, "NDA with AmberScript"));
+			assert_non_null(strstr(md, "Dutch-language audio and transcripts"));
+			assert_non_null(strstr(md, "Autoriteit Persoonsgegevens"));
+		}
+		if (f == 2) {
+			assert_non_null(strstr(md, "Our representative in the EU"));
+			assert_non_null(strstr(md, "under 13"));
+			assert_non_null(strstr(md, "We do not respond to Do Not Track signals."));
+		}
+		free(html);
+		free(md);
+		policy_free(&p);
+	}
+}
+
+/* the record of processing activities has every Art. 30(1) field, per purpose */
+static void test_ropa(void **state)
+{
+	(void)state;
+	static const char *const fields[] = {"controller",
+	                                     "representative",
+	                                     "dpo",
+	                                     "purpose",
+	                                     "data_subject_categories",
+	                                     "personal_data_categories",
+	                                     "recipient_categories",
+	                                     "third_country_transfers",
+	                                     "erasure_time_limits",
+	                                     "security_measures"};
+	struct policy *p = load_ok("examples/policies/amper.yaml");
+	char *text = policy_ropa(p, false);
+	json_error_t e;
+	json_t *j = json_loads(text, 0, &e);
+	assert_non_null(j);
+	json_t *rows = json_object_get(j, "records");
+	assert_int_equal(json_array_size(rows), p->n_purposes);
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row)
+	{
+		for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
+			if (json_object_get(row, fields[k]) == NULL)
+				fail_msg("RoPA record %zu lacks %s", i, fields[k]);
+		assert_true(json_array_size(json_object_get(row, "personal_data_categories")) > 0);
+	}
+	/* Amper sends data to the US: each such recipient's safeguard is listed */
+	json_t *first = json_array_get(rows, 0);
+	assert_true(json_array_size(json_object_get(first, "third_country_transfers")) > 0);
+	json_decref(j);
+	free(text);
+	char *csv = policy_ropa(p, true);
+	assert_int_equal(count(csv, "\r\n"), p->n_purposes + 1);
+	assert_non_null(strstr(csv, "\"erasure_time_limits\""));
+	free(csv);
+	policy_free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -429,6 +532,8 @@ int main(void)
 	    cmocka_unit_test(test_every_check_reports_all),
 	    cmocka_unit_test(test_durations),
 	    cmocka_unit_test(test_schema_agrees),
+	    cmocka_unit_test(test_render),
+	    cmocka_unit_test(test_ropa),
 	};
 	int failed = cmocka_run_group_tests_name("policy", tests, NULL, NULL);
 	failed += run_invalid_corpus();
