@@ -3,7 +3,7 @@
 #define VOW_CLI_H
 
 /* Exit codes shared by every subcommand. */
-enum { CLI_OK = 0, CLI_INVALID = 1, CLI_USAGE = 2, CLI_FAILURE = 3 };
+enum { CLI_OK = 0, CLI_INVALID = 1, CLI_USAGE = 2, CLI_FAILURE = 3, CLI_DIFF_MATERIAL = 4 };
 
 int cli_policy(int argc, char **argv);
 int cli_init(int argc, char **argv);

@@ -1,4 +1,4 @@
-/* cli/cmd_policy.c — `vow policy check|show`. */
+/* cli/cmd_policy.c — `vow policy check|show|render|ropa|diff`. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,10 +9,18 @@
 static const char usage[] =
     "usage: vow policy check FILE\n"
     "       vow policy show FILE [--json]\n"
+    "       vow policy render FILE [--format md|html]\n"
+    "       vow policy ropa FILE [--format csv|json]\n"
+    "       vow policy diff OLD NEW\n"
     "\n"
     "check  validate FILE; print each problem as FILE:LINE:COL: error: MESSAGE\n"
     "       with a hint line; exit 0 if valid, 1 if not, 2 if FILE cannot be read\n"
-    "show   print a summary of the compiled policy, or with --json all of it\n";
+    "show   print a summary of the compiled policy, or with --json all of it\n"
+    "render print the human-readable privacy policy (GDPR Art. 13/14)\n"
+    "ropa   print the record of processing activities (GDPR Art. 30(1))\n"
+    "diff   print every change from OLD to NEW, each marked material (needs\n"
+    "       fresh consent or a notice) or minor; exit 0 if none is material,\n"
+    "       4 if any is\n";
 
 static void print_diags(const char *file, const struct policy_diags *d)
 {
@@ -56,6 +64,35 @@ static void print_summary(const char *file, const struct policy *p)
 	       p->n_holds, p->n_residency, p->n_cookies);
 }
 
+/* `vow policy diff OLD NEW`. */
+static int diff(const char *old_file, const char *new_file)
+{
+	struct policy *a = NULL, *b = NULL;
+	int rc = load(old_file, &a);
+	if (rc != CLI_OK)
+		return rc;
+	rc = load(new_file, &b);
+	if (rc != CLI_OK) {
+		policy_free(&a);
+		return rc;
+	}
+	struct policy_changes c;
+	vow_err err = policy_diff(a, b, &c);
+	policy_free(&a);
+	policy_free(&b);
+	if (err != VOW_OK) {
+		fprintf(stderr, "vow: %s\n", vow_err_message(err));
+		return CLI_FAILURE;
+	}
+	for (size_t i = 0; i < c.len; i++)
+		printf("%-8s %s\n", c.items[i].material ? "material" : "minor", c.items[i].text);
+	printf("%zu change%s, %zu material%s\n", c.len, c.len == 1 ? "" : "s", c.material,
+	       c.material > 0 ? ": consents to the purposes concerned must be asked for again" : "");
+	rc = c.material > 0 ? CLI_DIFF_MATERIAL : CLI_OK;
+	policy_changes_free(&c);
+	return rc;
+}
+
 int cli_policy(int argc, char **argv)
 {
 	if (argc < 2 || cli_wants_help(argc, argv)) {
@@ -63,6 +100,13 @@ int cli_policy(int argc, char **argv)
 		return argc < 2 ? CLI_USAGE : CLI_OK;
 	}
 	const char *sub = argv[1];
+	if (strcmp(sub, "diff") == 0) {
+		if (argc != 4 || argv[2][0] == '-' || argv[3][0] == '-') {
+			fputs(usage, stderr);
+			return CLI_USAGE;
+		}
+		return diff(argv[2], argv[3]);
+	}
 	bool json = false;
 	const char *file = NULL, *format = NULL;
 	for (int i = 2; i < argc; i++) {

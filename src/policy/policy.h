@@ -323,6 +323,33 @@ char *policy_render_html(const struct policy *p);
  * field of GDPR Art. 30(1), as CSV (RFC 4180) or JSON. Caller frees. */
 char *policy_ropa(const struct policy *p, bool csv);
 
+/* ---- changes between two versions ---- */
+
+struct policy_change {
+	bool material;  /* needs fresh consent or a notice */
+	char *text;     /* in words a privacy officer can act on */
+	char *purpose;  /* the purpose it concerns, or NULL */
+};
+
+struct policy_changes {
+	struct policy_change *items;
+	size_t len, cap, material;
+};
+
+/* Every change from old to new, each classed material or not (material: a
+ * new purpose, a new recipient, country or disclosed category, a longer
+ * retention, a changed legal basis, a new category for an existing purpose,
+ * a purpose that stops allowing objection, a new controller). Free with
+ * policy_changes_free. VOW_ERR_NOMEM only. */
+VOW_MUST_CHECK vow_err policy_diff(const struct policy *old, const struct policy *new_policy,
+				   struct policy_changes *out);
+void policy_changes_free(struct policy_changes *c);
+
+/* A fingerprint (32 hex digits) of what a person consents to for a purpose:
+ * its basis, categories and recipients (with countries), not its wording.
+ * A consent given under other terms does not count. */
+void policy_purpose_terms(const struct policy *p, uint32_t purpose, char out[33]);
+
 /* The AmberScript example policy compiled into the library (NUL-terminated). */
 const char *policy_example_text(size_t *len);
 

@@ -3,6 +3,8 @@
  * each case), hostile inputs, and the compiled form. */
 #include <dirent.h>
 #include <jansson.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "policy/policy.h"
 #include "test_support.h"
@@ -516,6 +518,162 @@ static void test_ropa(void **state)
 	policy_free(&p);
 }
 
+/* ---- policy diff: a corpus of paired changes to tests/policies/base.yaml ---- */
+
+enum { NONE, MINOR, MATERIAL };
+struct diff_case {
+	const char *what, *find, *replace;
+	int expect;
+	const char *needle; /* a word the change must be described with */
+};
+
+static const struct diff_case diff_cases[] = {
+    {"version and date only", "version: \"1\"\ndate: 2024-05-01", "version: \"2\"\ndate: 2025-01-01",
+     NONE, NULL},
+    {"reformatted list", "categories: [user.contact.email, user.content.audio]",
+     "categories:\n      - user.contact.email\n      - user.content.audio", NONE, NULL},
+    {"new consent purpose",
+     "recipients:\n",
+     "  - key: analytics.reporting\n    name: Statistics\n    basis: consent\n"
+     "    categories: [user.contact.email]\n    roles: [service]\n    withdraw_via: [settings]\n"
+     "recipients:\n",
+     MATERIAL, "new purpose 'analytics.reporting'"},
+    {"legal basis changed", "    name: Newsletter\n    basis: consent",
+     "    name: Newsletter\n    basis: legitimate_interest\n    legitimate_interest: Telling customers "
+     "about our products.",
+     MATERIAL, "legal basis changed from consent to legitimate_interest"},
+    {"new category for an existing purpose", "    categories: [user.contact.email]\n    roles: [service]\n    withdraw_via",
+     "    categories: [user.contact.email, user.content.audio]\n    roles: [service]\n    withdraw_via",
+     MATERIAL, "now also uses category 'user.content.audio'"},
+    {"purpose uses fewer categories", "categories: [user.contact.email, user.content.audio]\n    roles: [service, transcriber]",
+     "categories: [user.contact.email]\n    roles: [service, transcriber]", MINOR, "no longer uses"},
+    {"purpose renamed", "name: Newsletter", "name: Monthly newsletter", MINOR, "wording"},
+    {"new recipient",
+     "retention:\n",
+     "  - key: crm\n    name: CRM Ltd.\n    kind: processor\n    country: NL\n"
+     "    purposes: [marketing.communications.email]\n    categories: [user.contact.email]\n"
+     "retention:\n",
+     MATERIAL, "new recipient 'crm'"},
+    {"recipient moved country", "country: US\n    transfer: scc", "country: IN\n    transfer: scc",
+     MATERIAL, "moved from US to IN"},
+    {"recipient moved into the EEA", "country: US\n    transfer: scc", "country: DE", MINOR, "moved from US to DE"},
+    {"recipient gets a new purpose",
+     "    purposes: [marketing.communications.email]\n    categories: [user.contact.email]\nretention",
+     "    purposes: [marketing.communications.email, essential.service]\n    categories: [user.contact.email]\nretention",
+     MATERIAL, "now receives data for purpose 'essential.service'"},
+    {"recipient dropped",
+     "recipients:\n  - key: mailer\n    name: Mailer Inc.\n    kind: processor\n    country: US\n"
+     "    transfer: scc\n    purposes: [marketing.communications.email]\n    categories: [user.contact.email]\n",
+     "", MINOR, "recipient 'mailer' was dropped"},
+    {"recipient renamed", "name: Mailer Inc.", "name: Mailer Incorporated", MINOR, "'recipients' section"},
+    {"longer retention", "period: 6 months\n    notice", "period: 1 year\n    notice", MATERIAL,
+     "kept longer (up to 366 days instead of 186)"},
+    {"shorter retention", "period: 6 months\n    notice", "period: 3 months\n    notice", MINOR,
+     "kept shorter"},
+    {"longer deletion notice", "notice: 1 week", "notice: 2 weeks", MINOR, "'retention' section"},
+    {"new unused category",
+     "roles:\n",
+     "  - key: user.contact.phone_number\n    description: Phone number.\nroles:\n", MINOR,
+     "new category 'user.contact.phone_number'"},
+    {"controller changed", "name: Example B.V.", "name: Other B.V.", MATERIAL,
+     "controller changed from Example B.V."},
+    {"controller e-mail changed", "email: privacy@example.com", "email: dpo@example.com", MINOR,
+     "'controller' section"},
+    {"minimum age lowered", "minimum_age: 16", "minimum_age: 14", MINOR, "'children' section"},
+    {"legal hold longer", "period: 7 years", "period: 10 years", MINOR, "'legal_holds' section"},
+    {"transcriber no longer assigned-only", "assigned_only: true", "assigned_only: false", MINOR,
+     "'roles' section"},
+};
+
+/* Applies one edit to base.yaml's text; NULL if find does not occur. */
+static char *edit(const char *base, const char *find, const char *replace)
+{
+	const char *at = strstr(base, find);
+	if (at == NULL)
+		return NULL;
+	size_t n = strlen(base) - strlen(find) + strlen(replace) + 1;
+	char *out = malloc(n);
+	assert_non_null(out);
+	snprintf(out, n, "%.*s%s%s", (int)(at - base), base, replace, at + strlen(find));
+	return out;
+}
+
+static struct policy *load_text(const char *what, const char *text)
+{
+	struct policy_diags d = {0};
+	struct policy *p = NULL;
+	vow_err err = policy_load_buffer(text, strlen(text), &p, &d);
+	for (size_t i = 0; i < d.len; i++)
+		print_message("%s: %u:%u: %s\n", what, d.items[i].line, d.items[i].col, d.items[i].message);
+	policy_diags_free(&d);
+	if (err != VOW_OK)
+		fail_msg("case '%s' does not load", what);
+	return p;
+}
+
+static void test_diff_corpus(void **state)
+{
+	(void)state;
+	char *base = slurp("tests/policies/base.yaml", NULL);
+	struct policy *a = load_text("base", base);
+	size_t n = sizeof(diff_cases) / sizeof(diff_cases[0]), material = 0, minor = 0;
+	assert_true(n >= 20);
+	for (size_t i = 0; i < n; i++) {
+		const struct diff_case *c = &diff_cases[i];
+		char *text = edit(base, c->find, c->replace);
+		if (text == NULL)
+			fail_msg("case '%s': its edit does not apply", c->what);
+		struct policy *b = load_text(c->what, text);
+		struct policy_changes ch;
+		assert_int_equal(policy_diff(a, b, &ch), VOW_OK);
+		bool found = c->needle == NULL;
+		for (size_t k = 0; k < ch.len; k++) {
+			print_message("  %s: %s %s\n", c->what, ch.items[k].material ? "material" : "minor",
+			              ch.items[k].text);
+			found |= c->needle != NULL && strstr(ch.items[k].text, c->needle) != NULL &&
+			         ch.items[k].material == (c->expect == MATERIAL);
+		}
+		int got = ch.len == 0 ? NONE : ch.material > 0 ? MATERIAL : MINOR;
+		if (got != c->expect || !found)
+			fail_msg("case '%s': expected %d with '%s', got %d", c->what, c->expect,
+			         c->needle != NULL ? c->needle : "", got);
+		material += got == MATERIAL;
+		minor += got == MINOR;
+		/* the reverse of a change is a change too */
+		policy_changes_free(&ch);
+		assert_int_equal(policy_diff(b, a, &ch), VOW_OK);
+		assert_int_equal(ch.len == 0, c->expect == NONE);
+		policy_changes_free(&ch);
+		policy_free(&b);
+		free(text);
+	}
+	assert_true(material >= 7 && minor >= 7);
+	policy_free(&a);
+	free(base);
+}
+
+/* the CLI names each change and exits 4 when any is material */
+static void test_diff_cli(void **state)
+{
+	(void)state;
+	const char *out = "build/test-diff.out";
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "./build/vow policy diff examples/policies/amberscript.yaml "
+	                           "examples/policies/amberscript.yaml > %s", out);
+	assert_int_equal(WEXITSTATUS(system(cmd)), 0);
+	char *same = slurp(out, NULL);
+	assert_non_null(strstr(same, "0 changes, 0 material"));
+	free(same);
+	snprintf(cmd, sizeof(cmd), "./build/vow policy diff examples/policies/amberscript.yaml "
+	                           "examples/policies/amper.yaml > %s", out);
+	assert_int_equal(WEXITSTATUS(system(cmd)), 4);
+	char *text = slurp(out, NULL);
+	assert_non_null(strstr(text, "material the controller changed from"));
+	assert_non_null(strstr(text, "material new purpose"));
+	free(text);
+	unlink(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -534,6 +692,8 @@ int main(void)
 	    cmocka_unit_test(test_schema_agrees),
 	    cmocka_unit_test(test_render),
 	    cmocka_unit_test(test_ropa),
+	    cmocka_unit_test(test_diff_corpus),
+	    cmocka_unit_test(test_diff_cli),
 	};
 	int failed = cmocka_run_group_tests_name("policy", tests, NULL, NULL);
 	failed += run_invalid_corpus();
