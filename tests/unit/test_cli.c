@@ -411,6 +411,29 @@ static void test_consent_commands(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* `policy diff` names each change and exits 4 when any is material */
+static void test_policy_diff(void **state)
+{
+	(void)state;
+	const char *as = "examples/policies/amberscript.yaml";
+	struct run r = run_vow((const char *[]){"policy", "diff", as, as, NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "0 changes, 0 material"));
+	free(r.out);
+	r = run_vow((const char *[]){"policy", "diff", as, "examples/policies/amper.yaml", NULL});
+	assert_int_equal(r.status, 4);
+	assert_non_null(strstr(r.out, "material the controller changed from"));
+	assert_non_null(strstr(r.out, "material new purpose"));
+	free(r.out);
+	r = run_vow((const char *[]){"policy", "diff", as, NULL});
+	assert_int_equal(r.status, 2);
+	free(r.out);
+	r = run_vow((const char *[]){"policy", "diff", as, "tests/policies/invalid/yaml_tag.yaml", NULL});
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "yaml_tag.yaml:"));
+	free(r.out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -423,6 +446,7 @@ int main(void)
 	    cmocka_unit_test(test_init),
 	    cmocka_unit_test(test_vault_commands),
 	    cmocka_unit_test(test_consent_commands),
+	    cmocka_unit_test(test_policy_diff),
 	};
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

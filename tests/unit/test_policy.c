@@ -3,8 +3,6 @@
  * each case), hostile inputs, and the compiled form. */
 #include <dirent.h>
 #include <jansson.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "policy/policy.h"
 #include "test_support.h"
@@ -652,28 +650,6 @@ static void test_diff_corpus(void **state)
 	free(base);
 }
 
-/* the CLI names each change and exits 4 when any is material */
-static void test_diff_cli(void **state)
-{
-	(void)state;
-	const char *out = "build/test-diff.out";
-	char cmd[512];
-	snprintf(cmd, sizeof(cmd), "./build/vow policy diff examples/policies/amberscript.yaml "
-	                           "examples/policies/amberscript.yaml > %s", out);
-	assert_int_equal(WEXITSTATUS(system(cmd)), 0);
-	char *same = slurp(out, NULL);
-	assert_non_null(strstr(same, "0 changes, 0 material"));
-	free(same);
-	snprintf(cmd, sizeof(cmd), "./build/vow policy diff examples/policies/amberscript.yaml "
-	                           "examples/policies/amper.yaml > %s", out);
-	assert_int_equal(WEXITSTATUS(system(cmd)), 4);
-	char *text = slurp(out, NULL);
-	assert_non_null(strstr(text, "material the controller changed from"));
-	assert_non_null(strstr(text, "material new purpose"));
-	free(text);
-	unlink(out);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -693,7 +669,6 @@ int main(void)
 	    cmocka_unit_test(test_render),
 	    cmocka_unit_test(test_ropa),
 	    cmocka_unit_test(test_diff_corpus),
-	    cmocka_unit_test(test_diff_cli),
 	};
 	int failed = cmocka_run_group_tests_name("policy", tests, NULL, NULL);
 	failed += run_invalid_corpus();
