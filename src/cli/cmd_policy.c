@@ -87,7 +87,9 @@ static int diff(const char *old_file, const char *new_file)
 	for (size_t i = 0; i < c.len; i++)
 		printf("%-8s %s\n", c.items[i].material ? "material" : "minor", c.items[i].text);
 	printf("%zu change%s, %zu material%s\n", c.len, c.len == 1 ? "" : "s", c.material,
-	       c.material > 0 ? ": consents to the purposes concerned must be asked for again" : "");
+	       c.material > 0 ? ": tell the people concerned before it takes effect; consents to the "
+	                       "purposes whose terms changed count again only once given again"
+	                     : "");
 	rc = c.material > 0 ? CLI_DIFF_MATERIAL : CLI_OK;
 	policy_changes_free(&c);
 	return rc;

@@ -108,6 +108,7 @@ vow_err consent_record(struct vault *v, const char *subject, const char *purpose
 	         p->version ? p->version : "");
 	snprintf(row.method, sizeof(row.method), "%s", method);
 	consent_purpose_text_hash(p, pu, row.text_hash);
+	memcpy(row.terms, pu->terms, sizeof(row.terms));
 	if (ev != NULL && ev->user_agent != NULL) {
 		unsigned char h[32];
 		crypto_keyed_hash(v->index_key, "vow user agent v1", ev->user_agent,

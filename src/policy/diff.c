@@ -2,8 +2,9 @@
  * change classed as material (it needs fresh consent or a notice: a new
  * purpose, a new recipient or country, a longer retention, a changed legal
  * basis, a new category for an existing purpose) or not; and each purpose's
- * terms fingerprint, which stops consents given under other terms from
- * counting. */
+ * terms fingerprint (basis, objection, categories with their longest
+ * retention, recipients with their countries), which stops consents given
+ * under other terms from counting. */
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -248,9 +249,15 @@ void policy_purpose_terms(const struct policy *p, uint32_t purpose, char out[33]
 	char buf[8192];
 	size_t n = 0;
 	put(buf, sizeof(buf), &n, u->key, "|", policy_basis_name(u->basis));
+	put(buf, sizeof(buf), &n, u->objection ? "|objection" : "|-", "", "");
 	for (uint32_t c = 0; c < p->n_categories; c++)
-		if (has_key(p, u->categories, true, p->categories[c].key))
-			put(buf, sizeof(buf), &n, "|", p->categories[c].key, "");
+		if (has_key(p, u->categories, true, p->categories[c].key)) {
+			bool criteria;
+			char days[16];
+			snprintf(days, sizeof(days), "%u", longest(p, p->categories[c].key, &criteria));
+			put(buf, sizeof(buf), &n, "|", p->categories[c].key, ":");
+			put(buf, sizeof(buf), &n, days, "", "");
+		}
 	for (uint32_t r = 0; r < p->n_recipients; r++)
 		for (uint32_t k = 0; k < p->recipients[r].purposes.n; k++)
 			if (p->recipients[r].purposes.v[k] == purpose)

@@ -381,8 +381,11 @@ vow_err policy_load_buffer(const char *buf, size_t len, struct policy **out,
 		load_children(&L, top);
 		load_cookies(&L, ytree_get(top, "cookies"));
 		load_misc(&L, top);
-		if (diags->len + diags->dropped == before)
+		if (diags->len + diags->dropped == before) {
 			policy_index_build(&L);
+			for (uint32_t i = 0; i < p->n_purposes; i++)
+				policy_purpose_terms(p, i, p->purposes[i].terms);
+		}
 	}
 	for (int k = 0; k < 3; k++)
 		strmap_free(&L.ext[k]);

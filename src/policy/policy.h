@@ -173,6 +173,7 @@ struct policy_purpose {
 	const char *required_reason;
 	bool automated_decision;
 	const char *automated_logic;
+	char terms[33]; /* policy_purpose_terms, set at load */
 	struct policy_loc loc;
 };
 
@@ -346,7 +347,8 @@ VOW_MUST_CHECK vow_err policy_diff(const struct policy *old, const struct policy
 void policy_changes_free(struct policy_changes *c);
 
 /* A fingerprint (32 hex digits) of what a person consents to for a purpose:
- * its basis, categories and recipients (with countries), not its wording.
+ * its basis, whether they may object, its categories (with how long each is
+ * kept at most) and recipients (with countries), not its wording.
  * A consent given under other terms does not count. */
 void policy_purpose_terms(const struct policy *p, uint32_t purpose, char out[33]);
 

@@ -93,6 +93,7 @@ struct store_consent {
 	char ip_prefix[48]; /* truncated address */
 	char ua_hash[65];   /* keyed hash of the user agent, hex */
 	int against_gpc;    /* given while the person's browser sent Sec-GPC: 1 */
+	char terms[33];     /* the purpose's terms fingerprint when given ('' before v7) */
 };
 
 /* A restriction, objection or parental consent, with when it was lifted. */

@@ -135,10 +135,10 @@ static const char *const sql[Q__COUNT] = {
     [Q_META_SET] = "INSERT OR REPLACE INTO meta(name,value) VALUES(?,?)",
     [Q_CONS_INS] = "INSERT INTO "
                    "consents(id,subject,purpose,state,policy_version,text_hash,method,at,ip_prefix,"
-                   "ua_hash,against_gpc) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                   "ua_hash,against_gpc,terms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
     [Q_CONS_LIST] =
         "SELECT id,subject,purpose,state,policy_version,text_hash,method,at,ip_prefix,ua_hash,"
-        "against_gpc FROM consents WHERE subject=? ORDER BY at,rowid",
+        "against_gpc,terms FROM consents WHERE subject=? ORDER BY at,rowid",
     [Q_FLAG_INS] = "INSERT INTO subject_flags(id,subject,kind,target,set_at,lifted_at,reason) "
                    "VALUES(?,?,?,?,?,0,?)",
     [Q_FLAG_LIFT] = "UPDATE subject_flags SET lifted_at=? WHERE subject=? AND kind=? AND target=? "
@@ -228,6 +228,10 @@ static const char *const sql[Q__COUNT] = {
 	"NOT NULL,"                                                                                \
 	" signature BLOB NOT NULL);"
 
+/* step 7: the terms (basis, categories, recipients) a consent was given
+ * under, so that a material policy change stops it from counting */
+#define DATA_MIGRATION_7 "ALTER TABLE consents ADD COLUMN terms TEXT NOT NULL DEFAULT '';"
+
 static const char *const data_migrations[] = {
     "CREATE TABLE subjects(id TEXT PRIMARY KEY, status INTEGER NOT NULL, region TEXT NOT NULL,"
     " created_at INTEGER NOT NULL, closed_at INTEGER NOT NULL, erased_at INTEGER NOT NULL, profile "
@@ -260,6 +264,7 @@ static const char *const data_migrations[] = {
     DATA_MIGRATION_4,
     DATA_MIGRATION_5,
     DATA_MIGRATION_6,
+    DATA_MIGRATION_7,
 };
 
 static const char *const keys_migrations[] = {
@@ -1052,6 +1057,7 @@ static vow_err read_consent(sqlite3_stmt *q, struct store_consent *r)
 	col_text(q, 8, r->ip_prefix, sizeof(r->ip_prefix));
 	col_text(q, 9, r->ua_hash, sizeof(r->ua_hash));
 	r->against_gpc = sqlite3_column_int(q, 10);
+	col_text(q, 11, r->terms, sizeof(r->terms));
 	return VOW_OK;
 }
 
@@ -1081,6 +1087,7 @@ static vow_err sq_consent_append(struct store *s, const struct store_consent *r)
 		bind_text(q, 9, r->ip_prefix);
 		bind_text(q, 10, r->ua_hash);
 		sqlite3_bind_int(q, 11, r->against_gpc);
+		bind_text(q, 12, r->terms);
 	}
 	return run(s, q);
 }

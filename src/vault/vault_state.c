@@ -28,8 +28,14 @@ static vow_err consent_row(void *ctx, const void *row)
 	struct state_ctx *c = ctx;
 	const struct store_consent *r = row;
 	uint32_t u = policy_purpose_find(c->p, r->purpose);
-	if (u != POLICY_NONE && r->state >= CONSENT_NONE && r->state <= CONSENT_WITHDRAWN)
-		c->st->consent[u] = (uint8_t)r->state; /* rows come oldest first: the last wins */
+	if (u == POLICY_NONE || r->state < CONSENT_NONE || r->state > CONSENT_WITHDRAWN)
+		return VOW_OK;
+	/* rows come oldest first: the last wins. A consent given under other
+	 * terms (a material change since) counts as none until given again;
+	 * one recorded before terms were kept ('') still counts. */
+	bool stale = r->state == CONSENT_GIVEN && r->terms[0] != '\0' &&
+	             strcmp(r->terms, c->p->purposes[u].terms) != 0;
+	c->st->consent[u] = (uint8_t)(stale ? CONSENT_NONE : r->state);
 	return VOW_OK;
 }
 
@@ -157,7 +163,7 @@ vow_err vault_state_load(struct vault *v, const char *subject, struct vault_stat
 	return err;
 }
 
-/* ---- the materialised state: "-" then lines "c PURPOSE STATE", "o TARGET",
+/* ---- the materialised state: "-" then lines "c PURPOSE STATE [TERMS]", "o TARGET",
  * "r TARGET", "p" (parental consent), rebuilt from the ledger and the flags
  * in the transaction that changes them ---- */
 
@@ -168,7 +174,7 @@ static void apply_text(struct state_ctx *c, const char *text)
 		line++;
 		const char *end = strchr(line, '\n');
 		size_t n = end != NULL ? (size_t)(end - line) : strlen(line);
-		char buf[STORE_KEY_MAX + 16];
+		char buf[STORE_KEY_MAX + 64];
 		if (n >= 1 && n < sizeof(buf)) {
 			memcpy(buf, line, n);
 			buf[n] = '\0';
@@ -177,7 +183,8 @@ static void apply_text(struct state_ctx *c, const char *text)
 			memset(&cr, 0, sizeof(cr));
 			memset(&fr, 0, sizeof(fr));
 			int state = 0;
-			if (buf[0] == 'c' && sscanf(buf, "c %128s %d", cr.purpose, &state) == 2) {
+			if (buf[0] == 'c' &&
+			    sscanf(buf, "c %128s %d %32s", cr.purpose, &state, cr.terms) >= 2) {
 				cr.state = state;
 				(void)consent_row(c, &cr);
 			} else if ((buf[0] == 'o' || buf[0] == 'r') && n > 2) {
@@ -236,6 +243,7 @@ static vow_err latest_row(void *ctx, const void *rowp)
 	for (size_t i = 0; i < l->n; i++)
 		if (strcmp(l->v[i].purpose, r->purpose) == 0) {
 			l->v[i].state = r->state;
+			memcpy(l->v[i].terms, r->terms, sizeof(r->terms));
 			return VOW_OK;
 		}
 	if (l->n == l->cap) {
@@ -272,8 +280,8 @@ vow_err vault_state_refresh(struct vault *v, const char *subject)
 	text_add(&t, "-");
 	vow_err err = v->ops->consent_list(v->data, subject, latest_row, &l);
 	for (size_t i = 0; err == VOW_OK && i < l.n; i++) {
-		char line[STORE_KEY_MAX + 16];
-		snprintf(line, sizeof(line), "c %s %d", l.v[i].purpose, l.v[i].state);
+		char line[STORE_KEY_MAX + 64];
+		snprintf(line, sizeof(line), "c %s %d %s", l.v[i].purpose, l.v[i].state, l.v[i].terms);
 		text_add(&t, line);
 	}
 	if (err == VOW_OK)

@@ -548,6 +548,73 @@ static void test_ip_truncation(void **state)
 	assert_int_equal(consent_ip_truncate("", out), VOW_ERR_INVALID);
 }
 
+/* Loads the example policy with one edit applied (find must occur). */
+static struct policy *example_edited(const char *find, const char *replace)
+{
+	char *text = slurp("examples/policies/amberscript.yaml", NULL);
+	char *at = strstr(text, find);
+	assert_non_null(at);
+	size_t n = strlen(text) + strlen(replace) + 1;
+	char *out = malloc(n);
+	assert_non_null(out);
+	snprintf(out, n, "%.*s%s%s", (int)(at - text), text, replace, at + strlen(find));
+	struct policy_diags d = {0};
+	struct policy *p = NULL;
+	assert_int_equal(policy_load_buffer(out, strlen(out), &p, &d), VOW_OK);
+	policy_diags_free(&d);
+	free(out);
+	free(text);
+	return p;
+}
+
+/* a material change to a consent purpose stops old consents from counting
+ * until the person consents again; a change of wording does not */
+static void test_material_change_needs_fresh_consent(void **state)
+{
+	(void)state;
+	char dir[256], id[VOW_ID_LEN + 1];
+	struct vault *v = fresh(dir);
+	subject(v, "renew@example.nl", NULL, id);
+	const char *email = "\"renew@example.nl\"";
+	assert_int_equal(
+	    vault_record_put(v, &SERVICE, id, "user.contact.email", email, strlen(email)), VOW_OK);
+	assert_int_equal(consent_record(v, id, NEWS, CONSENT_GIVEN, "form", NULL, NULL), VOW_OK);
+	assert_int_equal(get_as(v, "service", NULL, NEWS, id, "user.contact.email"), VOW_OK);
+
+	const char *old_cats = "categories: [user.contact.email]\n    subjects: [prospect]";
+	struct policy *reworded = example_edited("name: Newsletter you subscribed to",
+	                                         "name: Our monthly newsletter");
+	struct policy *wider = example_edited(
+	    old_cats, "categories: [user.contact.email, user.name]\n    subjects: [prospect]");
+	/* the classification agrees with what enforcement does */
+	struct policy_changes ch;
+	assert_int_equal(policy_diff(policy, reworded, &ch), VOW_OK);
+	assert_int_equal(ch.material, 0);
+	policy_changes_free(&ch);
+	assert_int_equal(policy_diff(policy, wider, &ch), VOW_OK);
+	assert_true(ch.material > 0);
+	policy_changes_free(&ch);
+
+	/* wording only: the consent still counts */
+	vault_set_policy(v, reworded);
+	assert_int_equal(get_as(v, "service", NULL, NEWS, id, "user.contact.email"), VOW_OK);
+	/* a new category for the purpose: it no longer does, for this purpose only */
+	vault_set_policy(v, wider);
+	DENIED_BECAUSE(v, get_as(v, "service", NULL, NEWS, id, "user.contact.email"), "no_consent");
+	assert_int_equal(get_as(v, "service", NULL, "essential.service", id, "user.contact.email"),
+	                 VOW_OK);
+	/* and not after a restart either */
+	vault_close(&v);
+	assert_int_equal(vault_open(dir, wider, &v), VOW_OK);
+	DENIED_BECAUSE(v, get_as(v, "service", NULL, NEWS, id, "user.contact.email"), "no_consent");
+	/* consenting again under the new terms counts */
+	assert_int_equal(consent_record(v, id, NEWS, CONSENT_GIVEN, "form", NULL, NULL), VOW_OK);
+	assert_int_equal(get_as(v, "service", NULL, NEWS, id, "user.contact.email"), VOW_OK);
+	vault_close(&v);
+	policy_free(&reworded);
+	policy_free(&wider);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -561,6 +628,7 @@ int main(void)
 	    cmocka_unit_test(test_ip_truncation),
 	    cmocka_unit_test(test_denials_recorded),
 	    cmocka_unit_test(test_state_fallback),
+	    cmocka_unit_test(test_material_change_needs_fresh_consent),
 	};
 	return cmocka_run_group_tests_name("consent", tests, setup, teardown);
 }
