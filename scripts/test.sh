@@ -2,7 +2,8 @@
 # Runs every test: installs what is missing, builds the release tree and the
 # AddressSanitizer+UndefinedBehaviorSanitizer tree, runs the whole suite in
 # both, lints the OpenAPI document with a real linter (@redocly/cli from npm),
-# and ends with one summary line "total: N passed, N failed".
+# validates the privacy policy rendered as HTML for each example policy with a
+# real HTML validator (html-validate from npm), and ends with one summary line "total: N passed, N failed".
 set -eu
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -30,5 +31,19 @@ if tools/openapi/node_modules/.bin/redocly lint --config tools/openapi/redocly.y
 else
 	f=$((f + 1)); cat build/openapi-lint.log; echo "openapi lint: FAILED"
 fi
+# the rendered privacy policies, validated as HTML
+if [ ! -x tools/html/node_modules/.bin/html-validate ]; then
+	(cd tools/html && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+for policy in examples/policies/*.yaml; do
+	html="build/privacy-$(basename "$policy" .yaml).html"
+	if build/vow policy render "$policy" --format html > "$html" &&
+		tools/html/node_modules/.bin/html-validate --config tools/html/.htmlvalidate.json \
+			"$html" > build/html-validate.log 2>&1; then
+		p=$((p + 1)); echo "html validate: $html is valid"
+	else
+		f=$((f + 1)); cat build/html-validate.log; echo "html validate: $html FAILED"
+	fi
+done
 echo "total: $p passed, $f failed"
 [ "$f" -eq 0 ] && [ "$status" -eq 0 ]
