@@ -147,13 +147,22 @@ static const char *basis_words(enum policy_basis b)
 	return b < BASIS__COUNT ? w[b] : "";
 }
 
+/* A category's name for people: the policy's, else the taxonomy's, else its key. */
+static const char *category_name(const struct policy_category *c)
+{
+	if (c->name != NULL)
+		return c->name;
+	const struct taxonomy_entry *t = taxonomy_find(TAXONOMY_CATEGORY, c->key);
+	return t != NULL && t->name != NULL ? t->name : c->key;
+}
+
 static void keys_of(struct out *o, const struct policy *p, struct policy_idx_list l)
 {
 	for (uint32_t i = 0; i < l.n; i++) {
 		const struct policy_category *c = &p->categories[l.v[i]];
 		if (i > 0)
 			raw(o, ", ");
-		text(o, c->name != NULL ? c->name : c->key);
+		text(o, category_name(c));
 	}
 }
 
@@ -213,11 +222,27 @@ static void render_body(struct out *o, const struct policy *p)
 	para_close(o);
 
 	section(o, "data", "What data we hold");
+	if (p->n_subjects > 0) {
+		para_open(o);
+		text(o, "This policy covers the data of these people:");
+		para_close(o);
+		list_open(o);
+		for (uint32_t i = 0; i < p->n_subjects; i++) {
+			item_open(o);
+			text(o, p->subjects[i].description != NULL ? p->subjects[i].description
+			                                           : p->subjects[i].key);
+			item_close(o);
+		}
+		list_close(o);
+		para_open(o);
+		text(o, "What we hold about them:");
+		para_close(o);
+	}
 	list_open(o);
 	for (uint32_t i = 0; i < p->n_categories; i++) {
 		const struct policy_category *c = &p->categories[i];
 		item_open(o);
-		strong(o, c->name != NULL ? c->name : c->key);
+		strong(o, category_name(c));
 		raw(o, ": ");
 		text(o, c->description);
 		if (!c->stored)
@@ -299,6 +324,18 @@ static void render_body(struct out *o, const struct policy *p)
 		item_close(o);
 	}
 	list_close(o);
+	para_open(o);
+	text(o, "We do not sell or rent your personal data, and give it to no one not listed here");
+	bool first = true;
+	for (uint32_t i = 0; i < p->n_purposes; i++)
+		if ((p->purposes[i].optout & (OPTOUT_SALE | OPTOUT_SHARING)) != 0) {
+			text(o, first ? ", except that \"" : "\", \"");
+			text(o, p->purposes[i].name);
+			first = false;
+		}
+	text(o, first ? "." : "\" may count as selling or sharing it under some laws; you can opt "
+	                       "out of that.");
+	para_close(o);
 
 	section(o, "transfers", "Transfers outside the European Economic Area");
 	list_open(o);
@@ -322,6 +359,17 @@ static void render_body(struct out *o, const struct policy *p)
 
 	section(o, "residency", "Where it is kept");
 	list_open(o);
+	if (p->n_residency == 0) {
+		item_open(o);
+		text(o, "We keep your data where we are established");
+		if (p->controller.country != NULL) {
+			text(o, " (");
+			text(o, p->controller.country);
+			text(o, ")");
+		}
+		text(o, " and with the recipients listed above, in their countries.");
+		item_close(o);
+	}
 	for (uint32_t i = 0; i < p->n_residency; i++) {
 		item_open(o);
 		text(o, p->residency[i].description != NULL ? p->residency[i].description : "");
@@ -335,8 +383,9 @@ static void render_body(struct out *o, const struct policy *p)
 		const struct policy_retention *r = &p->retention[i];
 		item_open(o);
 		keys_of(o, p, r->categories);
-		raw(o, ": ");
+		raw(o, ":");
 		if (r->period.n > 0) {
+			raw(o, " ");
 			duration(o, r->period);
 			raw(o, " ");
 			text(o, anchor_words(r->from));
@@ -423,8 +472,12 @@ static void render_body(struct out *o, const struct policy *p)
 	}
 	list_close(o);
 	para_open(o);
-	if (p->rights_contact != NULL)
+	if (p->rights_contact != NULL) {
+		size_t n = strlen(p->rights_contact);
 		text(o, p->rights_contact);
+		if (n > 0 && strchr(".!?", p->rights_contact[n - 1]) == NULL)
+			raw(o, ".");
+	}
 	if (p->rights_identification)
 		text(o, " We may ask you to prove your identity. We answer within one month.");
 	para_close(o);
