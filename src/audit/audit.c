@@ -73,14 +73,7 @@ static void checkpoint_message(int64_t seq, int64_t at, const unsigned char head
 static vow_err sign_checkpoint(struct vault *v, struct store_checkpoint *c)
 {
 	struct crypto_key *k = NULL;
-	vow_err err = vault_key_load(v, VAULT_INSTANCE_OWNER, KEY_INSTANCE_SIGN, &k);
-	if (err == VOW_ERR_NOT_FOUND) {
-		const struct crypto_key *tmp = NULL;
-		err = vault_key_new(v, VAULT_INSTANCE_OWNER, KEY_INSTANCE_SIGN, &tmp);
-		vault_key_evict(v, VAULT_INSTANCE_OWNER);
-		if (err == VOW_OK)
-			err = vault_key_load(v, VAULT_INSTANCE_OWNER, KEY_INSTANCE_SIGN, &k);
-	}
+	vow_err err = vault_signing_key(v, &k);
 	unsigned char msg[64 + 32];
 	checkpoint_message(c->seq, c->at, c->head, msg);
 	memcpy(msg + 64, c->head, 32);

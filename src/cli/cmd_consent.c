@@ -21,8 +21,9 @@ static const char usage[] =
     "\n"
     "Every command takes --data DIR (default $VOW_DATA, else ./vow-data).\n"
     "give/refuse/withdraw append to the ledger and print the signed receipt;\n"
-    "verify exits 0 when the receipt's signature is the instance's (or the\n"
-    "given key's) over exactly this receipt, 1 otherwise. --method is one of\n"
+    "verify exits 0 when the signature of a receipt (consent or erasure) is\n"
+    "the instance's (or the given key's) over exactly this receipt, 1\n"
+    "otherwise. --method is one of\n"
     "form, banner, api, import, email, settings, unsubscribe_link,\n"
     "privacy_center (default api).\n";
 
@@ -56,11 +57,11 @@ static int verify(const char *file, const char *key, struct vault *v)
 	}
 	char own[65];
 	if (key == NULL) {
-		err = consent_public_key(v, own);
+		err = vault_public_key(v, own);
 		key = own;
 	}
 	if (err == VOW_OK)
-		err = consent_receipt_verify(text, len, key);
+		err = vault_signed_verify(text, len, key);
 	free(text);
 	if (err == VOW_OK) {
 		printf("%s: valid receipt, signed by %s\n", file, key);
@@ -134,7 +135,7 @@ int cli_consent(int argc, char **argv)
 		rc = verify(pos[0], NULL, v);
 	} else if (strcmp(sub, "public-key") == 0 && npos == 0) {
 		char hex[65];
-		err = consent_public_key(v, hex);
+		err = vault_public_key(v, hex);
 		if (err == VOW_OK)
 			puts(hex);
 		rc = CLI_OK;

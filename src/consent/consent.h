@@ -74,15 +74,6 @@ VOW_MUST_CHECK vow_err consent_parental(struct vault *v, const char *subject, bo
 /* True when the e-mail address is on the suppression list. */
 bool consent_suppressed(struct vault *v, const char *email);
 
-/* The instance's receipt-signing public key, as 64 hex digits and a NUL. */
-VOW_MUST_CHECK vow_err consent_public_key(struct vault *v, char hex[65]);
-
-/* Verifies a receipt (JSON text) against a public key (64 hex digits):
- * VOW_OK if the signature covers exactly this receipt; VOW_ERR_INTEGRITY if
- * it was altered or signed by another key; VOW_ERR_INVALID if malformed. */
-VOW_MUST_CHECK vow_err consent_receipt_verify(const char *json, size_t len,
-                                              const char *public_key_hex);
-
 /* Reads Sec-GPC request header values as the GPC spec says: true when at
  * least one value is exactly "1" (several headers count as one). */
 bool consent_gpc_header(const char *const *values, size_t n);

@@ -13,33 +13,6 @@
 
 static const char *const state_names[] = {"none", "given", "refused", "withdrawn"};
 
-/* The instance signing key (owned by the caller), created on first use. */
-static vow_err signing_key(struct vault *v, struct crypto_key **out)
-{
-	vow_err err = vault_key_load(v, VAULT_INSTANCE_OWNER, KEY_INSTANCE_SIGN, out);
-	if (err == VOW_ERR_NOT_FOUND) {
-		const struct crypto_key *tmp = NULL;
-		err = vault_key_new(v, VAULT_INSTANCE_OWNER, KEY_INSTANCE_SIGN, &tmp);
-		vault_key_evict(v, VAULT_INSTANCE_OWNER);
-		if (err == VOW_OK)
-			err = vault_key_load(v, VAULT_INSTANCE_OWNER, KEY_INSTANCE_SIGN, out);
-	}
-	return err;
-}
-
-vow_err consent_public_key(struct vault *v, char hexout[65])
-{
-	struct crypto_key *k = NULL;
-	vow_err err = signing_key(v, &k);
-	unsigned char pk[CRYPTO_PUBLIC_KEY_BYTES];
-	if (err == VOW_OK)
-		err = crypto_signature_public(k, pk);
-	crypto_key_free(&k);
-	if (err == VOW_OK)
-		sodium_bin2hex(hexout, 65, pk, sizeof(pk));
-	return err;
-}
-
 static json_t *keys_of(const struct policy *p, struct policy_idx_list l, bool categories)
 {
 	json_t *a = json_array();
@@ -157,59 +130,11 @@ vow_err consent_receipt_make(struct vault *v, const struct store_consent *row, c
 	                : NULL;
 	if (r == NULL)
 		return VOW_ERR_NOMEM;
-	char *canon = json_dumps(r, JSON_SORT_KEYS | JSON_COMPACT);
-	struct crypto_key *k = NULL;
-	vow_err err = canon == NULL ? VOW_ERR_NOMEM : signing_key(v, &k);
-	unsigned char sig[CRYPTO_SIGNATURE_BYTES], pk[CRYPTO_PUBLIC_KEY_BYTES];
-	if (err == VOW_OK)
-		err = crypto_signature_make(k, canon, strlen(canon), sig);
-	if (err == VOW_OK)
-		err = crypto_signature_public(k, pk);
-	crypto_key_free(&k);
-	free(canon);
+	vow_err err = vault_sign_json(v, r);
 	if (err == VOW_OK) {
-		char sighex[2 * CRYPTO_SIGNATURE_BYTES + 1], pkhex[2 * CRYPTO_PUBLIC_KEY_BYTES + 1];
-		sodium_bin2hex(sighex, sizeof(sighex), sig, sizeof(sig));
-		sodium_bin2hex(pkhex, sizeof(pkhex), pk, sizeof(pk));
-		json_object_set_new(r, "signature",
-		                    json_pack("{s:s, s:s, s:s}", "algorithm", "Ed25519",
-		                              "public_key", pkhex, "value", sighex));
 		*out = json_dumps(r, JSON_SORT_KEYS | JSON_INDENT(2));
 		if (*out == NULL)
 			err = VOW_ERR_NOMEM;
-	}
-	json_decref(r);
-	return err;
-}
-
-vow_err consent_receipt_verify(const char *text, size_t len, const char *public_key_hex)
-{
-	unsigned char pk[CRYPTO_PUBLIC_KEY_BYTES], sig[CRYPTO_SIGNATURE_BYTES];
-	size_t got = 0;
-	if (public_key_hex == NULL ||
-	    sodium_hex2bin(pk, sizeof(pk), public_key_hex, strlen(public_key_hex), NULL, &got,
-	                   NULL) != 0 ||
-	    got != sizeof(pk))
-		return VOW_ERR_INVALID;
-	json_error_t jerr;
-	json_t *r = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (r == NULL || !json_is_object(r)) {
-		json_decref(r);
-		return VOW_ERR_INVALID;
-	}
-	json_t *s = json_object_get(r, "signature");
-	const char *value = json_string_value(json_object_get(s, "value"));
-	const char *alg = json_string_value(json_object_get(s, "algorithm"));
-	vow_err err = VOW_ERR_INVALID;
-	if (value != NULL && alg != NULL && strcmp(alg, "Ed25519") == 0 &&
-	    sodium_hex2bin(sig, sizeof(sig), value, strlen(value), NULL, &got, NULL) == 0 &&
-	    got == sizeof(sig)) {
-		json_object_del(r, "signature");
-		char *canon = json_dumps(r, JSON_SORT_KEYS | JSON_COMPACT);
-		err = canon == NULL                                            ? VOW_ERR_NOMEM
-		      : crypto_signature_verify(pk, canon, strlen(canon), sig) ? VOW_OK
-		                                                               : VOW_ERR_INTEGRITY;
-		free(canon);
 	}
 	json_decref(r);
 	return err;

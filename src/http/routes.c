@@ -647,7 +647,7 @@ static enum MHD_Result h_disclosure_list(struct MHD_Connection *c, struct reques
 static enum MHD_Result h_consent_key(struct MHD_Connection *c, struct request *r)
 {
 	char hex[65];
-	vow_err err = consent_public_key(r->v, hex);
+	vow_err err = vault_public_key(r->v, hex);
 	if (err != VOW_OK)
 		return http_fail(c, r, err);
 	return http_json(c, r, 200,

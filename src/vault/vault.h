@@ -319,9 +319,20 @@ VOW_MUST_CHECK vow_err vault_disclosure_list(struct vault *v, const char *subjec
  * destroyed and what was kept and why, as categories and counts, never
  * values, and how long the key step and the purge took. Only the held
  * categories are visited before the key is destroyed, so the time until
- * the data is unreadable does not grow with the amount of data. Erasing an
- * erased subject is VOW_ERR_NOT_FOUND. */
+ * the data is unreadable does not grow with the amount of data. The
+ * receipt is signed with the instance key (vault_signed_verify checks it).
+ * Erasing an erased subject is VOW_ERR_NOT_FOUND. */
 VOW_MUST_CHECK vow_err vault_subject_erase(struct vault *v, const char *subject, char **receipt);
+
+/* The instance's signing public key (receipts, audit checkpoints), as 64
+ * hex digits and a NUL; the key is created on first use. */
+VOW_MUST_CHECK vow_err vault_public_key(struct vault *v, char hex[65]);
+
+/* Verifies a signed vow document (a consent or erasure receipt, JSON text)
+ * against a public key (64 hex digits): VOW_OK if the signature covers
+ * exactly this document; VOW_ERR_INTEGRITY if it was altered or signed by
+ * another key; VOW_ERR_INVALID if malformed. */
+VOW_MUST_CHECK vow_err vault_signed_verify(const char *json, size_t len, const char *public_key_hex);
 
 /* ---- API keys ---- */
 

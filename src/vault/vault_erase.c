@@ -362,6 +362,12 @@ vow_err vault_subject_erase(struct vault *v, const char *subject, char **receipt
 		                      "blind_index_entries", (json_int_t)idx, "grants",
 		                      (json_int_t)grants, "timing", "unreadable_after_ms",
 		                      unreadable_ms, "purged_after_ms", ms_since(&t0));
+		/* the subject key is gone; the instance key still signs. The
+		 * erasure is done either way: a failure to sign is reported in
+		 * the receipt, not as a failed erasure. */
+		vow_err serr = r != NULL ? vault_sign_json(v, r) : VOW_OK;
+		if (serr != VOW_OK)
+			json_object_set_new(r, "signature_error", json_string(vow_err_message(serr)));
 		*receipt = r != NULL ? json_dumps(r, JSON_COMPACT) : NULL;
 		json_decref(r);
 		if (*receipt == NULL)

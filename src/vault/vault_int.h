@@ -6,6 +6,8 @@
 #include <limits.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "crypto/crypto.h"
 #include "store/store.h"
 #include "vault/vault.h"
@@ -51,6 +53,14 @@ VOW_MUST_CHECK vow_err vault_key_load(struct vault *v, const char *owner, int ki
 /* Creates, wraps and stores a new key for owner/kind; *out as vault_key. */
 VOW_MUST_CHECK vow_err vault_key_new(struct vault *v, const char *owner, int kind,
                                      const struct crypto_key **out);
+
+/* The instance's Ed25519 signing key (caller frees with crypto_key_free),
+ * created and stored on first use. */
+VOW_MUST_CHECK vow_err vault_signing_key(struct vault *v, struct crypto_key **out);
+
+/* Signs doc in place: sets its "signature" member ({algorithm, public_key,
+ * value}) over the canonical JSON of the rest. VOW_ERR_NOMEM, key errors. */
+VOW_MUST_CHECK vow_err vault_sign_json(struct vault *v, json_t *doc);
 
 /* VOW_OK when owner's subject key exists (cached or stored), else
  * VOW_ERR_KEY. */

@@ -250,21 +250,21 @@ static void test_receipt_fields_and_signature(void **state)
 	assert_null(strstr(receipt, "receipt@example.nl")); /* a pseudonym, never the e-mail */
 	/* the signature verifies with the instance key, and only the exact text */
 	char pk[65];
-	assert_int_equal(consent_public_key(v, pk), VOW_OK);
-	assert_int_equal(consent_receipt_verify(receipt, strlen(receipt), pk), VOW_OK);
+	assert_int_equal(vault_public_key(v, pk), VOW_OK);
+	assert_int_equal(vault_signed_verify(receipt, strlen(receipt), pk), VOW_OK);
 	char *forged = strdup(receipt);
 	char *given = strstr(forged, "\"given\"");
 	assert_non_null(given);
 	memcpy(given, "\"GIVEN\"", 7);
-	assert_int_equal(consent_receipt_verify(forged, strlen(forged), pk), VOW_ERR_INTEGRITY);
+	assert_int_equal(vault_signed_verify(forged, strlen(forged), pk), VOW_ERR_INTEGRITY);
 	free(forged);
 	char other[65];
 	memcpy(other, pk, 65);
 	other[0] = other[0] == 'a' ? 'b' : 'a';
-	assert_int_not_equal(consent_receipt_verify(receipt, strlen(receipt), other), VOW_OK);
-	assert_int_equal(consent_receipt_verify("{", 1, pk), VOW_ERR_INVALID);
-	assert_int_equal(consent_receipt_verify("{}", 2, pk), VOW_ERR_INVALID);
-	assert_int_equal(consent_receipt_verify(receipt, strlen(receipt), "zz"), VOW_ERR_INVALID);
+	assert_int_not_equal(vault_signed_verify(receipt, strlen(receipt), other), VOW_OK);
+	assert_int_equal(vault_signed_verify("{", 1, pk), VOW_ERR_INVALID);
+	assert_int_equal(vault_signed_verify("{}", 2, pk), VOW_ERR_INVALID);
+	assert_int_equal(vault_signed_verify(receipt, strlen(receipt), "zz"), VOW_ERR_INVALID);
 	json_decref(r);
 	free(receipt);
 	vault_close(&v);

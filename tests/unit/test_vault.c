@@ -706,6 +706,17 @@ static void test_erasure_receipt_and_hold(void **state)
 	json_t *r = json_loads(receipt, 0, &jerr);
 	assert_non_null(r);
 	assert_string_equal(json_string_value(json_object_get(r, "subject")), a);
+	/* signed by the instance key; any change breaks the signature */
+	char pk[65];
+	assert_int_equal(vault_public_key(v, pk), VOW_OK);
+	assert_int_equal(vault_signed_verify(receipt, strlen(receipt), pk), VOW_OK);
+	char *forged = strdup(receipt);
+	assert_non_null(forged);
+	char *g1 = strstr(forged, "\"grants\":1");
+	assert_non_null(g1);
+	g1[9] = '0';
+	assert_int_equal(vault_signed_verify(forged, strlen(forged), pk), VOW_ERR_INTEGRITY);
+	free(forged);
 	assert_int_equal(json_integer_value(json_object_get(r, "blind_index_entries")), 1);
 	assert_int_equal(json_integer_value(json_object_get(r, "grants")), 1);
 	/* destroyed: name (2 versions), email, audio file, transcript file */
