@@ -221,6 +221,21 @@ vow_err policy_diff(const struct policy *a, const struct policy *b, struct polic
 		else if (od > 0 && nd == 0 && nc)
 			err = add(out, true, NULL, "category '%s' lost its fixed retention period", ck);
 	}
+	/* who may see it: staff no longer limited to what they are assigned */
+	for (uint32_t i = 0; err == VOW_OK && i < b->n_roles; i++) {
+		uint32_t j = policy_role_find(a, b->roles[i].key);
+		if (j != POLICY_NONE && a->roles[j].assigned_only && !b->roles[i].assigned_only)
+			err = add(out, true, NULL,
+				  "role '%s' is no longer limited to the content assigned to it",
+				  b->roles[i].key);
+	}
+	/* children: a lower minimum age takes in people the old text excluded */
+	if (err == VOW_OK && b->minimum_age < a->minimum_age)
+		err = add(out, true, NULL, "the minimum age drops from %u to %u", a->minimum_age,
+			  b->minimum_age);
+	else if (err == VOW_OK && b->minimum_age > a->minimum_age)
+		err = add(out, false, NULL, "the minimum age rises from %u to %u", a->minimum_age,
+			  b->minimum_age);
 	/* the controller */
 	if (err == VOW_OK && (strcmp(str(a->controller.name), str(b->controller.name)) != 0 ||
 			      strcmp(str(a->controller.country), str(b->controller.country)) != 0))

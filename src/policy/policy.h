@@ -340,7 +340,8 @@ struct policy_changes {
 /* Every change from old to new, each classed material or not (material: a
  * new purpose, a new recipient, country or disclosed category, a longer
  * retention, a changed legal basis, a new category for an existing purpose,
- * a purpose that stops allowing objection, a new controller). Free with
+ * a purpose that stops allowing objection, staff no longer limited to
+ * assigned content, a lower minimum age, a new controller). Free with
  * policy_changes_free. VOW_ERR_NOMEM only. */
 VOW_MUST_CHECK vow_err policy_diff(const struct policy *old, const struct policy *new_policy,
 				   struct policy_changes *out);

@@ -577,10 +577,13 @@ static const struct diff_case diff_cases[] = {
      "controller changed from Example B.V."},
     {"controller e-mail changed", "email: privacy@example.com", "email: dpo@example.com", MINOR,
      "'controller' section"},
-    {"minimum age lowered", "minimum_age: 16", "minimum_age: 14", MINOR, "'children' section"},
+    {"minimum age lowered", "minimum_age: 16", "minimum_age: 14", MATERIAL,
+     "the minimum age drops from 16 to 14"},
     {"legal hold longer", "period: 7 years", "period: 10 years", MINOR, "'legal_holds' section"},
-    {"transcriber no longer assigned-only", "assigned_only: true", "assigned_only: false", MINOR,
-     "'roles' section"},
+    {"transcriber no longer assigned-only", "assigned_only: true", "assigned_only: false",
+     MATERIAL, "role 'transcriber' is no longer limited"},
+    {"staff agreement named", "    assigned_only: true\n", "    assigned_only: true\n    agreement: NDA\n",
+     MINOR, "'roles' section"},
 };
 
 /* Applies one edit to base.yaml's text; NULL if find does not occur. */
