@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "crypto/crypto.h"
+#include "audit/audit.h"
 #include "vault/vault.h"
 
 static double now_s(void)
@@ -329,6 +330,8 @@ int main(int argc, char **argv)
 	}
 
 	CHECK(vault_open(dir, p, &v));
+	if (getenv("VOW_BENCH_AUDIT_OFF") != NULL)
+		audit_disable(v);
 	int n = 20000, single = 1000;
 	char(*ids)[VOW_ID_LEN + 1] = calloc((size_t)n, sizeof(*ids));
 	CHECK(vault_batch_begin(v));

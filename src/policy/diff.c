@@ -256,32 +256,108 @@ static void put(char *buf, size_t cap, size_t *n, const char *a, const char *b, 
 		*n = (size_t)w >= cap - *n ? cap - 1 : *n + (size_t)w;
 }
 
-void policy_purpose_terms(const struct policy *p, uint32_t purpose, char out[33])
+static int by_string(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+struct keyed {
+	const char *key;
+	uint32_t idx;
+};
+
+static int by_key(const void *x, const void *y)
+{
+	return strcmp(((const struct keyed *)x)->key, ((const struct keyed *)y)->key);
+}
+
+/* One purpose's terms: "key|basis|objection|cat:days...|>recipient@cc..."
+ * with categories and recipients sorted, so list order is no change. */
+static void terms_of(const struct policy *p, uint32_t purpose, const uint32_t *days,
+		     struct keyed *cats, const char **recips, uint32_t n_recips, char out[33])
 {
 	const struct policy_purpose *u = &p->purposes[purpose];
-	/* basis, categories and the recipients it discloses to (with their
-	 * countries): what a person agreed to, not how it was worded */
 	char buf[8192];
 	size_t n = 0;
 	put(buf, sizeof(buf), &n, u->key, "|", policy_basis_name(u->basis));
 	put(buf, sizeof(buf), &n, u->objection ? "|objection" : "|-", "", "");
-	for (uint32_t c = 0; c < p->n_categories; c++)
-		if (has_key(p, u->categories, true, p->categories[c].key)) {
-			bool criteria;
-			char days[16];
-			snprintf(days, sizeof(days), "%u", longest(p, p->categories[c].key, &criteria));
-			put(buf, sizeof(buf), &n, "|", p->categories[c].key, ":");
-			put(buf, sizeof(buf), &n, days, "", "");
-		}
-	for (uint32_t r = 0; r < p->n_recipients; r++)
-		for (uint32_t k = 0; k < p->recipients[r].purposes.n; k++)
-			if (p->recipients[r].purposes.v[k] == purpose)
-				{
-					put(buf, sizeof(buf), &n, "|>", p->recipients[r].key, "@");
-					put(buf, sizeof(buf), &n, str(p->recipients[r].country), "", "");
-				}
+	for (uint32_t k = 0; k < u->categories.n; k++) {
+		cats[k].idx = u->categories.v[k];
+		cats[k].key = p->categories[cats[k].idx].key;
+	}
+	qsort(cats, u->categories.n, sizeof(*cats), by_key);
+	for (uint32_t k = 0; k < u->categories.n; k++) {
+		char d[16];
+		snprintf(d, sizeof(d), "%u", days[cats[k].idx]);
+		put(buf, sizeof(buf), &n, "|", cats[k].key, ":");
+		put(buf, sizeof(buf), &n, d, "", "");
+	}
+	qsort(recips, n_recips, sizeof(*recips), by_string);
+	for (uint32_t k = 0; k < n_recips; k++)
+		put(buf, sizeof(buf), &n, "|>", recips[k], "");
 	unsigned char h[32];
 	crypto_digest("vow purpose terms v1", buf, n, h);
 	hex_encode(h, 16, out);
 	out[32] = '\0';
+}
+
+vow_err policy_terms_compute(struct policy *p)
+{
+	/* the longest period each category is kept, in one pass over the rules */
+	uint32_t *days = calloc(p->n_categories + 1u, sizeof(*days));
+	/* each purpose's recipients as "key@country", grouped by purpose */
+	uint32_t *first = calloc(p->n_purposes + 1u, sizeof(*first));
+	size_t links = 0, longest_list = 0;
+	for (uint32_t r = 0; r < p->n_recipients; r++)
+		links += p->recipients[r].purposes.n;
+	for (uint32_t u = 0; u < p->n_purposes; u++)
+		if (p->purposes[u].categories.n > longest_list)
+			longest_list = p->purposes[u].categories.n;
+	char **names = calloc(links + 1, sizeof(*names));
+	const char **sorted = calloc(links + 1, sizeof(*sorted));
+	struct keyed *cats = calloc(longest_list + 1, sizeof(*cats));
+	vow_err err = days && first && names && sorted && cats ? VOW_OK : VOW_ERR_NOMEM;
+	for (uint32_t r = 0; err == VOW_OK && r < p->n_retention; r++) {
+		uint32_t d = policy_duration_max_days(p->retention[r].period);
+		for (uint32_t i = 0; i < p->retention[r].categories.n; i++)
+			if (d > days[p->retention[r].categories.v[i]])
+				days[p->retention[r].categories.v[i]] = d;
+	}
+	for (uint32_t r = 0; err == VOW_OK && r < p->n_recipients; r++)
+		for (uint32_t k = 0; k < p->recipients[r].purposes.n; k++)
+			first[p->recipients[r].purposes.v[k] + 1]++;
+	for (uint32_t u = 0; err == VOW_OK && u < p->n_purposes; u++)
+		first[u + 1] += first[u];
+	/* fill: a cursor per purpose starts at first[u] */
+	uint32_t *cursor = err == VOW_OK ? calloc(p->n_purposes + 1u, sizeof(*cursor)) : NULL;
+	if (err == VOW_OK && cursor == NULL)
+		err = VOW_ERR_NOMEM;
+	for (uint32_t r = 0; err == VOW_OK && r < p->n_recipients; r++) {
+		const struct policy_recipient *rc = &p->recipients[r];
+		for (uint32_t k = 0; err == VOW_OK && k < rc->purposes.n; k++) {
+			uint32_t u = rc->purposes.v[k];
+			size_t at = first[u] + cursor[u]++;
+			size_t len = strlen(rc->key) + strlen(str(rc->country)) + 2;
+			names[at] = malloc(len);
+			if (names[at] == NULL)
+				err = VOW_ERR_NOMEM;
+			else
+				snprintf(names[at], len, "%s@%s", rc->key, str(rc->country));
+		}
+	}
+	for (uint32_t u = 0; err == VOW_OK && u < p->n_purposes; u++) {
+		uint32_t n = first[u + 1] - first[u];
+		for (uint32_t k = 0; k < n; k++)
+			sorted[k] = names[first[u] + k];
+		terms_of(p, u, days, cats, sorted, n, p->purposes[u].terms);
+	}
+	for (size_t i = 0; names != NULL && i < links; i++)
+		free(names[i]);
+	free(names);
+	free(sorted);
+	free(cats);
+	free(cursor);
+	free(first);
+	free(days);
+	return err;
 }

@@ -383,8 +383,8 @@ vow_err policy_load_buffer(const char *buf, size_t len, struct policy **out,
 		load_misc(&L, top);
 		if (diags->len + diags->dropped == before) {
 			policy_index_build(&L);
-			for (uint32_t i = 0; i < p->n_purposes; i++)
-				policy_purpose_terms(p, i, p->purposes[i].terms);
+			if (policy_terms_compute(p) != VOW_OK)
+				L.oom = true;
 		}
 	}
 	for (int k = 0; k < 3; k++)

@@ -173,7 +173,7 @@ struct policy_purpose {
 	const char *required_reason;
 	bool automated_decision;
 	const char *automated_logic;
-	char terms[33]; /* policy_purpose_terms, set at load */
+	char terms[33]; /* policy_terms_compute, set at load */
 	struct policy_loc loc;
 };
 
@@ -347,11 +347,12 @@ VOW_MUST_CHECK vow_err policy_diff(const struct policy *old, const struct policy
 				   struct policy_changes *out);
 void policy_changes_free(struct policy_changes *c);
 
-/* A fingerprint (32 hex digits) of what a person consents to for a purpose:
- * its basis, whether they may object, its categories (with how long each is
- * kept at most) and recipients (with countries), not its wording.
- * A consent given under other terms does not count. */
-void policy_purpose_terms(const struct policy *p, uint32_t purpose, char out[33]);
+/* Sets each purpose's terms: a fingerprint (32 hex digits) of what a person
+ * consents to for it: its basis, whether they may object, its categories
+ * (with how long each is kept at most) and recipients (with countries), not
+ * its wording or the order of its lists. A consent given under other terms
+ * does not count. Linear in the size of the policy. VOW_ERR_NOMEM only. */
+VOW_MUST_CHECK vow_err policy_terms_compute(struct policy *p);
 
 /* The AmberScript example policy compiled into the library (NUL-terminated). */
 const char *policy_example_text(size_t *len);
