@@ -151,6 +151,10 @@ vow_err vault_subject_create(struct vault *v, const struct vault_subject_new *in
 		err = v->ops->begin(v->data);
 	if (err == VOW_OK) {
 		err = v->ops->subject_insert(v->data, &row);
+		/* no consents or flags yet: the decision state is materialised
+		 * (empty) from the start, so a decision is one lookup */
+		if (err == VOW_OK)
+			err = v->ops->subject_set_state(v->data, row.id, "-\n");
 		if (err == VOW_OK && in->email != NULL)
 			err = v->ops->index_put(v->data, VAULT_BY_EMAIL, he, row.id);
 		if (err == VOW_OK && in->phone != NULL)
