@@ -140,6 +140,7 @@ vow_err consent_record(struct vault *v, const char *subject, const char *purpose
 struct hist_ctx {
 	consent_fn cb;
 	void *ctx;
+	const struct policy *p;
 };
 
 static vow_err hist_one(void *ctx, const void *rowp)
@@ -158,6 +159,9 @@ static vow_err hist_one(void *ctx, const void *rowp)
 	memcpy(e.ip_prefix, r->ip_prefix, sizeof(e.ip_prefix));
 	memcpy(e.ua_hash, r->ua_hash, sizeof(e.ua_hash));
 	e.against_gpc = r->against_gpc != 0;
+	uint32_t u = h->p != NULL ? policy_purpose_find(h->p, r->purpose) : POLICY_NONE;
+	e.terms_current = u != POLICY_NONE &&
+	                  (r->terms[0] == '\0' || strcmp(r->terms, h->p->purposes[u].terms) == 0);
 	return h->cb(h->ctx, &e);
 }
 
@@ -165,7 +169,7 @@ vow_err consent_history(struct vault *v, const char *subject, consent_fn cb, voi
 {
 	if (!id_valid(subject))
 		return VOW_ERR_NOT_FOUND;
-	struct hist_ctx h = {cb, ctx};
+	struct hist_ctx h = {cb, ctx, v->policy};
 	return v->ops->consent_list(v->data, subject, hist_one, &h);
 }
 

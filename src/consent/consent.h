@@ -36,6 +36,10 @@ struct consent_event {
 	char ip_prefix[48];
 	char ua_hash[65];
 	bool against_gpc;
+	/* given under the purpose's current terms (or before terms were kept);
+	 * false once a material policy change altered them: a "given" that no
+	 * longer counts until the person consents again */
+	bool terms_current;
 };
 
 /* Records the subject's consent state (given, refused or withdrawn) for a

@@ -567,6 +567,21 @@ static struct policy *example_edited(const char *find, const char *replace)
 	return p;
 }
 
+/* Counts the subject's "given" events that are, and are not, under current terms. */
+struct terms_count {
+	int current, stale;
+};
+
+static vow_err count_terms(void *ctx, const struct consent_event *e)
+{
+	struct terms_count *t = ctx;
+	if (e->state == CONSENT_GIVEN) {
+		t->current += e->terms_current;
+		t->stale += !e->terms_current;
+	}
+	return VOW_OK;
+}
+
 /* a material change to a consent purpose stops old consents from counting
  * until the person consents again; a change of wording does not */
 static void test_material_change_needs_fresh_consent(void **state)
@@ -601,6 +616,11 @@ static void test_material_change_needs_fresh_consent(void **state)
 	/* a new category for the purpose: it no longer does, for this purpose only */
 	vault_set_policy(v, wider);
 	DENIED_BECAUSE(v, get_as(v, "service", NULL, NEWS, id, "user.contact.email"), "no_consent");
+	/* the person's history says so too */
+	struct terms_count tc = {0, 0};
+	assert_int_equal(consent_history(v, id, count_terms, &tc), VOW_OK);
+	assert_int_equal(tc.current, 0);
+	assert_int_equal(tc.stale, 1);
 	assert_int_equal(get_as(v, "service", NULL, "essential.service", id, "user.contact.email"),
 	                 VOW_OK);
 	/* and not after a restart either */
@@ -610,6 +630,10 @@ static void test_material_change_needs_fresh_consent(void **state)
 	/* consenting again under the new terms counts */
 	assert_int_equal(consent_record(v, id, NEWS, CONSENT_GIVEN, "form", NULL, NULL), VOW_OK);
 	assert_int_equal(get_as(v, "service", NULL, NEWS, id, "user.contact.email"), VOW_OK);
+	tc = (struct terms_count){0, 0};
+	assert_int_equal(consent_history(v, id, count_terms, &tc), VOW_OK);
+	assert_int_equal(tc.current, 1);
+	assert_int_equal(tc.stale, 1);
 	vault_close(&v);
 	policy_free(&reworded);
 	policy_free(&wider);
