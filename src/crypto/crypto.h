@@ -29,8 +29,19 @@ VOW_MUST_CHECK vow_err crypto_master_key_create(const char *path);
  * digits) when set, else from path, which must be a regular file not
  * readable or writable by group or others. VOW_ERR_KEY on a malformed key or
  * unsafe mode, VOW_ERR_NOT_FOUND/VOW_ERR_IO on read failure. On success *out
- * owns the key (free with crypto_key_free). */
+ * owns the key (free with crypto_key_free). The first call that finds
+ * VOW_MASTER_KEY moves it into locked memory, wipes its bytes in the
+ * environment and unsets it; later calls keep using that key (setting the
+ * variable again replaces it). Thread-safe. */
 VOW_MUST_CHECK vow_err crypto_master_key_load(const char *path, struct crypto_key **out);
+
+/* True when the master key comes from VOW_MASTER_KEY (taking it out of the
+ * environment as crypto_master_key_load does). */
+bool crypto_master_key_from_env(void);
+
+/* Wipes and forgets the key taken from VOW_MASTER_KEY, so that the key file
+ * is used again (registered with atexit by crypto_init). */
+void crypto_master_key_env_clear(void);
 
 /* Wipes and frees the key, sets *k to NULL. NULL-safe. */
 void crypto_key_free(struct crypto_key **k);

@@ -1,6 +1,7 @@
 /* crypto/master_key.c — the instance master key: create, load, wipe. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +14,62 @@
 #define KEY_FILE_HEADER "vow-master-key-v1 "
 #define KEY_FILE_BYTES  (sizeof(KEY_FILE_HEADER) - 1 + 2 * CRYPTO_MASTER_KEY_BYTES + 1)
 
+/* The master key given in VOW_MASTER_KEY, moved on first use out of the
+ * process environment (its bytes there wiped, the variable removed, so a
+ * child process or /proc/PID/environ no longer shows it) into guarded,
+ * locked memory, where it stays for the life of the process. */
+static pthread_mutex_t env_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *env_hex; /* sodium_malloc'd, or NULL */
+static size_t env_hexlen;
+static bool env_taken;
+
+/* Takes VOW_MASTER_KEY if it is set. Call with env_lock held. */
+static void env_take(void)
+{
+	char *e = getenv("VOW_MASTER_KEY");
+	if (e == NULL)
+		return;
+	size_t n = strlen(e);
+	char *copy = sodium_malloc(n + 1);
+	if (copy != NULL)
+		memcpy(copy, e, n + 1);
+	sodium_memzero(e, n);
+	(void)unsetenv("VOW_MASTER_KEY");
+	if (env_hex != NULL)
+		sodium_free(env_hex);
+	env_hex = copy;
+	env_hexlen = copy != NULL ? n : 0;
+	env_taken = true;
+}
+
+bool crypto_master_key_from_env(void)
+{
+	pthread_mutex_lock(&env_lock);
+	env_take();
+	bool taken = env_taken;
+	pthread_mutex_unlock(&env_lock);
+	return taken;
+}
+
+void crypto_master_key_env_clear(void)
+{
+	pthread_mutex_lock(&env_lock);
+	if (env_hex != NULL)
+		sodium_free(env_hex);
+	env_hex = NULL;
+	env_hexlen = 0;
+	env_taken = false;
+	pthread_mutex_unlock(&env_lock);
+}
+
 vow_err crypto_init(void)
 {
-	return sodium_init() < 0 ? VOW_ERR_CRYPTO : VOW_OK;
+	static bool registered;
+	if (sodium_init() < 0)
+		return VOW_ERR_CRYPTO;
+	if (!registered && atexit(crypto_master_key_env_clear) == 0)
+		registered = true;
+	return VOW_OK;
 }
 
 vow_err crypto_master_key_create(const char *path)
@@ -76,9 +130,14 @@ static vow_err key_from_hex(const char *hex, size_t hexlen, struct crypto_key **
 
 vow_err crypto_master_key_load(const char *path, struct crypto_key **out)
 {
-	const char *env = getenv("VOW_MASTER_KEY");
-	if (env != NULL)
-		return key_from_hex(env, strlen(env), out);
+	pthread_mutex_lock(&env_lock);
+	env_take();
+	if (env_taken) {
+		vow_err err = env_hex != NULL ? key_from_hex(env_hex, env_hexlen, out) : VOW_ERR_NOMEM;
+		pthread_mutex_unlock(&env_lock);
+		return err;
+	}
+	pthread_mutex_unlock(&env_lock);
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return errno == ENOENT ? VOW_ERR_NOT_FOUND : VOW_ERR_IO;

@@ -189,7 +189,7 @@ static vow_err check_master(struct vault *v)
 	}
 	if (err != VOW_OK)
 		return err;
-	if (getenv("VOW_MASTER_KEY") != NULL) {
+	if (crypto_master_key_from_env()) {
 		crypto_key_fingerprint(v->master, fp);
 		return strcmp(fp, want) == 0 ? VOW_OK : VOW_ERR_KEY;
 	}

@@ -58,7 +58,7 @@ static void scrub(const char *path)
 
 vow_err vault_key_rotate(const char *dir, char fingerprint_out[17])
 {
-	if (getenv("VOW_MASTER_KEY") != NULL)
+	if (crypto_master_key_from_env())
 		return VOW_ERR_KEY; /* the key is not ours to replace: rotate it where it is kept */
 	struct vault *v = NULL;
 	vow_err err = vault_open(dir, NULL, &v);

@@ -98,12 +98,22 @@ static void test_env_override(void **state)
 	                        1),
 	                 0);
 	assert_int_equal(crypto_master_key_load("/nonexistent", &k), VOW_OK);
-	char fp[17];
+	char fp[17], fp2[17];
 	crypto_key_fingerprint(k, fp);
 	crypto_key_free(&k);
+	/* taken out of the environment, and still the key of this process */
+	assert_null(getenv("VOW_MASTER_KEY"));
+	assert_true(crypto_master_key_from_env());
+	assert_int_equal(crypto_master_key_load("/nonexistent", &k), VOW_OK);
+	crypto_key_fingerprint(k, fp2);
+	crypto_key_free(&k);
+	assert_string_equal(fp, fp2);
 	assert_int_equal(setenv("VOW_MASTER_KEY", "short", 1), 0);
 	assert_int_equal(crypto_master_key_load("/nonexistent", &k), VOW_ERR_KEY);
-	assert_int_equal(unsetenv("VOW_MASTER_KEY"), 0);
+	assert_null(k);
+	/* forgotten: the key file is used again */
+	crypto_master_key_env_clear();
+	assert_false(crypto_master_key_from_env());
 	assert_int_equal(crypto_master_key_load("/nonexistent", &k), VOW_ERR_NOT_FOUND);
 }
 
