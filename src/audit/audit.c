@@ -5,6 +5,7 @@
 #include "audit/audit.h"
 #include "util/clock.h"
 #include "vault/vault_int.h"
+#include "util/grow.h"
 
 struct audit_buffer {
 	struct store_audit rows[AUDIT_BATCH];
@@ -283,14 +284,8 @@ static vow_err walk_entry(void *ctx, const void *rowp)
 static vow_err collect_ck(void *ctx, const void *rowp)
 {
 	struct walk *w = ctx;
-	if (w->nck == w->capck) {
-		size_t ncap = w->capck ? w->capck * 2 : 16;
-		struct store_checkpoint *n = realloc(w->ck, ncap * sizeof(*n));
-		if (n == NULL)
-			return VOW_ERR_NOMEM;
-		w->ck = n;
-		w->capck = ncap;
-	}
+	if (grow(&w->ck, w->nck, &w->capck, sizeof(*w->ck)) != VOW_OK)
+		return VOW_ERR_NOMEM;
 	w->ck[w->nck++] = *(const struct store_checkpoint *)rowp;
 	return VOW_OK;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "policy/policy_int.h"
+#include "util/grow.h"
 
 void policy_diags_free(struct policy_diags *d)
 {
@@ -23,15 +24,9 @@ void diag_add(struct policy_diags *d, uint32_t line, uint32_t col, const char *h
 		d->dropped++;
 		return;
 	}
-	if (d->len == d->cap) {
-		size_t ncap = d->cap == 0 ? 16 : d->cap * 2;
-		struct policy_diag *n = realloc(d->items, ncap * sizeof(*n));
-		if (n == NULL) {
-			d->dropped++;
-			return;
-		}
-		d->items = n;
-		d->cap = ncap;
+	if (grow(&d->items, d->len, &d->cap, sizeof(*d->items)) != VOW_OK) {
+		d->dropped++;
+		return;
 	}
 	va_list ap, ap2;
 	va_start(ap, fmt);

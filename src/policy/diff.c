@@ -14,19 +14,14 @@
 #include "crypto/crypto.h"
 #include "policy/policy_int.h"
 #include "util/id.h"
+#include "util/grow.h"
 
 static vow_err add(struct policy_changes *c, bool material, const char *purpose, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static vow_err add(struct policy_changes *c, bool material, const char *purpose, const char *fmt, ...)
 {
-	if (c->len == c->cap) {
-		size_t ncap = c->cap ? c->cap * 2 : 16;
-		struct policy_change *n = realloc(c->items, ncap * sizeof(*n));
-		if (n == NULL)
-			return VOW_ERR_NOMEM;
-		c->items = n;
-		c->cap = ncap;
-	}
+	if (grow(&c->items, c->len, &c->cap, sizeof(*c->items)) != VOW_OK)
+		return VOW_ERR_NOMEM;
 	char buf[600];
 	va_list ap;
 	va_start(ap, fmt);

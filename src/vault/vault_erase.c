@@ -18,6 +18,7 @@
 #include "util/clock.h"
 #include "audit/audit.h"
 #include "vault/vault_int.h"
+#include "util/grow.h"
 
 struct item {
 	char id[VOW_ID_LEN + 1]; /* file id ("" for a record) */
@@ -35,14 +36,8 @@ struct items {
 
 static vow_err push(struct items *l, const char *id, const char *category, int kind, int64_t at)
 {
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 16;
-		struct item *nv = realloc(l->v, ncap * sizeof(*nv));
-		if (nv == NULL)
-			return VOW_ERR_NOMEM;
-		l->v = nv;
-		l->cap = ncap;
-	}
+	if (grow(&l->v, l->n, &l->cap, sizeof(*l->v)) != VOW_OK)
+		return VOW_ERR_NOMEM;
 	struct item *it = &l->v[l->n++];
 	memset(it, 0, sizeof(*it));
 	snprintf(it->id, sizeof(it->id), "%s", id);

@@ -11,6 +11,7 @@
 #include "util/file.h"
 #include "audit/audit.h"
 #include "vault/vault_int.h"
+#include "util/grow.h"
 
 struct rows {
 	struct store_key *v;
@@ -21,14 +22,8 @@ static vow_err collect(void *ctx, const void *rowp)
 {
 	struct rows *r = ctx;
 	const struct store_key *k = rowp;
-	if (r->n == r->cap) {
-		size_t ncap = r->cap ? r->cap * 2 : 64;
-		struct store_key *nv = realloc(r->v, ncap * sizeof(*nv));
-		if (nv == NULL)
-			return VOW_ERR_NOMEM;
-		r->v = nv;
-		r->cap = ncap;
-	}
+	if (grow(&r->v, r->n, &r->cap, sizeof(*r->v)) != VOW_OK)
+		return VOW_ERR_NOMEM;
 	struct store_key *dst = &r->v[r->n];
 	memset(dst, 0, sizeof(*dst));
 	memcpy(dst->owner, k->owner, sizeof(dst->owner));

@@ -6,6 +6,7 @@
 #include "util/clock.h"
 #include "audit/audit.h"
 #include "vault/vault_int.h"
+#include "util/grow.h"
 
 struct state_ctx {
 	const struct policy *p;
@@ -246,14 +247,8 @@ static vow_err latest_row(void *ctx, const void *rowp)
 			memcpy(l->v[i].terms, r->terms, sizeof(r->terms));
 			return VOW_OK;
 		}
-	if (l->n == l->cap) {
-		size_t ncap = l->cap ? l->cap * 2 : 8;
-		struct store_consent *nv = realloc(l->v, ncap * sizeof(*nv));
-		if (nv == NULL)
-			return VOW_ERR_NOMEM;
-		l->v = nv;
-		l->cap = ncap;
-	}
+	if (grow(&l->v, l->n, &l->cap, sizeof(*l->v)) != VOW_OK)
+		return VOW_ERR_NOMEM;
 	l->v[l->n++] = *r;
 	return VOW_OK;
 }
