@@ -528,6 +528,21 @@ static void reload(void)
 		         vow_err_code(err));
 		return;
 	}
+	/* what changed, for the operator: material changes stop consents to
+	 * the purposes whose terms changed from counting from now on. Only this
+	 * thread replaces current_policy, so it reads it without the lock. */
+	struct policy_changes ch;
+	if (current_policy != NULL && policy_diff(current_policy, fresh, &ch) == VOW_OK) {
+		for (size_t i = 0; i < ch.len; i++)
+			if (ch.items[i].material)
+				log_line("warn", "material policy change: %s", ch.items[i].text);
+		if (ch.material > 0)
+			log_line("warn",
+			         "%zu material policy changes take effect: consents given under "
+			         "other terms no longer count until given again",
+			         ch.material);
+		policy_changes_free(&ch);
+	}
 	pthread_rwlock_wrlock(&policy_lock);
 	struct policy *old = current_policy;
 	current_policy = fresh;

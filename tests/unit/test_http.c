@@ -704,6 +704,11 @@ static void test_reload_and_term(void **state)
 	assert_int_equal(req("GET", "/.well-known/gpc.json", NULL, NULL, NULL, 0, NULL, &out), 200);
 	assert_non_null(strstr(out, "\"gpc\":false"));
 	free(out);
+	/* the operator is told what changed materially */
+	log = slurp(log_file, NULL);
+	assert_non_null(strstr(log, "material policy change: the controller changed from"));
+	assert_non_null(strstr(log, "material policy changes take effect"));
+	free(log);
 	assert_int_equal(rename(backup, policy), 0);
 	kill(server, SIGHUP);
 	usleep(300000);
