@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "cli/cli.h"
 #include "vow.h"
 
@@ -11,7 +13,7 @@ static const char usage[] =
     "       vow policy show FILE [--json]\n"
     "       vow policy render FILE [--format md|html]\n"
     "       vow policy ropa FILE [--format csv|json]\n"
-    "       vow policy diff OLD NEW\n"
+    "       vow policy diff OLD NEW [--json]\n"
     "\n"
     "check  validate FILE; print each problem as FILE:LINE:COL: error: MESSAGE\n"
     "       with a hint line; exit 0 if valid, 1 if not, 2 if FILE cannot be read\n"
@@ -65,7 +67,30 @@ static void print_summary(const char *file, const struct policy *p)
 }
 
 /* `vow policy diff OLD NEW`. */
-static int diff(const char *old_file, const char *new_file)
+/* Prints the changes as one JSON object: {"changes":[{"material","purpose",
+ * "text"}...], "material": N}. */
+static int diff_json(const struct policy_changes *c)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; arr != NULL && i < c->len; i++)
+		json_array_append_new(arr, json_pack("{s:b, s:s?, s:s}", "material",
+		                                     c->items[i].material, "purpose",
+		                                     c->items[i].purpose, "text", c->items[i].text));
+	json_t *j = arr != NULL ? json_pack("{s:o, s:I}", "changes", arr, "material",
+	                                    (json_int_t)c->material)
+	                        : NULL;
+	char *text = j != NULL ? json_dumps(j, JSON_INDENT(2)) : NULL;
+	json_decref(j);
+	if (text == NULL) {
+		fputs("vow: out of memory\n", stderr);
+		return CLI_FAILURE;
+	}
+	puts(text);
+	free(text);
+	return CLI_OK;
+}
+
+static int diff(const char *old_file, const char *new_file, bool json)
 {
 	struct policy *a = NULL, *b = NULL;
 	int rc = load(old_file, &a);
@@ -84,13 +109,20 @@ static int diff(const char *old_file, const char *new_file)
 		fprintf(stderr, "vow: %s\n", vow_err_message(err));
 		return CLI_FAILURE;
 	}
-	for (size_t i = 0; i < c.len; i++)
-		printf("%-8s %s\n", c.items[i].material ? "material" : "minor", c.items[i].text);
-	printf("%zu change%s, %zu material%s\n", c.len, c.len == 1 ? "" : "s", c.material,
-	       c.material > 0 ? ": tell the people concerned before it takes effect; consents to the "
-	                       "purposes whose terms changed count again only once given again"
-	                     : "");
-	rc = c.material > 0 ? CLI_DIFF_MATERIAL : CLI_OK;
+	if (json) {
+		rc = diff_json(&c);
+	} else {
+		for (size_t i = 0; i < c.len; i++)
+			printf("%-8s %s\n", c.items[i].material ? "material" : "minor",
+			       c.items[i].text);
+		printf("%zu change%s, %zu material%s\n", c.len, c.len == 1 ? "" : "s", c.material,
+		       c.material > 0 ? ": tell the people concerned before it takes effect; consents "
+		                        "to the purposes whose terms changed count again only once "
+		                        "given again"
+		                      : "");
+	}
+	if (rc == CLI_OK && c.material > 0)
+		rc = CLI_DIFF_MATERIAL;
 	policy_changes_free(&c);
 	return rc;
 }
@@ -103,11 +135,12 @@ int cli_policy(int argc, char **argv)
 	}
 	const char *sub = argv[1];
 	if (strcmp(sub, "diff") == 0) {
-		if (argc != 4 || argv[2][0] == '-' || argv[3][0] == '-') {
+		bool as_json = argc == 5 && strcmp(argv[4], "--json") == 0;
+		if ((argc != 4 && !as_json) || argv[2][0] == '-' || argv[3][0] == '-') {
 			fputs(usage, stderr);
 			return CLI_USAGE;
 		}
-		return diff(argv[2], argv[3]);
+		return diff(argv[2], argv[3], as_json);
 	}
 	bool json = false;
 	const char *file = NULL, *format = NULL;

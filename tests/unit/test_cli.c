@@ -425,6 +425,24 @@ static void test_policy_diff(void **state)
 	assert_non_null(strstr(r.out, "material the controller changed from"));
 	assert_non_null(strstr(r.out, "material new purpose"));
 	free(r.out);
+	/* the same as JSON, for release scripts */
+	r = run_vow((const char *[]){"policy", "diff", as, "examples/policies/amper.yaml", "--json",
+	                             NULL});
+	assert_int_equal(r.status, 4);
+	json_error_t jerr;
+	json_t *j = json_loads(r.out, 0, &jerr);
+	assert_non_null(j);
+	json_t *changes = json_object_get(j, "changes"), *ch;
+	size_t i, material = 0;
+	json_array_foreach(changes, i, ch)
+	{
+		assert_non_null(json_string_value(json_object_get(ch, "text")));
+		material += json_is_true(json_object_get(ch, "material"));
+	}
+	assert_true(material > 0);
+	assert_int_equal(json_integer_value(json_object_get(j, "material")), (json_int_t)material);
+	json_decref(j);
+	free(r.out);
 	r = run_vow((const char *[]){"policy", "diff", as, NULL});
 	assert_int_equal(r.status, 2);
 	free(r.out);
