@@ -59,9 +59,10 @@ static const char *const cats[] = {"user.name",
                                    "user.content.communications.call_recording",
                                    "user.behavior.purchase_history"};
 static const struct vault_access service = {"service", NULL, "essential.service", false, false};
-static const struct vault_access account = {"service", NULL, "essential.service.account", false, false};
-static const struct vault_access support = {"service", NULL, "essential.service.operations.support", false,
+static const struct vault_access account = {"service", NULL, "essential.service.account", false,
                                             false};
+static const struct vault_access support = {"service", NULL, "essential.service.operations.support",
+                                            false, false};
 
 /* ---- plain SQLite baseline: the same records table, no encryption ---- */
 
@@ -154,7 +155,8 @@ static struct rates bench_vault(struct vault *v, char (*ids)[VOW_ID_LEN + 1], in
 	for (int i = 0; i < n; i += 1000) {
 		CHECK(vault_batch_begin(v));
 		for (int k = i; k < i + 1000 && k < n; k++)
-			CHECK(vault_record_put(v, &account, ids[k], "user.workplace", value, value_len));
+			CHECK(vault_record_put(v, &account, ids[k], "user.workplace", value,
+			                       value_len));
 		CHECK(vault_batch_commit(v));
 	}
 	r.put_batch = n / (now_s() - t);
@@ -162,7 +164,8 @@ static struct rates bench_vault(struct vault *v, char (*ids)[VOW_ID_LEN + 1], in
 	for (int i = 0; i < n; i++) {
 		char *val;
 		size_t len;
-		CHECK(vault_record_get(v, &account, ids[(i * 7919) % n], "user.workplace", &val, &len));
+		CHECK(vault_record_get(v, &account, ids[(i * 7919) % n], "user.workplace", &val,
+		                       &len));
 		vault_value_free(val, len);
 	}
 	r.get = n / (now_s() - t);
@@ -210,7 +213,8 @@ static void job_vault_write(void *arg)
 	struct vault *v;
 	CHECK(vault_open(j->dir, j->policy, &v));
 	struct vault_file_writer *w;
-	CHECK(vault_file_create(v, &service, j->subject, "user.content.audio", "big.wav", "audio/wav", &w));
+	CHECK(vault_file_create(v, &service, j->subject, "user.content.audio", "big.wav",
+	                        "audio/wav", &w));
 	for (size_t off = 0; off < j->size; off += sizeof(chunk))
 		CHECK(vault_file_write(w, chunk, sizeof(chunk)));
 	CHECK(vault_file_finish(&w, j->file_id));

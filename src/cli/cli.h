@@ -12,7 +12,8 @@ int cli_vault(int argc, char **argv); /* subject, record, file, key */
 int cli_consent(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_audit(int argc, char **argv); /* audit verify|subject */
-int cli_key_create(int argc, char **argv); /* key create --role R */ /* consent give|refuse|withdraw|history|verify|object|restrict */
+int cli_key_create(int argc, char **argv);
+    /* key create --role R */ /* consent give|refuse|withdraw|history|verify|object|restrict */
 
 struct policy;
 struct vault;

@@ -33,11 +33,11 @@ static vow_err print_event(void *ctx, const struct consent_event *e)
 	static const char *const st[] = {"none", "given", "refused", "withdrawn"};
 	char at[21];
 	clock_format(e->at, at);
-	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "at", at, "purpose",
-	                      e->purpose, "state", st[e->state & 3], "method", e->method,
-	                      "policy_version", e->policy_version, "purpose_text_hash",
-	                      e->text_hash, "against_gpc", e->against_gpc, "terms_current",
-	                      e->terms_current);
+	json_t *j =
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "at", at, "purpose", e->purpose,
+	              "state", st[e->state & 3], "method", e->method, "policy_version",
+	              e->policy_version, "purpose_text_hash", e->text_hash, "against_gpc",
+	              e->against_gpc, "terms_current", e->terms_current);
 	char *text = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	if (text == NULL)

@@ -73,9 +73,9 @@ static int diff_json(const struct policy_changes *c)
 {
 	json_t *arr = json_array();
 	for (size_t i = 0; arr != NULL && i < c->len; i++)
-		json_array_append_new(arr, json_pack("{s:b, s:s?, s:s}", "material",
-		                                     c->items[i].material, "purpose",
-		                                     c->items[i].purpose, "text", c->items[i].text));
+		json_array_append_new(
+		    arr, json_pack("{s:b, s:s?, s:s}", "material", c->items[i].material, "purpose",
+		                   c->items[i].purpose, "text", c->items[i].text));
 	json_t *j = arr != NULL ? json_pack("{s:o, s:I}", "changes", arr, "material",
 	                                    (json_int_t)c->material)
 	                        : NULL;
@@ -116,10 +116,11 @@ static int diff(const char *old_file, const char *new_file, bool json)
 			printf("%-8s %s\n", c.items[i].material ? "material" : "minor",
 			       c.items[i].text);
 		printf("%zu change%s, %zu material%s\n", c.len, c.len == 1 ? "" : "s", c.material,
-		       c.material > 0 ? ": tell the people concerned before it takes effect; consents "
-		                        "to the purposes whose terms changed count again only once "
-		                        "given again"
-		                      : "");
+		       c.material > 0
+		           ? ": tell the people concerned before it takes effect; consents "
+		             "to the purposes whose terms changed count again only once "
+		             "given again"
+		           : "");
 	}
 	if (rc == CLI_OK && c.material > 0)
 		rc = CLI_DIFF_MATERIAL;

@@ -133,7 +133,8 @@ vow_err crypto_master_key_load(const char *path, struct crypto_key **out)
 	pthread_mutex_lock(&env_lock);
 	env_take();
 	if (env_taken) {
-		vow_err err = env_hex != NULL ? key_from_hex(env_hex, env_hexlen, out) : VOW_ERR_NOMEM;
+		vow_err err =
+		    env_hex != NULL ? key_from_hex(env_hex, env_hexlen, out) : VOW_ERR_NOMEM;
 		pthread_mutex_unlock(&env_lock);
 		return err;
 	}

@@ -484,12 +484,11 @@ static enum MHD_Result h_consent_give(struct MHD_Connection *c, struct request *
 static vow_err consent_cb(void *ctx, const struct consent_event *e)
 {
 	static const char *const st[] = {"none", "given", "refused", "withdrawn"};
-	json_array_append_new(ctx,
-	                      json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:b}", "id", e->id,
-	                                "purpose", e->purpose, "state", st[e->state & 3], "method",
-	                                e->method, "policy_version", e->policy_version, "at",
-	                                (json_int_t)e->at, "against_gpc", e->against_gpc,
-	                                "terms_current", e->terms_current));
+	json_array_append_new(
+	    ctx, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:b}", "id", e->id, "purpose",
+	                   e->purpose, "state", st[e->state & 3], "method", e->method,
+	                   "policy_version", e->policy_version, "at", (json_int_t)e->at,
+	                   "against_gpc", e->against_gpc, "terms_current", e->terms_current));
 	return VOW_OK;
 }
 

@@ -16,9 +16,10 @@
 #include "util/id.h"
 #include "util/grow.h"
 
-static vow_err add(struct policy_changes *c, bool material, const char *purpose, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static vow_err add(struct policy_changes *c, bool material, const char *purpose, const char *fmt, ...)
+static vow_err add(struct policy_changes *c, bool material, const char *purpose, const char *fmt,
+                   ...) __attribute__((format(printf, 4, 5)));
+static vow_err add(struct policy_changes *c, bool material, const char *purpose, const char *fmt,
+                   ...)
 {
 	if (grow(&c->items, c->len, &c->cap, sizeof(*c->items)) != VOW_OK)
 		return VOW_ERR_NOMEM;
@@ -51,15 +52,20 @@ void policy_changes_free(struct policy_changes *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static bool has_key(const struct policy *p, struct policy_idx_list l, bool categories, const char *key)
+static bool has_key(const struct policy *p, struct policy_idx_list l, bool categories,
+                    const char *key)
 {
 	for (uint32_t i = 0; i < l.n; i++)
-		if (strcmp(categories ? p->categories[l.v[i]].key : p->purposes[l.v[i]].key, key) == 0)
+		if (strcmp(categories ? p->categories[l.v[i]].key : p->purposes[l.v[i]].key, key) ==
+		    0)
 			return true;
 	return false;
 }
 
-static const char *str(const char *s) { return s != NULL ? s : ""; }
+static const char *str(const char *s)
+{
+	return s != NULL ? s : "";
+}
 
 /* Longest period (in days) any retention rule gives category c. */
 static uint32_t longest(const struct policy *p, const char *category, bool *criteria_only)
@@ -68,7 +74,8 @@ static uint32_t longest(const struct policy *p, const char *category, bool *crit
 	*criteria_only = false;
 	for (uint32_t r = 0; r < p->n_retention; r++)
 		for (uint32_t i = 0; i < p->retention[r].categories.n; i++)
-			if (strcmp(p->categories[p->retention[r].categories.v[i]].key, category) == 0) {
+			if (strcmp(p->categories[p->retention[r].categories.v[i]].key, category) ==
+			    0) {
 				if (p->retention[r].period.n == 0)
 					*criteria_only = true;
 				uint32_t d = policy_duration_max_days(p->retention[r].period);
@@ -80,8 +87,9 @@ static uint32_t longest(const struct policy *p, const char *category, bool *crit
 
 /* Every other top-level section that differs, compared in compiled form (so
  * reformatting is no change): a minor change unless analysed above. */
-static vow_err other_sections(const struct policy *a, const struct policy *b, struct policy_changes *out,
-			      const char *const *analysed, size_t n_analysed)
+static vow_err other_sections(const struct policy *a, const struct policy *b,
+                              struct policy_changes *out, const char *const *analysed,
+                              size_t n_analysed)
 {
 	char *ta = policy_to_json(a), *tb = policy_to_json(b);
 	json_t *ja = ta != NULL ? json_loads(ta, 0, NULL) : NULL;
@@ -92,15 +100,17 @@ static vow_err other_sections(const struct policy *a, const struct policy *b, st
 	for (int side = 0; err == VOW_OK && side < 2; side++) {
 		const char *key;
 		json_t *v;
-		json_object_foreach(side == 0 ? jb : ja, key, v) {
+		json_object_foreach(side == 0 ? jb : ja, key, v)
+		{
 			bool skip = false;
 			for (size_t i = 0; i < n_analysed; i++)
 				skip |= analysed[i] != NULL && strcmp(key, analysed[i]) == 0;
 			json_t *w = json_object_get(side == 0 ? ja : jb, key);
 			if (skip || (side == 1 && w != NULL) || json_equal(v, w))
 				continue;
-			err = add(out, false, NULL, "the '%s' section %s", key,
-				  w == NULL ? (side == 0 ? "was added" : "was removed") : "changed");
+			err =
+			    add(out, false, NULL, "the '%s' section %s", key,
+			        w == NULL ? (side == 0 ? "was added" : "was removed") : "changed");
 			if (err != VOW_OK)
 				break;
 		}
@@ -121,33 +131,39 @@ vow_err policy_diff(const struct policy *a, const struct policy *b, struct polic
 		const struct policy_purpose *nu = &b->purposes[i];
 		uint32_t j = policy_purpose_find(a, nu->key);
 		if (j == POLICY_NONE) {
-			err = add(out, true, nu->key, "new purpose '%s' (%s, basis %s)", nu->key, str(nu->name),
-				  policy_basis_name(nu->basis));
+			err = add(out, true, nu->key, "new purpose '%s' (%s, basis %s)", nu->key,
+			          str(nu->name), policy_basis_name(nu->basis));
 			continue;
 		}
 		const struct policy_purpose *ou = &a->purposes[j];
 		if (ou->basis != nu->basis)
-			err = add(out, true, nu->key, "purpose '%s': legal basis changed from %s to %s", nu->key,
-				  policy_basis_name(ou->basis), policy_basis_name(nu->basis));
+			err = add(out, true, nu->key,
+			          "purpose '%s': legal basis changed from %s to %s", nu->key,
+			          policy_basis_name(ou->basis), policy_basis_name(nu->basis));
 		for (uint32_t k = 0; err == VOW_OK && k < nu->categories.n; k++) {
 			const char *ck = b->categories[nu->categories.v[k]].key;
 			if (!has_key(a, ou->categories, true, ck))
-				err = add(out, true, nu->key, "purpose '%s' now also uses category '%s'", nu->key, ck);
+				err = add(out, true, nu->key,
+				          "purpose '%s' now also uses category '%s'", nu->key, ck);
 		}
 		for (uint32_t k = 0; err == VOW_OK && k < ou->categories.n; k++) {
 			const char *ck = a->categories[ou->categories.v[k]].key;
 			if (!has_key(b, nu->categories, true, ck))
-				err = add(out, false, nu->key, "purpose '%s' no longer uses category '%s'", nu->key, ck);
+				err = add(out, false, nu->key,
+				          "purpose '%s' no longer uses category '%s'", nu->key, ck);
 		}
 		if (err == VOW_OK && (strcmp(str(ou->name), str(nu->name)) != 0 ||
-				      strcmp(str(ou->description), str(nu->description)) != 0))
-			err = add(out, false, nu->key, "purpose '%s': its wording changed", nu->key);
+		                      strcmp(str(ou->description), str(nu->description)) != 0))
+			err =
+			    add(out, false, nu->key, "purpose '%s': its wording changed", nu->key);
 		if (err == VOW_OK && ou->objection && !nu->objection)
-			err = add(out, true, nu->key, "purpose '%s' no longer lets the person object", nu->key);
+			err = add(out, true, nu->key,
+			          "purpose '%s' no longer lets the person object", nu->key);
 	}
 	for (uint32_t j = 0; err == VOW_OK && j < a->n_purposes; j++)
 		if (policy_purpose_find(b, a->purposes[j].key) == POLICY_NONE)
-			err = add(out, false, a->purposes[j].key, "purpose '%s' was dropped", a->purposes[j].key);
+			err = add(out, false, a->purposes[j].key, "purpose '%s' was dropped",
+			          a->purposes[j].key);
 	if (out->len > 0)
 		analysed[2] = "purposes";
 	size_t before = out->len;
@@ -156,48 +172,57 @@ vow_err policy_diff(const struct policy *a, const struct policy *b, struct polic
 		const struct policy_recipient *nr = &b->recipients[i];
 		uint32_t j = policy_recipient_find(a, nr->key);
 		if (j == POLICY_NONE) {
-			err = add(out, true, NULL, "new recipient '%s' (%s, %s)", nr->key, str(nr->name), str(nr->country));
+			err = add(out, true, NULL, "new recipient '%s' (%s, %s)", nr->key,
+			          str(nr->name), str(nr->country));
 			for (uint32_t k = 0; err == VOW_OK && k < nr->purposes.n; k++)
 				err = add(out, true, b->purposes[nr->purposes.v[k]].key,
-					  "purpose '%s' now discloses to new recipient '%s'",
-					  b->purposes[nr->purposes.v[k]].key, nr->key);
+				          "purpose '%s' now discloses to new recipient '%s'",
+				          b->purposes[nr->purposes.v[k]].key, nr->key);
 			continue;
 		}
 		const struct policy_recipient *orc = &a->recipients[j];
 		/* a move to a third country is material; into the EEA, not */
 		if (strcmp(str(orc->country), str(nr->country)) != 0)
 			err = add(out, !region_contains("EEA", str(nr->country)), NULL,
-				  "recipient '%s' moved from %s to %s", nr->key, str(orc->country),
-				  str(nr->country));
+			          "recipient '%s' moved from %s to %s", nr->key, str(orc->country),
+			          str(nr->country));
 		for (uint32_t k = 0; err == VOW_OK && k < nr->categories.n; k++) {
 			const char *ck = b->categories[nr->categories.v[k]].key;
 			if (!has_key(a, orc->categories, true, ck))
-				err = add(out, true, NULL, "recipient '%s' now receives category '%s'", nr->key, ck);
+				err = add(out, true, NULL,
+				          "recipient '%s' now receives category '%s'", nr->key, ck);
 		}
 		for (uint32_t k = 0; err == VOW_OK && k < nr->purposes.n; k++) {
 			const char *pk = b->purposes[nr->purposes.v[k]].key;
 			if (!has_key(a, orc->purposes, false, pk))
-				err = add(out, true, pk, "recipient '%s' now receives data for purpose '%s'", nr->key, pk);
+				err = add(out, true, pk,
+				          "recipient '%s' now receives data for purpose '%s'",
+				          nr->key, pk);
 		}
 		for (uint32_t k = 0; err == VOW_OK && k < orc->categories.n; k++) {
 			const char *ck = a->categories[orc->categories.v[k]].key;
 			if (!has_key(b, nr->categories, true, ck))
-				err = add(out, false, NULL, "recipient '%s' no longer receives category '%s'",
-					  nr->key, ck);
+				err = add(out, false, NULL,
+				          "recipient '%s' no longer receives category '%s'",
+				          nr->key, ck);
 		}
 		for (uint32_t k = 0; err == VOW_OK && k < orc->purposes.n; k++) {
 			const char *pk = a->purposes[orc->purposes.v[k]].key;
 			if (!has_key(b, nr->purposes, false, pk))
-				err = add(out, false, pk, "recipient '%s' no longer receives data for purpose '%s'",
-					  nr->key, pk);
+				err = add(out, false, pk,
+				          "recipient '%s' no longer receives data for purpose '%s'",
+				          nr->key, pk);
 		}
 		if (err == VOW_OK && orc->transfer != nr->transfer)
-			err = add(out, false, NULL, "recipient '%s': transfer mechanism changed from %s to %s", nr->key,
-				  policy_transfer_name(orc->transfer), policy_transfer_name(nr->transfer));
+			err = add(out, false, NULL,
+			          "recipient '%s': transfer mechanism changed from %s to %s",
+			          nr->key, policy_transfer_name(orc->transfer),
+			          policy_transfer_name(nr->transfer));
 	}
 	for (uint32_t j = 0; err == VOW_OK && j < a->n_recipients; j++)
 		if (policy_recipient_find(b, a->recipients[j].key) == POLICY_NONE)
-			err = add(out, false, NULL, "recipient '%s' was dropped", a->recipients[j].key);
+			err = add(out, false, NULL, "recipient '%s' was dropped",
+			          a->recipients[j].key);
 	if (out->len > before)
 		analysed[3] = "recipients";
 	/* retention, per category */
@@ -210,32 +235,38 @@ vow_err policy_diff(const struct policy *a, const struct policy *b, struct polic
 		bool oc, nc;
 		uint32_t od = longest(a, ck, &oc), nd = longest(b, ck, &nc);
 		if (nd > od && od > 0)
-			err = add(out, true, NULL, "category '%s' is kept longer (up to %u days instead of %u)", ck, nd, od);
+			err = add(out, true, NULL,
+			          "category '%s' is kept longer (up to %u days instead of %u)", ck,
+			          nd, od);
 		else if (nd < od)
-			err = add(out, false, NULL, "category '%s' is kept shorter (up to %u days instead of %u)", ck, nd, od);
+			err = add(out, false, NULL,
+			          "category '%s' is kept shorter (up to %u days instead of %u)", ck,
+			          nd, od);
 		else if (od > 0 && nd == 0 && nc)
-			err = add(out, true, NULL, "category '%s' lost its fixed retention period", ck);
+			err = add(out, true, NULL, "category '%s' lost its fixed retention period",
+			          ck);
 	}
 	/* who may see it: staff no longer limited to what they are assigned */
 	for (uint32_t i = 0; err == VOW_OK && i < b->n_roles; i++) {
 		uint32_t j = policy_role_find(a, b->roles[i].key);
 		if (j != POLICY_NONE && a->roles[j].assigned_only && !b->roles[i].assigned_only)
 			err = add(out, true, NULL,
-				  "role '%s' is no longer limited to the content assigned to it",
-				  b->roles[i].key);
+			          "role '%s' is no longer limited to the content assigned to it",
+			          b->roles[i].key);
 	}
 	/* children: a lower minimum age takes in people the old text excluded */
 	if (err == VOW_OK && b->minimum_age < a->minimum_age)
 		err = add(out, true, NULL, "the minimum age drops from %u to %u", a->minimum_age,
-			  b->minimum_age);
+		          b->minimum_age);
 	else if (err == VOW_OK && b->minimum_age > a->minimum_age)
 		err = add(out, false, NULL, "the minimum age rises from %u to %u", a->minimum_age,
-			  b->minimum_age);
+		          b->minimum_age);
 	/* the controller */
 	if (err == VOW_OK && (strcmp(str(a->controller.name), str(b->controller.name)) != 0 ||
-			      strcmp(str(a->controller.country), str(b->controller.country)) != 0))
-		err = add(out, true, NULL, "the controller changed from %s (%s) to %s (%s)", str(a->controller.name),
-			  str(a->controller.country), str(b->controller.name), str(b->controller.country));
+	                      strcmp(str(a->controller.country), str(b->controller.country)) != 0))
+		err = add(out, true, NULL, "the controller changed from %s (%s) to %s (%s)",
+		          str(a->controller.name), str(a->controller.country),
+		          str(b->controller.name), str(b->controller.country));
 	if (err == VOW_OK)
 		err = other_sections(a, b, out, analysed, 4);
 	if (err != VOW_OK)
@@ -269,7 +300,7 @@ static int by_key(const void *x, const void *y)
 /* One purpose's terms: "key|basis|objection|cat:days...|>recipient@cc..."
  * with categories and recipients sorted, so list order is no change. */
 static void terms_of(const struct policy *p, uint32_t purpose, const uint32_t *days,
-		     struct keyed *cats, const char **recips, uint32_t n_recips, char out[33])
+                     struct keyed *cats, const char **recips, uint32_t n_recips, char out[33])
 {
 	const struct policy_purpose *u = &p->purposes[purpose];
 	char buf[8192];

@@ -333,8 +333,9 @@ static void render_body(struct out *o, const struct policy *p)
 			text(o, p->purposes[i].name);
 			first = false;
 		}
-	text(o, first ? "." : "\" may count as selling or sharing it under some laws; you can opt "
-	                       "out of that.");
+	text(o, first ? "."
+	              : "\" may count as selling or sharing it under some laws; you can opt "
+	                "out of that.");
 	para_close(o);
 
 	section(o, "transfers", "Transfers outside the European Economic Area");

@@ -362,7 +362,8 @@ vow_err vault_subject_erase(struct vault *v, const char *subject, char **receipt
 		 * the receipt, not as a failed erasure. */
 		vow_err serr = r != NULL ? vault_sign_json(v, r) : VOW_OK;
 		if (serr != VOW_OK)
-			json_object_set_new(r, "signature_error", json_string(vow_err_message(serr)));
+			json_object_set_new(r, "signature_error",
+			                    json_string(vow_err_message(serr)));
 		*receipt = r != NULL ? json_dumps(r, JSON_COMPACT) : NULL;
 		json_decref(r);
 		if (*receipt == NULL)

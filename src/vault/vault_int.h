@@ -35,7 +35,7 @@ struct vault {
 	struct crypto_key *index_key;
 	struct crypto_keycache *cache;
 	enum decide_reason last_denial;
-	struct age_slot *ages; /* VAULT_AGE_CACHE slots */
+	struct age_slot *ages;      /* VAULT_AGE_CACHE slots */
 	struct audit_buffer *audit; /* entries not yet written (audit/) */
 };
 
@@ -93,7 +93,8 @@ VOW_MUST_CHECK vow_err vault_subject_row(struct vault *v, const char *id, bool a
                                          struct store_subject *out);
 
 /* The keyed blind-index hash of a normalised e-mail or phone number. */
-void vault_blind_hash(struct vault *v, enum vault_lookup by, const char *norm, unsigned char out[32]);
+void vault_blind_hash(struct vault *v, enum vault_lookup by, const char *norm,
+                      unsigned char out[32]);
 
 /* The blind-index kind of the marketing suppression list (e-mail hashes
  * that are not linked to any subject and outlive erasure). */

@@ -276,7 +276,8 @@ vow_err vault_state_refresh(struct vault *v, const char *subject)
 	vow_err err = v->ops->consent_list(v->data, subject, latest_row, &l);
 	for (size_t i = 0; err == VOW_OK && i < l.n; i++) {
 		char line[STORE_KEY_MAX + 64];
-		snprintf(line, sizeof(line), "c %s %d %s", l.v[i].purpose, l.v[i].state, l.v[i].terms);
+		snprintf(line, sizeof(line), "c %s %d %s", l.v[i].purpose, l.v[i].state,
+		         l.v[i].terms);
 		text_add(&t, line);
 	}
 	if (err == VOW_OK)

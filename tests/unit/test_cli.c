@@ -426,8 +426,8 @@ static void test_policy_diff(void **state)
 	assert_non_null(strstr(r.out, "material new purpose"));
 	free(r.out);
 	/* the same as JSON, for release scripts */
-	r = run_vow((const char *[]){"policy", "diff", as, "examples/policies/amper.yaml", "--json",
-	                             NULL});
+	r = run_vow(
+	    (const char *[]){"policy", "diff", as, "examples/policies/amper.yaml", "--json", NULL});
 	assert_int_equal(r.status, 4);
 	json_error_t jerr;
 	json_t *j = json_loads(r.out, 0, &jerr);
@@ -446,7 +446,8 @@ static void test_policy_diff(void **state)
 	r = run_vow((const char *[]){"policy", "diff", as, NULL});
 	assert_int_equal(r.status, 2);
 	free(r.out);
-	r = run_vow((const char *[]){"policy", "diff", as, "tests/policies/invalid/yaml_tag.yaml", NULL});
+	r = run_vow(
+	    (const char *[]){"policy", "diff", as, "tests/policies/invalid/yaml_tag.yaml", NULL});
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.out, "yaml_tag.yaml:"));
 	free(r.out);

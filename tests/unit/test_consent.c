@@ -597,8 +597,8 @@ static void test_material_change_needs_fresh_consent(void **state)
 	assert_int_equal(get_as(v, "service", NULL, NEWS, id, "user.contact.email"), VOW_OK);
 
 	const char *old_cats = "categories: [user.contact.email]\n    subjects: [prospect]";
-	struct policy *reworded = example_edited("name: Newsletter you subscribed to",
-	                                         "name: Our monthly newsletter");
+	struct policy *reworded =
+	    example_edited("name: Newsletter you subscribed to", "name: Our monthly newsletter");
 	struct policy *wider = example_edited(
 	    old_cats, "categories: [user.contact.email, user.name]\n    subjects: [prospect]");
 	/* the classification agrees with what enforcement does */

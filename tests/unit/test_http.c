@@ -359,11 +359,38 @@ static void test_contract(void **state)
 	assert_int_equal(jreq("GET", path, admin, NULL, NULL, &j), 200);
 	assert_int_equal(json_array_size(json_object_get(j, "consents")), 2);
 	json_decref(j);
-	/* erasure answers with the receipt */
+	/* erasure answers with the receipt, signed so that anyone can check it
+	 * with the published key: Ed25519 over the canonical JSON (keys sorted,
+	 * compact) without the signature member */
+	json_t *pub;
+	assert_int_equal(jreq("GET", "/v1/consent-key", admin, NULL, NULL, &pub), 200);
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES], sig[crypto_sign_BYTES];
+	const char *pkhex = json_string_value(json_object_get(pub, "public_key"));
+	assert_non_null(pkhex);
+	assert_int_equal(sodium_hex2bin(pk, sizeof(pk), pkhex, strlen(pkhex), NULL, NULL, NULL), 0);
+	json_decref(pub);
 	snprintf(path, sizeof(path), "/v1/subjects/%s", id);
 	assert_int_equal(jreq("DELETE", path, admin, NULL, NULL, &j), 200);
 	assert_string_equal(json_string_value(json_object_get(j, "subject")), id);
 	assert_non_null(json_object_get(j, "destroyed"));
+	const char *sighex =
+	    json_string_value(json_object_get(json_object_get(j, "signature"), "value"));
+	assert_non_null(sighex);
+	assert_int_equal(sodium_hex2bin(sig, sizeof(sig), sighex, strlen(sighex), NULL, NULL, NULL),
+	                 0);
+	json_object_del(j, "signature");
+	char *canon = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+	assert_non_null(canon);
+	assert_int_equal(
+	    crypto_sign_verify_detached(sig, (const unsigned char *)canon, strlen(canon), pk), 0);
+	/* and a receipt that claims less than was destroyed does not verify */
+	json_int_t grants = json_integer_value(json_object_get(j, "grants"));
+	json_object_set_new(j, "grants", json_integer(grants + 1));
+	free(canon);
+	canon = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+	assert_int_not_equal(
+	    crypto_sign_verify_detached(sig, (const unsigned char *)canon, strlen(canon), pk), 0);
+	free(canon);
 	json_decref(j);
 	snprintf(path, sizeof(path), "/v1/files/%s", fid);
 	assert_int_equal(jreq("GET", path, admin, "essential.service", NULL, &j), 404);

@@ -526,51 +526,58 @@ struct diff_case {
 };
 
 static const struct diff_case diff_cases[] = {
-    {"version and date only", "version: \"1\"\ndate: 2024-05-01", "version: \"2\"\ndate: 2025-01-01",
-     NONE, NULL},
+    {"version and date only", "version: \"1\"\ndate: 2024-05-01",
+     "version: \"2\"\ndate: 2025-01-01", NONE, NULL},
     {"reformatted list", "categories: [user.contact.email, user.content.audio]",
      "categories:\n      - user.contact.email\n      - user.content.audio", NONE, NULL},
-    {"new consent purpose",
-     "recipients:\n",
+    {"new consent purpose", "recipients:\n",
      "  - key: analytics.reporting\n    name: Statistics\n    basis: consent\n"
      "    categories: [user.contact.email]\n    roles: [service]\n    withdraw_via: [settings]\n"
      "recipients:\n",
      MATERIAL, "new purpose 'analytics.reporting'"},
     {"legal basis changed", "    name: Newsletter\n    basis: consent",
-     "    name: Newsletter\n    basis: legitimate_interest\n    legitimate_interest: Telling customers "
+     "    name: Newsletter\n    basis: legitimate_interest\n    legitimate_interest: Telling "
+     "customers "
      "about our products.",
      MATERIAL, "legal basis changed from consent to legitimate_interest"},
-    {"new category for an existing purpose", "    categories: [user.contact.email]\n    roles: [service]\n    withdraw_via",
-     "    categories: [user.contact.email, user.content.audio]\n    roles: [service]\n    withdraw_via",
+    {"new category for an existing purpose",
+     "    categories: [user.contact.email]\n    roles: [service]\n    withdraw_via",
+     "    categories: [user.contact.email, user.content.audio]\n    roles: [service]\n    "
+     "withdraw_via",
      MATERIAL, "now also uses category 'user.content.audio'"},
-    {"purpose uses fewer categories", "categories: [user.contact.email, user.content.audio]\n    roles: [service, transcriber]",
-     "categories: [user.contact.email]\n    roles: [service, transcriber]", MINOR, "no longer uses"},
+    {"purpose uses fewer categories",
+     "categories: [user.contact.email, user.content.audio]\n    roles: [service, transcriber]",
+     "categories: [user.contact.email]\n    roles: [service, transcriber]", MINOR,
+     "no longer uses"},
     {"purpose renamed", "name: Newsletter", "name: Monthly newsletter", MINOR, "wording"},
-    {"new recipient",
-     "retention:\n",
+    {"new recipient", "retention:\n",
      "  - key: crm\n    name: CRM Ltd.\n    kind: processor\n    country: NL\n"
      "    purposes: [marketing.communications.email]\n    categories: [user.contact.email]\n"
      "retention:\n",
      MATERIAL, "new recipient 'crm'"},
     {"recipient moved country", "country: US\n    transfer: scc", "country: IN\n    transfer: scc",
      MATERIAL, "moved from US to IN"},
-    {"recipient moved into the EEA", "country: US\n    transfer: scc", "country: DE", MINOR, "moved from US to DE"},
+    {"recipient moved into the EEA", "country: US\n    transfer: scc", "country: DE", MINOR,
+     "moved from US to DE"},
     {"recipient gets a new purpose",
-     "    purposes: [marketing.communications.email]\n    categories: [user.contact.email]\nretention",
-     "    purposes: [marketing.communications.email, essential.service]\n    categories: [user.contact.email]\nretention",
+     "    purposes: [marketing.communications.email]\n    categories: "
+     "[user.contact.email]\nretention",
+     "    purposes: [marketing.communications.email, essential.service]\n    categories: "
+     "[user.contact.email]\nretention",
      MATERIAL, "now receives data for purpose 'essential.service'"},
     {"recipient dropped",
      "recipients:\n  - key: mailer\n    name: Mailer Inc.\n    kind: processor\n    country: US\n"
-     "    transfer: scc\n    purposes: [marketing.communications.email]\n    categories: [user.contact.email]\n",
+     "    transfer: scc\n    purposes: [marketing.communications.email]\n    categories: "
+     "[user.contact.email]\n",
      "", MINOR, "recipient 'mailer' was dropped"},
-    {"recipient renamed", "name: Mailer Inc.", "name: Mailer Incorporated", MINOR, "'recipients' section"},
+    {"recipient renamed", "name: Mailer Inc.", "name: Mailer Incorporated", MINOR,
+     "'recipients' section"},
     {"longer retention", "period: 6 months\n    notice", "period: 1 year\n    notice", MATERIAL,
      "kept longer (up to 366 days instead of 186)"},
     {"shorter retention", "period: 6 months\n    notice", "period: 3 months\n    notice", MINOR,
      "kept shorter"},
     {"longer deletion notice", "notice: 1 week", "notice: 2 weeks", MINOR, "'retention' section"},
-    {"new unused category",
-     "roles:\n",
+    {"new unused category", "roles:\n",
      "  - key: user.contact.phone_number\n    description: Phone number.\nroles:\n", MINOR,
      "new category 'user.contact.phone_number'"},
     {"controller changed", "name: Example B.V.", "name: Other B.V.", MATERIAL,
@@ -580,10 +587,10 @@ static const struct diff_case diff_cases[] = {
     {"minimum age lowered", "minimum_age: 16", "minimum_age: 14", MATERIAL,
      "the minimum age drops from 16 to 14"},
     {"legal hold longer", "period: 7 years", "period: 10 years", MINOR, "'legal_holds' section"},
-    {"transcriber no longer assigned-only", "assigned_only: true", "assigned_only: false",
-     MATERIAL, "role 'transcriber' is no longer limited"},
-    {"staff agreement named", "    assigned_only: true\n", "    assigned_only: true\n    agreement: NDA\n",
-     MINOR, "'roles' section"},
+    {"transcriber no longer assigned-only", "assigned_only: true", "assigned_only: false", MATERIAL,
+     "role 'transcriber' is no longer limited"},
+    {"staff agreement named", "    assigned_only: true\n",
+     "    assigned_only: true\n    agreement: NDA\n", MINOR, "'roles' section"},
 };
 
 /* Applies one edit to base.yaml's text; NULL if find does not occur. */
@@ -605,7 +612,8 @@ static struct policy *load_text(const char *what, const char *text)
 	struct policy *p = NULL;
 	vow_err err = policy_load_buffer(text, strlen(text), &p, &d);
 	for (size_t i = 0; i < d.len; i++)
-		print_message("%s: %u:%u: %s\n", what, d.items[i].line, d.items[i].col, d.items[i].message);
+		print_message("%s: %u:%u: %s\n", what, d.items[i].line, d.items[i].col,
+		              d.items[i].message);
 	policy_diags_free(&d);
 	if (err != VOW_OK)
 		fail_msg("case '%s' does not load", what);
@@ -629,7 +637,8 @@ static void test_diff_corpus(void **state)
 		assert_int_equal(policy_diff(a, b, &ch), VOW_OK);
 		bool found = c->needle == NULL;
 		for (size_t k = 0; k < ch.len; k++) {
-			print_message("  %s: %s %s\n", c->what, ch.items[k].material ? "material" : "minor",
+			print_message("  %s: %s %s\n", c->what,
+			              ch.items[k].material ? "material" : "minor",
 			              ch.items[k].text);
 			found |= c->needle != NULL && strstr(ch.items[k].text, c->needle) != NULL &&
 			         ch.items[k].material == (c->expect == MATERIAL);
@@ -670,7 +679,8 @@ static void test_render_keeps_seed_promises(void **state)
 			policy_free(&p);
 			if (ex != NULL) {
 				char path[256];
-				snprintf(path, sizeof(path), "%.*s", (int)strcspn(ex + 2, "`"), ex + 2);
+				snprintf(path, sizeof(path), "%.*s", (int)strcspn(ex + 2, "`"),
+				         ex + 2);
 				p = load_ok(path);
 				md = policy_render(p, false);
 				assert_non_null(md);
@@ -693,7 +703,8 @@ static void test_render_keeps_seed_promises(void **state)
 			continue;
 		}
 		size_t found = 0;
-		for (const char *q = strstr(cell, "\xc2\xab"); q != NULL; q = strstr(q, "\xc2\xab")) {
+		for (const char *q = strstr(cell, "\xc2\xab"); q != NULL;
+		     q = strstr(q, "\xc2\xab")) {
 			q += 2;
 			const char *close = strstr(q, "\xc2\xbb");
 			assert_non_null(close);
@@ -711,8 +722,8 @@ static void test_render_keeps_seed_promises(void **state)
 	free(md);
 	policy_free(&p);
 	free(doc);
-	print_message("  %zu seeds, %zu promises, %zu phrases found in the rendered policies\n", seeds,
-	              rows, phrases);
+	print_message("  %zu seeds, %zu promises, %zu phrases found in the rendered policies\n",
+	              seeds, rows, phrases);
 	assert_int_equal(seeds, 3);
 	assert_true(rows >= 150);
 }
