@@ -211,9 +211,52 @@ static vow_err category_cb(void *ctx, const char *category, int64_t version, int
 	return VOW_OK;
 }
 
+/* A staff key (e.g. an assigned-only transcriber) sees in a listing only
+ * what it could open for the purpose it names: each item is decided (and
+ * audited) like an access. Other keys see the whole list. Answers and
+ * returns false when the request cannot go on. */
+static bool staff_filter(struct MHD_Connection *c, struct request *r, json_t **arr,
+                         const char *category_field, const char *file_field)
+{
+	if (r->key.kind != API_STAFF)
+		return true;
+	struct vault_access a;
+	http_access(c, r, &a);
+	json_t *kept = json_array();
+	size_t i;
+	json_t *item;
+	vow_err err = kept != NULL ? VOW_OK : VOW_ERR_NOMEM;
+	json_array_foreach(*arr, i, item)
+	{
+		if (err != VOW_OK)
+			break;
+		const char *cat = json_string_value(json_object_get(item, category_field));
+		const char *file = file_field != NULL
+		                       ? json_string_value(json_object_get(item, file_field))
+		                       : NULL;
+		bool held = json_is_true(json_object_get(item, "held"));
+		err = vault_check(r->v, &a, PARAM(r, 0), cat, file, NULL, NULL, held, NULL);
+		if (err == VOW_OK)
+			json_array_append(kept, item);
+		else if (err == VOW_ERR_DENIED)
+			err = VOW_OK;
+	}
+	json_decref(*arr);
+	*arr = kept;
+	if (err != VOW_OK) {
+		json_decref(kept);
+		*arr = NULL;
+		http_fail(c, r, err);
+		return false;
+	}
+	return true;
+}
+
 static enum MHD_Result h_data_list(struct MHD_Connection *c, struct request *r)
 {
-	if (!subject_ok(c, r, PARAM(r, 0)))
+	struct vault_access a;
+	http_access(c, r, &a);
+	if (!subject_ok(c, r, PARAM(r, 0)) || (r->key.kind == API_STAFF && !need_purpose(c, r, &a)))
 		return MHD_YES;
 	json_t *arr = json_array();
 	vow_err err = vault_record_categories(r->v, PARAM(r, 0), category_cb, arr);
@@ -221,6 +264,8 @@ static enum MHD_Result h_data_list(struct MHD_Connection *c, struct request *r)
 		json_decref(arr);
 		return http_fail(c, r, err);
 	}
+	if (!staff_filter(c, r, &arr, "category", NULL))
+		return MHD_YES;
 	return http_json(c, r, 200, json_pack("{s:o}", "categories", arr));
 }
 
@@ -383,7 +428,9 @@ static vow_err file_cb(void *ctx, const struct vault_file_info *f)
 
 static enum MHD_Result h_file_list(struct MHD_Connection *c, struct request *r)
 {
-	if (!subject_ok(c, r, PARAM(r, 0)))
+	struct vault_access a;
+	http_access(c, r, &a);
+	if (!subject_ok(c, r, PARAM(r, 0)) || (r->key.kind == API_STAFF && !need_purpose(c, r, &a)))
 		return MHD_YES;
 	json_t *arr = json_array();
 	vow_err err = vault_file_list(r->v, PARAM(r, 0), file_cb, arr);
@@ -391,6 +438,8 @@ static enum MHD_Result h_file_list(struct MHD_Connection *c, struct request *r)
 		json_decref(arr);
 		return http_fail(c, r, err);
 	}
+	if (!staff_filter(c, r, &arr, "category", "id"))
+		return MHD_YES;
 	return http_json(c, r, 200, json_pack("{s:o}", "files", arr));
 }
 

@@ -417,6 +417,18 @@ static void test_roles(void **state)
 	    jreq("GET", path, staff, "essential.service.human_transcription", NULL, &j), 403);
 	assert_string_equal(err_reason(j), "no_assignment");
 	json_decref(j);
+	/* nor does it see, in a listing, what it is not assigned to */
+	char lpath[200];
+	snprintf(lpath, sizeof(lpath), "/v1/subjects/%s/data", id);
+	assert_int_equal(
+	    jreq("GET", lpath, staff, "essential.service.human_transcription", NULL, &j), 200);
+	assert_int_equal(json_array_size(json_object_get(j, "categories")), 0);
+	json_decref(j);
+	assert_int_equal(jreq("GET", lpath, staff, NULL, NULL, &j), 400);
+	json_decref(j);
+	assert_int_equal(jreq("GET", lpath, service, NULL, NULL, &j), 200);
+	assert_true(json_array_size(json_object_get(j, "categories")) >= 1);
+	json_decref(j);
 	char gpath[200], body[300];
 	snprintf(gpath, sizeof(gpath), "/v1/subjects/%s/grants", id);
 	snprintf(body, sizeof(body),
@@ -429,6 +441,13 @@ static void test_roles(void **state)
 	assert_int_equal(jreq("POST", gpath, service, NULL, body, &j), 201);
 	char gid[40];
 	snprintf(gid, sizeof(gid), "%s", json_string_value(json_object_get(j, "id")));
+	json_decref(j);
+	assert_int_equal(
+	    jreq("GET", lpath, staff, "essential.service.human_transcription", NULL, &j), 200);
+	json_t *cats = json_object_get(j, "categories");
+	assert_int_equal(json_array_size(cats), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(cats, 0), "category")),
+	                    "user.content.transcript");
 	json_decref(j);
 	assert_int_equal(
 	    req("GET", path, staff, "essential.service.human_transcription", NULL, 0, NULL, &out),
