@@ -463,6 +463,41 @@ static void test_roles(void **state)
 	assert_int_equal(
 	    jreq("GET", path, staff, "essential.service.human_transcription", NULL, &j), 403);
 	json_decref(j);
+	/* of two uploaded files, the transcriber lists only the one assigned */
+	char fids[2][40];
+	for (int k = 0; k < 2; k++) {
+		char fpath[200];
+		snprintf(fpath, sizeof(fpath), "/v1/subjects/%s/files?category=user.content.audio",
+		         id);
+		assert_int_equal(req("POST", fpath, service, "essential.service", "RIFF....", 8,
+		                     (const char *[]){"Content-Type: audio/wav", NULL}, &out),
+		                 201);
+		json_error_t e;
+		j = json_loads(out, 0, &e);
+		free(out);
+		assert_non_null(j);
+		snprintf(fids[k], sizeof(fids[k]), "%s",
+		         json_string_value(json_object_get(j, "id")));
+		json_decref(j);
+	}
+	snprintf(gpath, sizeof(gpath), "/v1/subjects/%s/grants", id);
+	snprintf(body, sizeof(body),
+	         "{\"actor\":\"t-1\",\"category\":\"user.content.audio\",\"file\":\"%s\","
+	         "\"purpose\":\"essential.service.human_transcription\",\"until\":%lld}",
+	         fids[1], (long long)time(NULL) + 600);
+	assert_int_equal(jreq("POST", gpath, service, NULL, body, &j), 201);
+	json_decref(j);
+	snprintf(lpath, sizeof(lpath), "/v1/subjects/%s/files", id);
+	assert_int_equal(jreq("GET", lpath, service, NULL, NULL, &j), 200);
+	assert_int_equal(json_array_size(json_object_get(j, "files")), 2);
+	json_decref(j);
+	assert_int_equal(
+	    jreq("GET", lpath, staff, "essential.service.human_transcription", NULL, &j), 200);
+	json_t *files = json_object_get(j, "files");
+	assert_int_equal(json_array_size(files), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(files, 0), "id")),
+	                    fids[1]);
+	json_decref(j);
 	/* a subject key acts for its own subject only */
 	char *subj_key = run_capture((const char *[]){"key", "create", "--data", data, "--role",
 	                                              "subject", "--subject", id, NULL});
