@@ -399,6 +399,21 @@ static void test_contract(void **state)
 
 /* ---- roles ---- */
 
+/* The transcriber's listing at path (list member) holds exactly one item,
+ * whose field is want. */
+static void expect_only_listed(const char *path, const char *list, const char *field,
+                               const char *want)
+{
+	json_t *j;
+	assert_int_equal(
+	    jreq("GET", path, staff, "essential.service.human_transcription", NULL, &j), 200);
+	json_t *items = json_object_get(j, list);
+	assert_int_equal(json_array_size(items), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), field)),
+	                    want);
+	json_decref(j);
+}
+
 static void test_roles(void **state)
 {
 	(void)state;
@@ -442,13 +457,7 @@ static void test_roles(void **state)
 	char gid[40];
 	snprintf(gid, sizeof(gid), "%s", json_string_value(json_object_get(j, "id")));
 	json_decref(j);
-	assert_int_equal(
-	    jreq("GET", lpath, staff, "essential.service.human_transcription", NULL, &j), 200);
-	json_t *cats = json_object_get(j, "categories");
-	assert_int_equal(json_array_size(cats), 1);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(cats, 0), "category")),
-	                    "user.content.transcript");
-	json_decref(j);
+	expect_only_listed(lpath, "categories", "category", "user.content.transcript");
 	assert_int_equal(
 	    req("GET", path, staff, "essential.service.human_transcription", NULL, 0, NULL, &out),
 	    200);
@@ -491,13 +500,7 @@ static void test_roles(void **state)
 	assert_int_equal(jreq("GET", lpath, service, NULL, NULL, &j), 200);
 	assert_int_equal(json_array_size(json_object_get(j, "files")), 2);
 	json_decref(j);
-	assert_int_equal(
-	    jreq("GET", lpath, staff, "essential.service.human_transcription", NULL, &j), 200);
-	json_t *files = json_object_get(j, "files");
-	assert_int_equal(json_array_size(files), 1);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(files, 0), "id")),
-	                    fids[1]);
-	json_decref(j);
+	expect_only_listed(lpath, "files", "id", fids[1]);
 	/* a subject key acts for its own subject only */
 	char *subj_key = run_capture((const char *[]){"key", "create", "--data", data, "--role",
 	                                              "subject", "--subject", id, NULL});
