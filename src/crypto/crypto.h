@@ -98,6 +98,15 @@ void crypto_keyed_hash(const struct crypto_key *key, const char *label, const vo
  * such as the hash of a purpose text). */
 void crypto_digest(const char *label, const void *msg, size_t len, unsigned char out[32]);
 
+/* The same digest fed in pieces, for input of any length: begin with the
+ * label, add each piece, end to get the 32 bytes. */
+struct crypto_digest_state {
+	_Alignas(64) unsigned char opaque[512];
+};
+void crypto_digest_begin(struct crypto_digest_state *st, const char *label);
+void crypto_digest_add(struct crypto_digest_state *st, const void *msg, size_t len);
+void crypto_digest_end(struct crypto_digest_state *st, unsigned char out[32]);
+
 /* ---- file streams (libsodium secretstream, XChaCha20-Poly1305) ---- */
 
 #define CRYPTO_STREAM_HEADER_BYTES 24u
@@ -141,20 +150,21 @@ void crypto_random(void *buf, size_t len);
 
 /* ---- signatures (Ed25519) ---- */
 
-#define CRYPTO_SIGNATURE_BYTES 64u
+#define CRYPTO_SIGNATURE_BYTES  64u
 #define CRYPTO_PUBLIC_KEY_BYTES 32u
 
 /* Signs len bytes of msg with the Ed25519 key derived from seed (a 32-byte
  * data key); the secret half is derived in guarded memory and wiped. */
-VOW_MUST_CHECK vow_err crypto_signature_make(const struct crypto_key *seed, const void *msg, size_t len,
-				   unsigned char sig[CRYPTO_SIGNATURE_BYTES]);
+VOW_MUST_CHECK vow_err crypto_signature_make(const struct crypto_key *seed, const void *msg,
+                                             size_t len, unsigned char sig[CRYPTO_SIGNATURE_BYTES]);
 
 /* The public key of seed. */
-VOW_MUST_CHECK vow_err crypto_signature_public(const struct crypto_key *seed, unsigned char pk[CRYPTO_PUBLIC_KEY_BYTES]);
+VOW_MUST_CHECK vow_err crypto_signature_public(const struct crypto_key *seed,
+                                               unsigned char pk[CRYPTO_PUBLIC_KEY_BYTES]);
 
 /* True when sig is pk's signature of msg. */
-bool crypto_signature_verify(const unsigned char pk[CRYPTO_PUBLIC_KEY_BYTES], const void *msg, size_t len,
-		   const unsigned char sig[CRYPTO_SIGNATURE_BYTES]);
+bool crypto_signature_verify(const unsigned char pk[CRYPTO_PUBLIC_KEY_BYTES], const void *msg,
+                             size_t len, const unsigned char sig[CRYPTO_SIGNATURE_BYTES]);
 
 /* ---- a cache of unwrapped keys in one locked region ---- */
 

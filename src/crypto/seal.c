@@ -235,7 +235,7 @@ static vow_err keypair(const struct crypto_key *seed, unsigned char pk[32], unsi
 }
 
 vow_err crypto_signature_make(const struct crypto_key *seed, const void *msg, size_t len,
-                    unsigned char sig[CRYPTO_SIGNATURE_BYTES])
+                              unsigned char sig[CRYPTO_SIGNATURE_BYTES])
 {
 	unsigned char pk[32], *sk = NULL;
 	vow_err err = keypair(seed, pk, &sk);
@@ -246,7 +246,8 @@ vow_err crypto_signature_make(const struct crypto_key *seed, const void *msg, si
 	return r == 0 ? VOW_OK : VOW_ERR_CRYPTO;
 }
 
-vow_err crypto_signature_public(const struct crypto_key *seed, unsigned char pk[CRYPTO_PUBLIC_KEY_BYTES])
+vow_err crypto_signature_public(const struct crypto_key *seed,
+                                unsigned char pk[CRYPTO_PUBLIC_KEY_BYTES])
 {
 	unsigned char *sk = NULL;
 	vow_err err = keypair(seed, pk, &sk);
@@ -255,10 +256,32 @@ vow_err crypto_signature_public(const struct crypto_key *seed, unsigned char pk[
 	return err;
 }
 
-bool crypto_signature_verify(const unsigned char pk[CRYPTO_PUBLIC_KEY_BYTES], const void *msg, size_t len,
-                   const unsigned char sig[CRYPTO_SIGNATURE_BYTES])
+bool crypto_signature_verify(const unsigned char pk[CRYPTO_PUBLIC_KEY_BYTES], const void *msg,
+                             size_t len, const unsigned char sig[CRYPTO_SIGNATURE_BYTES])
 {
 	return crypto_sign_verify_detached(sig, msg, len, pk) == 0;
+}
+
+_Static_assert(sizeof(crypto_generichash_state) <=
+                   sizeof(((struct crypto_digest_state *)0)->opaque),
+               "crypto_digest_state too small for libsodium's state");
+
+void crypto_digest_begin(struct crypto_digest_state *st, const char *label)
+{
+	crypto_generichash_state *g = (crypto_generichash_state *)(void *)st->opaque;
+	crypto_generichash_init(g, NULL, 0, 32);
+	crypto_generichash_update(g, (const unsigned char *)label, strlen(label) + 1);
+}
+
+void crypto_digest_add(struct crypto_digest_state *st, const void *msg, size_t len)
+{
+	crypto_generichash_update((crypto_generichash_state *)(void *)st->opaque, msg, len);
+}
+
+void crypto_digest_end(struct crypto_digest_state *st, unsigned char out[32])
+{
+	crypto_generichash_final((crypto_generichash_state *)(void *)st->opaque, out, 32);
+	sodium_memzero(st, sizeof(*st));
 }
 
 void crypto_digest(const char *label, const void *msg, size_t len, unsigned char out[32])

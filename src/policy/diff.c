@@ -274,14 +274,6 @@ vow_err policy_diff(const struct policy *a, const struct policy *b, struct polic
 	return err;
 }
 
-/* Appends to buf at *n, never past its end. */
-static void put(char *buf, size_t cap, size_t *n, const char *a, const char *b, const char *c)
-{
-	int w = snprintf(buf + *n, cap - *n, "%s%s%s", a, b, c);
-	if (w > 0)
-		*n = (size_t)w >= cap - *n ? cap - 1 : *n + (size_t)w;
-}
-
 static int by_string(const void *x, const void *y)
 {
 	return strcmp(*(const char *const *)x, *(const char *const *)y);
@@ -297,16 +289,23 @@ static int by_key(const void *x, const void *y)
 	return strcmp(((const struct keyed *)x)->key, ((const struct keyed *)y)->key);
 }
 
-/* One purpose's terms: "key|basis|objection|cat:days...|>recipient@cc..."
- * with categories and recipients sorted, so list order is no change. */
+/* Adds a string and its NUL (so that pieces cannot run into each other). */
+static void piece(struct crypto_digest_state *st, const char *s)
+{
+	crypto_digest_add(st, s, strlen(s) + 1);
+}
+
+/* One purpose's terms: its key, basis, objection, categories (sorted) each
+ * with its longest retention, recipients (sorted) with their countries. */
 static void terms_of(const struct policy *p, uint32_t purpose, const uint32_t *days,
                      struct keyed *cats, const char **recips, uint32_t n_recips, char out[33])
 {
 	const struct policy_purpose *u = &p->purposes[purpose];
-	char buf[8192];
-	size_t n = 0;
-	put(buf, sizeof(buf), &n, u->key, "|", policy_basis_name(u->basis));
-	put(buf, sizeof(buf), &n, u->objection ? "|objection" : "|-", "", "");
+	struct crypto_digest_state st;
+	crypto_digest_begin(&st, "vow purpose terms v2");
+	piece(&st, u->key);
+	piece(&st, policy_basis_name(u->basis));
+	piece(&st, u->objection ? "objection" : "-");
 	for (uint32_t k = 0; k < u->categories.n; k++) {
 		cats[k].idx = u->categories.v[k];
 		cats[k].key = p->categories[cats[k].idx].key;
@@ -315,14 +314,17 @@ static void terms_of(const struct policy *p, uint32_t purpose, const uint32_t *d
 	for (uint32_t k = 0; k < u->categories.n; k++) {
 		char d[16];
 		snprintf(d, sizeof(d), "%u", days[cats[k].idx]);
-		put(buf, sizeof(buf), &n, "|", cats[k].key, ":");
-		put(buf, sizeof(buf), &n, d, "", "");
+		piece(&st, "category");
+		piece(&st, cats[k].key);
+		piece(&st, d);
 	}
 	qsort(recips, n_recips, sizeof(*recips), by_string);
-	for (uint32_t k = 0; k < n_recips; k++)
-		put(buf, sizeof(buf), &n, "|>", recips[k], "");
+	for (uint32_t k = 0; k < n_recips; k++) {
+		piece(&st, "recipient");
+		piece(&st, recips[k]);
+	}
 	unsigned char h[32];
-	crypto_digest("vow purpose terms v1", buf, n, h);
+	crypto_digest_end(&st, h);
 	hex_encode(h, 16, out);
 	out[32] = '\0';
 }

@@ -117,12 +117,36 @@ static void test_env_override(void **state)
 	assert_int_equal(crypto_master_key_load("/nonexistent", &k), VOW_ERR_NOT_FOUND);
 }
 
+/* the digest fed in pieces equals the digest of the whole, and any change
+ * in any piece changes it */
+static void test_digest_pieces(void **state)
+{
+	(void)state;
+	static char big[100000];
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)('a' + i % 26);
+	unsigned char whole[32], pieces[32];
+	crypto_digest("vow test v1", big, sizeof(big), whole);
+	struct crypto_digest_state st;
+	crypto_digest_begin(&st, "vow test v1");
+	for (size_t at = 0; at < sizeof(big); at += 777)
+		crypto_digest_add(&st, big + at, sizeof(big) - at < 777 ? sizeof(big) - at : 777);
+	crypto_digest_end(&st, pieces);
+	assert_memory_equal(whole, pieces, 32);
+	big[sizeof(big) - 1] ^= 1;
+	crypto_digest("vow test v1", big, sizeof(big), pieces);
+	assert_memory_not_equal(whole, pieces, 32);
+	crypto_digest("vow test v2", big, sizeof(big) - 1, pieces);
+	assert_memory_not_equal(whole, pieces, 32);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_create_load),
 	    cmocka_unit_test(test_refuse_unsafe),
 	    cmocka_unit_test(test_env_override),
+	    cmocka_unit_test(test_digest_pieces),
 	};
 	return cmocka_run_group_tests_name("crypto", tests, setup, teardown);
 }
