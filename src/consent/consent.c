@@ -27,12 +27,19 @@ vow_err consent_ip_truncate(const char *ip, char out[48])
 
 void consent_purpose_text_hash(const struct policy *p, const struct policy_purpose *u, char out[65])
 {
-	char buf[8192];
-	int n = snprintf(buf, sizeof(buf), "%s\n%s\n%s\n%s", p->version ? p->version : "", u->key,
-	                 u->name ? u->name : "", u->description ? u->description : "");
+	/* every piece whole (a long description is not cut), each ended by a
+	 * newline as in v1 texts */
+	const char *parts[] = {p->version ? p->version : "", u->key, u->name ? u->name : "",
+	                       u->description ? u->description : ""};
+	struct crypto_digest_state st;
+	crypto_digest_begin(&st, "vow purpose text v1");
+	for (size_t i = 0; i < 4; i++) {
+		crypto_digest_add(&st, parts[i], strlen(parts[i]));
+		if (i < 3)
+			crypto_digest_add(&st, "\n", 1);
+	}
 	unsigned char h[32];
-	crypto_digest("vow purpose text v1", buf,
-	              n > 0 ? (size_t)(n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1) : 0, h);
+	crypto_digest_end(&st, h);
 	hex_encode(h, 32, out);
 }
 
