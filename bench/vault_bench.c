@@ -58,11 +58,12 @@ static const char *const cats[] = {"user.name",
                                    "user.content.communications",
                                    "user.content.communications.call_recording",
                                    "user.behavior.purchase_history"};
-static const struct vault_access service = {"service", NULL, "essential.service", false, false};
-static const struct vault_access account = {"service", NULL, "essential.service.account", false,
-                                            false};
-static const struct vault_access support = {"service", NULL, "essential.service.operations.support",
-                                            false, false};
+static const struct vault_access service = {"service", NULL,  "essential.service",
+                                            false,     false, false};
+static const struct vault_access account = {"service", NULL,  "essential.service.account",
+                                            false,     false, false};
+static const struct vault_access support = {
+    "service", NULL, "essential.service.operations.support", false, false, false};
 
 /* ---- plain SQLite baseline: the same records table, no encryption ---- */
 

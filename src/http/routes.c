@@ -222,6 +222,7 @@ static bool staff_filter(struct MHD_Connection *c, struct request *r, json_t **a
 		return true;
 	struct vault_access a;
 	http_access(c, r, &a);
+	a.listing = true;
 	json_t *kept = json_array();
 	size_t i;
 	json_t *item;

@@ -254,7 +254,7 @@ void http_access(struct MHD_Connection *c, struct request *r, struct vault_acces
 	*a = (struct vault_access){r->key.role, r->key.staff[0] ? r->key.staff : NULL,
 	                           MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Vow-Purpose"),
 	                           gpc != NULL && strcmp(gpc, "1") == 0,
-	                           dnt != NULL && strcmp(dnt, "1") == 0};
+	                           dnt != NULL && strcmp(dnt, "1") == 0, false};
 	/* an admin may act as any role of the policy, naming it */
 	const char *role = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Vow-Role");
 	if (role != NULL && r->key.kind == API_ADMIN)

