@@ -253,6 +253,22 @@ static bool staff_filter(struct MHD_Connection *c, struct request *r, json_t **a
 	return true;
 }
 
+/* Answers a listing, taking arr: the error when err is not VOW_OK, else
+ * 200 {name: arr}, filtered for a staff key by staff_filter when
+ * category_field names the items' category. */
+static enum MHD_Result answer_list(struct MHD_Connection *c, struct request *r, vow_err err,
+                                   json_t *arr, const char *name, const char *category_field,
+                                   const char *file_field)
+{
+	if (err != VOW_OK) {
+		json_decref(arr);
+		return http_fail(c, r, err);
+	}
+	if (category_field != NULL && !staff_filter(c, r, &arr, category_field, file_field))
+		return MHD_YES;
+	return http_json(c, r, 200, json_pack("{s:o}", name, arr));
+}
+
 static enum MHD_Result h_data_list(struct MHD_Connection *c, struct request *r)
 {
 	struct vault_access a;
@@ -261,13 +277,7 @@ static enum MHD_Result h_data_list(struct MHD_Connection *c, struct request *r)
 		return MHD_YES;
 	json_t *arr = json_array();
 	vow_err err = vault_record_categories(r->v, PARAM(r, 0), category_cb, arr);
-	if (err != VOW_OK) {
-		json_decref(arr);
-		return http_fail(c, r, err);
-	}
-	if (!staff_filter(c, r, &arr, "category", NULL))
-		return MHD_YES;
-	return http_json(c, r, 200, json_pack("{s:o}", "categories", arr));
+	return answer_list(c, r, err, arr, "categories", "category", NULL);
 }
 
 static enum MHD_Result h_data_put(struct MHD_Connection *c, struct request *r)
@@ -435,13 +445,7 @@ static enum MHD_Result h_file_list(struct MHD_Connection *c, struct request *r)
 		return MHD_YES;
 	json_t *arr = json_array();
 	vow_err err = vault_file_list(r->v, PARAM(r, 0), file_cb, arr);
-	if (err != VOW_OK) {
-		json_decref(arr);
-		return http_fail(c, r, err);
-	}
-	if (!staff_filter(c, r, &arr, "category", "id"))
-		return MHD_YES;
-	return http_json(c, r, 200, json_pack("{s:o}", "files", arr));
+	return answer_list(c, r, err, arr, "files", "category", "id");
 }
 
 static enum MHD_Result h_file_delete(struct MHD_Connection *c, struct request *r)
@@ -548,11 +552,7 @@ static enum MHD_Result h_consent_list(struct MHD_Connection *c, struct request *
 		return r->answered ? MHD_YES : forbidden(c, r);
 	json_t *arr = json_array();
 	vow_err err = consent_history(r->v, PARAM(r, 0), consent_cb, arr);
-	if (err != VOW_OK) {
-		json_decref(arr);
-		return http_fail(c, r, err);
-	}
-	return http_json(c, r, 200, json_pack("{s:o}", "consents", arr));
+	return answer_list(c, r, err, arr, "consents", NULL, NULL);
 }
 
 static enum MHD_Result h_flag(struct MHD_Connection *c, struct request *r, bool objection)
@@ -629,11 +629,7 @@ static enum MHD_Result h_grant_list(struct MHD_Connection *c, struct request *r)
 		return r->answered ? MHD_YES : forbidden(c, r);
 	json_t *arr = json_array();
 	vow_err err = vault_grant_list(r->v, PARAM(r, 0), grant_cb, arr);
-	if (err != VOW_OK) {
-		json_decref(arr);
-		return http_fail(c, r, err);
-	}
-	return http_json(c, r, 200, json_pack("{s:o}", "grants", arr));
+	return answer_list(c, r, err, arr, "grants", NULL, NULL);
 }
 
 static enum MHD_Result h_grant_revoke(struct MHD_Connection *c, struct request *r)
@@ -687,11 +683,7 @@ static enum MHD_Result h_disclosure_list(struct MHD_Connection *c, struct reques
 		return r->answered ? MHD_YES : forbidden(c, r);
 	json_t *arr = json_array();
 	vow_err err = vault_disclosure_list(r->v, PARAM(r, 0), disclosure_cb, arr);
-	if (err != VOW_OK) {
-		json_decref(arr);
-		return http_fail(c, r, err);
-	}
-	return http_json(c, r, 200, json_pack("{s:o}", "disclosures", arr));
+	return answer_list(c, r, err, arr, "disclosures", NULL, NULL);
 }
 
 static enum MHD_Result h_consent_key(struct MHD_Connection *c, struct request *r)

@@ -13,36 +13,14 @@
 #include "util/clock.h"
 #include "test_support.h"
 
-static struct policy *policy;
-static char root[] = "/tmp/vow-audit-XXXXXX";
-static int seq_dir;
 
-static int setup(void **state)
-{
-	(void)state;
-	if (crypto_init() != VOW_OK || mkdtemp(root) == NULL)
-		return -1;
-	policy = load_valid_policy("examples/policies/amberscript.yaml");
-	return policy != NULL ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	policy_free(&policy);
-	return remove_tree(root);
-}
 
 static const struct vault_access SVC = {"service", NULL, "essential.service", false, false, false};
 
 /* A vault with some history: returns the subject id in id. */
 static struct vault *with_history(char dir[256], char id[VOW_ID_LEN + 1], int puts)
 {
-	snprintf(dir, 256, "%s/d%d", root, ++seq_dir);
-	assert_int_equal(mkdir(dir, 0700), 0);
-	char key[300];
-	snprintf(key, sizeof(key), "%s/master.key", dir);
-	assert_int_equal(crypto_master_key_create(key), VOW_OK);
+	new_data_dir(dir);
 	struct vault *v = NULL;
 	assert_int_equal(vault_open(dir, policy, &v), VOW_OK);
 	struct vault_subject_new in = {.email = "audited@example.nl", .region = "NL"};

@@ -13,33 +13,11 @@
 #include "util/clock.h"
 #include "test_support.h"
 
-static struct policy *policy;
-static char root[] = "/tmp/vow-consent-XXXXXX";
-static int seq;
 
-static int setup(void **state)
-{
-	(void)state;
-	if (crypto_init() != VOW_OK || mkdtemp(root) == NULL)
-		return -1;
-	policy = load_valid_policy("examples/policies/amberscript.yaml");
-	return policy != NULL ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	policy_free(&policy);
-	return remove_tree(root);
-}
 
 static struct vault *fresh(char dir[256])
 {
-	snprintf(dir, 256, "%s/d%d", root, ++seq);
-	assert_int_equal(mkdir(dir, 0700), 0);
-	char key[300];
-	snprintf(key, sizeof(key), "%s/master.key", dir);
-	assert_int_equal(crypto_master_key_create(key), VOW_OK);
+	new_data_dir(dir);
 	struct vault *v = NULL;
 	assert_int_equal(vault_open(dir, policy, &v), VOW_OK);
 	return v;

@@ -68,4 +68,43 @@ static inline struct policy *load_valid_policy(const char *path)
 }
 #endif
 
+#ifdef VOW_VAULT_H
+#include <sys/stat.h>
+
+#include "crypto/crypto.h"
+
+/* The fixture of the vault-level tests (one per test program): the
+ * AmberScript example policy and a temporary root for data directories. */
+static struct policy *policy;
+static char root[] = "/tmp/vow-test-XXXXXX";
+static int root_dirs;
+
+static int setup(void **state)
+{
+	(void)state;
+	if (crypto_init() != VOW_OK || mkdtemp(root) == NULL)
+		return -1;
+	policy = load_valid_policy("examples/policies/amberscript.yaml");
+	return policy != NULL ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	policy_free(&policy);
+	return remove_tree(root);
+}
+
+/* Makes a new data directory under root with a fresh master key; its path
+ * goes to dir. Fails the test if it cannot. */
+static inline void new_data_dir(char dir[256])
+{
+	snprintf(dir, 256, "%s/d%d", root, ++root_dirs);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	char key[300];
+	snprintf(key, sizeof(key), "%s/master.key", dir);
+	assert_int_equal(crypto_master_key_create(key), VOW_OK);
+}
+#endif
+
 #endif

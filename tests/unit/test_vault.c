@@ -19,35 +19,13 @@
 #include "vault/vault.h"
 #include "test_support.h"
 
-static struct policy *policy;
-static char root[] = "/tmp/vow-vault-XXXXXX";
-static int dir_seq;
 
-static int setup(void **state)
-{
-	(void)state;
-	if (crypto_init() != VOW_OK || mkdtemp(root) == NULL)
-		return -1;
-	policy = load_valid_policy("examples/policies/amberscript.yaml");
-	return policy != NULL ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	policy_free(&policy);
-	return remove_tree(root);
-}
 
 /* A fresh data directory with a master key; returns its path (static). */
 static const char *new_dir(void)
 {
 	static char dir[256];
-	snprintf(dir, sizeof(dir), "%s/d%d", root, ++dir_seq);
-	assert_int_equal(mkdir(dir, 0700), 0);
-	char key[300];
-	snprintf(key, sizeof(key), "%s/master.key", dir);
-	assert_int_equal(crypto_master_key_create(key), VOW_OK);
+	new_data_dir(dir);
 	return dir;
 }
 
