@@ -50,6 +50,11 @@ extern const size_t http_route_count;
 extern const struct http_config *http_cfg;
 
 /* Responses. Each returns what MHD_queue_response returned. */
+/* Answers 200 with text (taken, freed) as the given media type; 500 if
+ * text is NULL (it could not be made). */
+enum MHD_Result http_text(struct MHD_Connection *c, struct request *r, const char *type,
+                          char *text);
+
 enum MHD_Result http_json(struct MHD_Connection *c, struct request *r, unsigned status,
                           json_t *body);
 enum MHD_Result http_error(struct MHD_Connection *c, struct request *r, unsigned status,

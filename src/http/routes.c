@@ -75,32 +75,12 @@ static enum MHD_Result h_gpc(struct MHD_Connection *c, struct request *r)
 
 static enum MHD_Result h_privacy(struct MHD_Connection *c, struct request *r)
 {
-	char *html = policy_render_html(vault_policy(r->v));
-	if (html == NULL)
-		return http_error(c, r, 500, "internal_error", "internal error", NULL);
-	struct MHD_Response *resp =
-	    MHD_create_response_from_buffer(strlen(html), html, MHD_RESPMEM_MUST_FREE);
-	MHD_add_response_header(resp, "Content-Type", "text/html; charset=utf-8");
-	enum MHD_Result ret = MHD_queue_response(c, 200, resp);
-	MHD_destroy_response(resp);
-	r->status = 200;
-	r->answered = true;
-	return ret;
+	return http_text(c, r, "text/html; charset=utf-8", policy_render_html(vault_policy(r->v)));
 }
 
 static enum MHD_Result h_metrics(struct MHD_Connection *c, struct request *r)
 {
-	char *text = http_metrics_text();
-	if (text == NULL)
-		return http_error(c, r, 500, "internal_error", "internal error", NULL);
-	struct MHD_Response *resp =
-	    MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-	MHD_add_response_header(resp, "Content-Type", "text/plain; version=0.0.4");
-	enum MHD_Result ret = MHD_queue_response(c, 200, resp);
-	MHD_destroy_response(resp);
-	r->status = 200;
-	r->answered = true;
-	return ret;
+	return http_text(c, r, "text/plain; version=0.0.4", http_metrics_text());
 }
 
 /* ---- subjects ---- */

@@ -165,6 +165,13 @@ static enum MHD_Result queue(struct MHD_Connection *c, struct request *r, unsign
 	return ret;
 }
 
+enum MHD_Result http_text(struct MHD_Connection *c, struct request *r, const char *type, char *text)
+{
+	if (text == NULL)
+		return http_error(c, r, 500, "internal_error", "internal error", NULL);
+	return queue(c, r, 200, type, text);
+}
+
 enum MHD_Result http_json(struct MHD_Connection *c, struct request *r, unsigned status,
                           json_t *body)
 {
@@ -251,10 +258,12 @@ void http_access(struct MHD_Connection *c, struct request *r, struct vault_acces
 {
 	const char *gpc = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-GPC");
 	const char *dnt = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "DNT");
-	*a = (struct vault_access){r->key.role, r->key.staff[0] ? r->key.staff : NULL,
+	*a = (struct vault_access){r->key.role,
+	                           r->key.staff[0] ? r->key.staff : NULL,
 	                           MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Vow-Purpose"),
 	                           gpc != NULL && strcmp(gpc, "1") == 0,
-	                           dnt != NULL && strcmp(dnt, "1") == 0, false};
+	                           dnt != NULL && strcmp(dnt, "1") == 0,
+	                           false};
 	/* an admin may act as any role of the policy, naming it */
 	const char *role = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Vow-Role");
 	if (role != NULL && r->key.kind == API_ADMIN)
