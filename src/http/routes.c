@@ -217,8 +217,8 @@ static bool staff_filter(struct MHD_Connection *c, struct request *r, json_t **a
 		                       : NULL;
 		bool held = json_is_true(json_object_get(item, "held"));
 		err = vault_check(r->v, &a, PARAM(r, 0), cat, file, NULL, NULL, held, NULL);
-		if (err == VOW_OK)
-			json_array_append(kept, item);
+		if (err == VOW_OK && json_array_append(kept, item) != 0)
+			err = VOW_ERR_NOMEM;
 		else if (err == VOW_ERR_DENIED)
 			err = VOW_OK;
 	}

@@ -361,9 +361,12 @@ vow_err vault_subject_erase(struct vault *v, const char *subject, char **receipt
 		 * erasure is done either way: a failure to sign is reported in
 		 * the receipt, not as a failed erasure. */
 		vow_err serr = r != NULL ? vault_sign_json(v, r) : VOW_OK;
-		if (serr != VOW_OK)
-			json_object_set_new(r, "signature_error",
-			                    json_string(vow_err_message(serr)));
+		if (serr != VOW_OK &&
+		    json_object_set_new(r, "signature_error", json_string(vow_err_message(serr))) !=
+		        0) {
+			json_decref(r); /* a receipt that cannot say so is not given */
+			r = NULL;
+		}
 		*receipt = r != NULL ? json_dumps(r, JSON_COMPACT) : NULL;
 		json_decref(r);
 		if (*receipt == NULL)
