@@ -354,6 +354,41 @@ void policy_changes_free(struct policy_changes *c);
  * does not count. Linear in the size of the policy. VOW_ERR_NOMEM only. */
 VOW_MUST_CHECK vow_err policy_terms_compute(struct policy *p);
 
+/* ---- retention due dates ---- */
+
+/* What an item's due date depends on (times in Unix seconds, 0: not yet). */
+struct retention_facts {
+	int64_t created_at;    /* the item was first written */
+	int64_t last_activity; /* the subject's last activity */
+	int64_t closed_at;     /* the account was closed */
+	int64_t contract_end;  /* the contract ended (closure counts when 0) */
+	int64_t postponed_to;  /* the person asked to keep it until then */
+	uint32_t purpose;      /* the purpose it was written for, or POLICY_NONE */
+};
+
+struct retention_due {
+	int64_t due_at;    /* 0: no date (no rule, or an anchor not reached yet) */
+	int64_t notice_at; /* when the person must be warned, 0: no notice */
+	bool held;         /* a legal hold keeps it past its rules */
+	bool on_close;     /* due because the account was closed (no notice) */
+	uint32_t rule;     /* the deciding retention rule, or POLICY_NONE */
+};
+
+/* When the item of category (an index) is due under p's retention rules:
+ * each rule that covers the category (and the purpose, when the rule names
+ * one) gives the end of its period from its anchor, at least its minimum
+ * after creation, or the closure itself for delete_on_close; the item is
+ * kept until the latest of them, or the person's postponement, or the end
+ * of a legal hold that covers it, whichever is later. An item no rule
+ * covers, or one a rule keeps until an anchor not yet reached, has no date.
+ * Pure; never fails. */
+void policy_retention_due(const struct policy *p, uint32_t category,
+                          const struct retention_facts *f, struct retention_due *out);
+
+/* The end of the longest legal hold covering category (0: none; INT64_MAX
+ * while its anchor is not reached). */
+int64_t policy_hold_end(const struct policy *p, uint32_t category, const struct retention_facts *f);
+
 /* The AmberScript example policy compiled into the library (NUL-terminated). */
 const char *policy_example_text(size_t *len);
 

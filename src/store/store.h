@@ -15,6 +15,7 @@
 #ifndef VOW_STORE_H
 #define VOW_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,7 +26,13 @@
 
 enum store_role { STORE_DATA, STORE_KEYS };
 enum store_subject_status { SUBJECT_ACTIVE = 0, SUBJECT_CLOSED = 1, SUBJECT_ERASED = 2 };
-enum store_key_kind { KEY_SUBJECT = 0, KEY_HOLD = 1, KEY_INSTANCE_INDEX = 2, KEY_INSTANCE_SIGN = 3 };
+enum store_key_kind {
+	KEY_SUBJECT = 0,
+	KEY_HOLD = 1,
+	KEY_INSTANCE_INDEX = 2,
+	KEY_INSTANCE_SIGN = 3,
+	KEY_INSTANCE_OUTBOX = 4
+};
 enum store_flag_kind { FLAG_RESTRICTION = 1, FLAG_OBJECTION = 2, FLAG_PARENTAL_CONSENT = 3 };
 
 struct store_blob {
@@ -38,7 +45,8 @@ struct store_subject {
 	int status;
 	char region[3];
 	int64_t created_at, closed_at, erased_at;
-	struct store_blob profile; /* sealed */
+	int64_t last_activity, contract_end; /* retention anchors, 0: none */
+	struct store_blob profile;           /* sealed */
 };
 
 struct store_record {
@@ -143,6 +151,38 @@ struct store_checkpoint {
 	int64_t seq, at;
 	unsigned char head[32];
 	unsigned char signature[64];
+};
+
+/* One message of the outbox: an e-mail or a webhook, written in the same
+ * transaction as the change that causes it. payload (recipient address or
+ * URL, and the message) is sealed; it is emptied once the message is sent. */
+enum store_message_kind { MESSAGE_EMAIL = 1, MESSAGE_WEBHOOK = 2 };
+enum store_message_status { MESSAGE_PENDING = 0, MESSAGE_SENT = 1, MESSAGE_DEAD = 2 };
+struct store_message {
+	char id[VOW_ID_LEN + 1];
+	char idem[97];                /* idempotency key: one message per key */
+	int kind;                     /* enum store_message_kind */
+	char subject[VOW_ID_LEN + 1]; /* the person it concerns, "" for none */
+	char template_name[32];       /* request.received, retention.notice, ... */
+	int status;                   /* enum store_message_status */
+	int attempts;
+	int64_t created_at, next_at, sent_at;
+	char last_error[160];
+	struct store_blob payload; /* sealed */
+};
+
+/* The retention due date of one stored item (a record: item ""; a file: its
+ * id). due_at 0: no date (kept until a rule's anchor is reached). */
+struct store_due {
+	char subject[VOW_ID_LEN + 1];
+	char category[STORE_KEY_MAX];
+	char item[VOW_ID_LEN + 1];
+	char purpose[STORE_KEY_MAX]; /* what it was last written for */
+	int64_t created_at;          /* first written */
+	int64_t due_at, notice_at;   /* notice_at 0: no notice owed */
+	int64_t noticed_at;          /* when the notice went, 0: not yet */
+	int64_t postponed_to;        /* the person asked to keep it until then */
+	int held;                    /* a legal hold pushed due_at out */
 };
 
 struct store_key {
@@ -250,6 +290,33 @@ struct store_ops {
 	/* DATA: API keys */
 	vow_err (*apikey_insert)(struct store *s, const struct store_apikey *row);
 	vow_err (*apikey_get)(struct store *s, const char *id, struct store_apikey *out);
+
+	/* DATA: the outbox. insert is VOW_ERR_EXISTS for a known idempotency
+	 * key (the message is already queued). due lists pending messages whose
+	 * next_at <= now, oldest first, at most limit. update writes status,
+	 * attempts, next_at, sent_at, last_error and payload. */
+	vow_err (*message_insert)(struct store *s, const struct store_message *row);
+	vow_err (*message_due)(struct store *s, int64_t now, size_t limit, store_each_fn cb,
+	                       void *ctx);
+	vow_err (*message_update)(struct store *s, const struct store_message *row);
+	vow_err (*message_list)(struct store *s, const char *subject, store_each_fn cb, void *ctx);
+
+	/* DATA: retention due dates. put inserts or replaces; due walks rows
+	 * with 0 < due_at <= now (or, with notices, 0 < notice_at <= now and
+	 * noticed_at = 0) in due order, at most limit, through the due_at
+	 * index, so its cost follows the number due, not the number stored. */
+	vow_err (*due_put)(struct store *s, const struct store_due *row);
+	vow_err (*due_get)(struct store *s, const char *subject, const char *category,
+	                   const char *item, struct store_due *out);
+	vow_err (*due_delete)(struct store *s, const char *subject, const char *category,
+	                      const char *item);
+	vow_err (*due_walk)(struct store *s, int64_t now, bool notices, size_t limit,
+	                    store_each_fn cb, void *ctx);
+	vow_err (*due_subject)(struct store *s, const char *subject, store_each_fn cb, void *ctx);
+	/* every row in (subject, category, item) order after the given key
+	 * (NULL: from the start), at most limit: for recomputing all */
+	vow_err (*due_all)(struct store *s, const struct store_due *after, size_t limit,
+	                   store_each_fn cb, void *ctx);
 
 	/* KEYS */
 	vow_err (*key_put)(struct store *s, const struct store_key *row); /* insert or replace */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store.h"
+#include "store/store_sqlite_int.h"
 
 enum q {
 	Q_SUBJ_INS,
@@ -73,13 +73,16 @@ enum q {
 };
 
 static const char *const sql[Q__COUNT] = {
-    [Q_SUBJ_INS] = "INSERT INTO subjects(id,status,region,created_at,closed_at,erased_at,profile) "
-                   "VALUES(?,?,?,?,?,?,?)",
+    [Q_SUBJ_INS] = "INSERT INTO subjects(id,status,region,created_at,closed_at,erased_at,profile,"
+                   "last_activity,contract_end) VALUES(?,?,?,?,?,?,?,?,?)",
     [Q_SUBJ_GET] =
-        "SELECT id,status,region,created_at,closed_at,erased_at,profile FROM subjects WHERE id=?",
+        "SELECT id,status,region,created_at,closed_at,erased_at,profile,last_activity,contract_end "
+        "FROM subjects WHERE id=?",
     [Q_SUBJ_UPD] =
-        "UPDATE subjects SET status=?2,region=?3,closed_at=?5,erased_at=?6,profile=?7 WHERE id=?1",
-    [Q_SUBJ_LIST] = "SELECT id,status,region,created_at,closed_at,erased_at,NULL FROM subjects "
+        "UPDATE subjects SET status=?2,region=?3,closed_at=?5,erased_at=?6,profile=?7,"
+        "last_activity=?8,contract_end=?9 WHERE id=?1",
+    [Q_SUBJ_LIST] = "SELECT id,status,region,created_at,closed_at,erased_at,NULL,last_activity,"
+                    "contract_end FROM subjects "
                     "WHERE id>? ORDER BY id LIMIT ?",
     [Q_SUBJ_STATUS] = "SELECT status,region,state FROM subjects WHERE id=?",
     [Q_SUBJ_SET_STATE] = "UPDATE subjects SET state=?2 WHERE id=?1",
@@ -238,6 +241,30 @@ static const char *const sql[Q__COUNT] = {
  * history is now found by one scan of the log, which retention bounds. */
 #define DATA_MIGRATION_8 "DROP INDEX IF EXISTS audit_subject;"
 
+/* step 9: the outbox (e-mails and webhooks written in the transaction of
+ * the change that causes them; one row per idempotency key) */
+#define DATA_MIGRATION_9                                                                           \
+	"CREATE TABLE outbox(id TEXT PRIMARY KEY, idem TEXT NOT NULL UNIQUE, kind INTEGER NOT "    \
+	"NULL, subject TEXT NOT NULL, template TEXT NOT NULL, status INTEGER NOT NULL, attempts "  \
+	"INTEGER NOT NULL, created_at INTEGER NOT NULL, next_at INTEGER NOT NULL, sent_at INTEGER "\
+	"NOT NULL, last_error TEXT NOT NULL, payload BLOB);"                                       \
+	"CREATE INDEX outbox_pending ON outbox(next_at) WHERE status=0;"                           \
+	"CREATE INDEX outbox_subject ON outbox(subject);"
+
+/* step 10: retention due dates, indexed so a sweep reads only what is due */
+#define DATA_MIGRATION_10                                                                          \
+	"CREATE TABLE due(subject TEXT NOT NULL, category TEXT NOT NULL, item TEXT NOT NULL,"      \
+	" purpose TEXT NOT NULL, created_at INTEGER NOT NULL, due_at INTEGER NOT NULL, notice_at " \
+	"INTEGER NOT NULL, noticed_at INTEGER NOT NULL, postponed_to INTEGER NOT NULL, held "      \
+	"INTEGER NOT NULL, PRIMARY KEY(subject, category, item));"                                 \
+	"CREATE INDEX due_at ON due(due_at) WHERE due_at>0;"                                       \
+	"CREATE INDEX due_notice ON due(notice_at) WHERE notice_at>0 AND noticed_at=0;"
+
+/* step 11: the retention anchors of a subject */
+#define DATA_MIGRATION_11                                                                          \
+	"ALTER TABLE subjects ADD COLUMN last_activity INTEGER NOT NULL DEFAULT 0;"               \
+	"ALTER TABLE subjects ADD COLUMN contract_end INTEGER NOT NULL DEFAULT 0;"
+
 static const char *const data_migrations[] = {
     "CREATE TABLE subjects(id TEXT PRIMARY KEY, status INTEGER NOT NULL, region TEXT NOT NULL,"
     " created_at INTEGER NOT NULL, closed_at INTEGER NOT NULL, erased_at INTEGER NOT NULL, profile "
@@ -272,6 +299,9 @@ static const char *const data_migrations[] = {
     DATA_MIGRATION_6,
     DATA_MIGRATION_7,
     DATA_MIGRATION_8,
+    DATA_MIGRATION_9,
+    DATA_MIGRATION_10,
+    DATA_MIGRATION_11,
 };
 
 static const char *const keys_migrations[] = {
@@ -280,14 +310,9 @@ static const char *const keys_migrations[] = {
     "CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);",
 };
 
-struct store {
-	sqlite3 *db;
-	enum store_role role;
-	int depth; /* open transactions: 1 = BEGIN, more = nested SAVEPOINTs */
-	sqlite3_stmt *st[Q__COUNT];
-};
+_Static_assert(Q__COUNT <= SQ_WORK_BASE, "statement slots overlap");
 
-static vow_err map_rc(int rc)
+vow_err sq_map_rc(int rc)
 {
 	switch (rc & 0xff) {
 	case SQLITE_OK:
@@ -310,28 +335,33 @@ static vow_err map_rc(int rc)
 
 static vow_err exec(struct store *s, const char *q)
 {
-	return map_rc(sqlite3_exec(s->db, q, NULL, NULL, NULL));
+	return sq_map_rc(sqlite3_exec(s->db, q, NULL, NULL, NULL));
 }
 
 /* The cached statement for q, reset and with bindings cleared. */
-static sqlite3_stmt *stmt(struct store *s, enum q q)
+sqlite3_stmt *sq_stmt(struct store *s, int slot, const char *text)
 {
-	if (s->st[q] == NULL) {
-		if (sqlite3_prepare_v3(s->db, sql[q], -1, SQLITE_PREPARE_PERSISTENT, &s->st[q],
+	if (s->st[slot] == NULL) {
+		if (sqlite3_prepare_v3(s->db, text, -1, SQLITE_PREPARE_PERSISTENT, &s->st[slot],
 		                       NULL) != SQLITE_OK)
 			return NULL;
 	} else {
-		sqlite3_reset(s->st[q]);
-		sqlite3_clear_bindings(s->st[q]);
+		sqlite3_reset(s->st[slot]);
+		sqlite3_clear_bindings(s->st[slot]);
 	}
-	return s->st[q];
+	return s->st[slot];
 }
 
-static void bind_text(sqlite3_stmt *q, int i, const char *v)
+static sqlite3_stmt *stmt(struct store *s, enum q q)
+{
+	return sq_stmt(s, (int)q, sql[q]);
+}
+
+void sq_bind_text(sqlite3_stmt *q, int i, const char *v)
 {
 	sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
 }
-static void bind_blob(sqlite3_stmt *q, int i, const struct store_blob *b)
+void sq_bind_blob(sqlite3_stmt *q, int i, const struct store_blob *b)
 {
 	if (b->p == NULL)
 		sqlite3_bind_null(q, i);
@@ -340,17 +370,17 @@ static void bind_blob(sqlite3_stmt *q, int i, const struct store_blob *b)
 }
 
 /* Runs a statement that returns no rows. */
-static vow_err run(struct store *s, sqlite3_stmt *q)
+vow_err sq_run(struct store *s, sqlite3_stmt *q)
 {
 	if (q == NULL)
-		return map_rc(sqlite3_errcode(s->db));
+		return sq_map_rc(sqlite3_errcode(s->db));
 	int rc = sqlite3_step(q);
-	vow_err err = rc == SQLITE_DONE ? VOW_OK : map_rc(rc);
+	vow_err err = rc == SQLITE_DONE ? VOW_OK : sq_map_rc(rc);
 	sqlite3_reset(q);
 	return err;
 }
 
-static void col_text(sqlite3_stmt *q, int i, char *out, size_t cap)
+void sq_col_text(sqlite3_stmt *q, int i, char *out, size_t cap)
 {
 	const unsigned char *t = sqlite3_column_text(q, i);
 	size_t n = t != NULL ? (size_t)sqlite3_column_bytes(q, i) : 0;
@@ -361,7 +391,7 @@ static void col_text(sqlite3_stmt *q, int i, char *out, size_t cap)
 	out[n] = '\0';
 }
 
-static vow_err col_blob(sqlite3_stmt *q, int i, struct store_blob *b)
+vow_err sq_col_blob(sqlite3_stmt *q, int i, struct store_blob *b)
 {
 	b->p = NULL;
 	b->len = 0;
@@ -427,7 +457,7 @@ static void sq_close(struct store *s)
 {
 	if (s == NULL)
 		return;
-	for (int i = 0; i < Q__COUNT; i++)
+	for (int i = 0; i < SQ_SLOTS; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->db);
 	free(s);
@@ -442,7 +472,7 @@ static vow_err sq_open(const char *location, enum store_role role, struct store 
 	int rc =
 	    sqlite3_open_v2(location, &s->db,
 	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-	vow_err err = map_rc(rc);
+	vow_err err = sq_map_rc(rc);
 	if (err == VOW_OK)
 		sqlite3_busy_timeout(s->db, 5000);
 	if (err == VOW_OK)
@@ -461,7 +491,7 @@ static vow_err sq_open(const char *location, enum store_role role, struct store 
 
 static vow_err sq_checkpoint(struct store *s)
 {
-	return map_rc(
+	return sq_map_rc(
 	    sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL));
 }
 
@@ -470,7 +500,7 @@ static vow_err sq_checkpoint(struct store *s)
  * while each operation still rolls back alone on failure. */
 static vow_err sq_begin(struct store *s)
 {
-	vow_err err = run(s, stmt(s, s->depth == 0 ? Q_BEGIN : Q_SAVEPOINT));
+	vow_err err = sq_run(s, stmt(s, s->depth == 0 ? Q_BEGIN : Q_SAVEPOINT));
 	if (err == VOW_OK)
 		s->depth++;
 	return err;
@@ -478,7 +508,7 @@ static vow_err sq_begin(struct store *s)
 
 static vow_err sq_begin_read(struct store *s)
 {
-	vow_err err = run(s, stmt(s, s->depth == 0 ? Q_BEGIN_READ : Q_SAVEPOINT));
+	vow_err err = sq_run(s, stmt(s, s->depth == 0 ? Q_BEGIN_READ : Q_SAVEPOINT));
 	if (err == VOW_OK)
 		s->depth++;
 	return err;
@@ -488,7 +518,7 @@ static vow_err sq_commit(struct store *s)
 {
 	if (s->depth == 0)
 		return VOW_ERR_INTERNAL;
-	vow_err err = run(s, stmt(s, s->depth == 1 ? Q_COMMIT : Q_RELEASE));
+	vow_err err = sq_run(s, stmt(s, s->depth == 1 ? Q_COMMIT : Q_RELEASE));
 	if (err == VOW_OK)
 		s->depth--;
 	return err;
@@ -499,10 +529,10 @@ static void sq_rollback(struct store *s)
 	if (s->depth == 0)
 		return;
 	if (s->depth == 1) {
-		(void)run(s, stmt(s, Q_ROLLBACK));
+		(void)sq_run(s, stmt(s, Q_ROLLBACK));
 	} else {
-		(void)run(s, stmt(s, Q_ROLLBACK_TO));
-		(void)run(s, stmt(s, Q_RELEASE));
+		(void)sq_run(s, stmt(s, Q_ROLLBACK_TO));
+		(void)sq_run(s, stmt(s, Q_RELEASE));
 	}
 	s->depth--;
 }
@@ -522,24 +552,28 @@ static int sq_schema_version(struct store *s)
 
 static void bind_subject(sqlite3_stmt *q, const struct store_subject *r)
 {
-	bind_text(q, 1, r->id);
+	sq_bind_text(q, 1, r->id);
 	sqlite3_bind_int(q, 2, r->status);
-	bind_text(q, 3, r->region);
+	sq_bind_text(q, 3, r->region);
 	sqlite3_bind_int64(q, 4, r->created_at);
 	sqlite3_bind_int64(q, 5, r->closed_at);
 	sqlite3_bind_int64(q, 6, r->erased_at);
-	bind_blob(q, 7, &r->profile);
+	sq_bind_blob(q, 7, &r->profile);
+	sqlite3_bind_int64(q, 8, r->last_activity);
+	sqlite3_bind_int64(q, 9, r->contract_end);
 }
 
 static vow_err read_subject(sqlite3_stmt *q, struct store_subject *r)
 {
-	col_text(q, 0, r->id, sizeof(r->id));
+	sq_col_text(q, 0, r->id, sizeof(r->id));
 	r->status = sqlite3_column_int(q, 1);
-	col_text(q, 2, r->region, sizeof(r->region));
+	sq_col_text(q, 2, r->region, sizeof(r->region));
 	r->created_at = sqlite3_column_int64(q, 3);
 	r->closed_at = sqlite3_column_int64(q, 4);
 	r->erased_at = sqlite3_column_int64(q, 5);
-	return col_blob(q, 6, &r->profile);
+	r->last_activity = sqlite3_column_int64(q, 7);
+	r->contract_end = sqlite3_column_int64(q, 8);
+	return sq_col_blob(q, 6, &r->profile);
 }
 
 static vow_err sq_subject_insert(struct store *s, const struct store_subject *r)
@@ -547,7 +581,7 @@ static vow_err sq_subject_insert(struct store *s, const struct store_subject *r)
 	sqlite3_stmt *q = stmt(s, Q_SUBJ_INS);
 	if (q != NULL)
 		bind_subject(q, r);
-	return run(s, q);
+	return sq_run(s, q);
 }
 
 static vow_err sq_subject_update(struct store *s, const struct store_subject *r)
@@ -555,30 +589,30 @@ static vow_err sq_subject_update(struct store *s, const struct store_subject *r)
 	sqlite3_stmt *q = stmt(s, Q_SUBJ_UPD);
 	if (q != NULL)
 		bind_subject(q, r);
-	vow_err err = run(s, q);
+	vow_err err = sq_run(s, q);
 	if (err == VOW_OK && sqlite3_changes(s->db) == 0)
 		err = VOW_ERR_NOT_FOUND;
 	return err;
 }
 
 /* Steps a one-row query: VOW_OK with the row, VOW_ERR_NOT_FOUND without. */
-static vow_err one(struct store *s, sqlite3_stmt *q)
+vow_err sq_one(struct store *s, sqlite3_stmt *q)
 {
 	if (q == NULL)
-		return map_rc(sqlite3_errcode(s->db));
+		return sq_map_rc(sqlite3_errcode(s->db));
 	int rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW)
 		return VOW_OK;
 	sqlite3_reset(q);
-	return rc == SQLITE_DONE ? VOW_ERR_NOT_FOUND : map_rc(rc);
+	return rc == SQLITE_DONE ? VOW_ERR_NOT_FOUND : sq_map_rc(rc);
 }
 
 static vow_err sq_subject_get(struct store *s, const char *id, struct store_subject *out)
 {
 	sqlite3_stmt *q = stmt(s, Q_SUBJ_GET);
 	if (q != NULL)
-		bind_text(q, 1, id);
-	vow_err err = one(s, q);
+		sq_bind_text(q, 1, id);
+	vow_err err = sq_one(s, q);
 	if (err == VOW_OK) {
 		err = read_subject(q, out);
 		sqlite3_reset(q);
@@ -586,26 +620,6 @@ static vow_err sq_subject_get(struct store *s, const char *id, struct store_subj
 	return err;
 }
 
-/* Walks every row of q through read, calling cb with a row on the stack. */
-#define WALK(s, q, T, read, cb, ctx)                                                               \
-	do {                                                                                       \
-		if ((q) == NULL)                                                                   \
-			return map_rc(sqlite3_errcode((s)->db));                                   \
-		vow_err err_ = VOW_OK;                                                             \
-		int rc_;                                                                           \
-		while (err_ == VOW_OK && (rc_ = sqlite3_step(q)) == SQLITE_ROW) {                  \
-			T row_;                                                                    \
-			memset(&row_, 0, sizeof(row_));                                            \
-			err_ = read((q), &row_);                                                   \
-			if (err_ == VOW_OK)                                                        \
-				err_ = (cb)((ctx), &row_);                                         \
-			row_free_##T(&row_);                                                       \
-		}                                                                                  \
-		if (err_ == VOW_OK && rc_ != SQLITE_DONE)                                          \
-			err_ = map_rc(rc_);                                                        \
-		sqlite3_reset(q);                                                                  \
-		return err_;                                                                       \
-	} while (0)
 
 typedef struct store_subject subject_t;
 typedef struct store_record record_t;
@@ -644,7 +658,7 @@ static vow_err sq_subject_list(struct store *s, const char *after, size_t limit,
 {
 	sqlite3_stmt *q = stmt(s, Q_SUBJ_LIST);
 	if (q != NULL) {
-		bind_text(q, 1, after != NULL ? after : "");
+		sq_bind_text(q, 1, after != NULL ? after : "");
 		sqlite3_bind_int64(q, 2, (sqlite3_int64)limit);
 	}
 	WALK(s, q, subject_t, read_subject, cb, ctx);
@@ -659,9 +673,9 @@ static vow_err sq_index_put(struct store *s, int kind, const unsigned char hash[
 	if (q != NULL) {
 		sqlite3_bind_int(q, 1, kind);
 		sqlite3_bind_blob(q, 2, hash, 32, SQLITE_STATIC);
-		bind_text(q, 3, subject);
+		sq_bind_text(q, 3, subject);
 	}
-	return run(s, q);
+	return sq_run(s, q);
 }
 
 static vow_err sq_index_find(struct store *s, int kind, const unsigned char hash[32],
@@ -672,9 +686,9 @@ static vow_err sq_index_find(struct store *s, int kind, const unsigned char hash
 		sqlite3_bind_int(q, 1, kind);
 		sqlite3_bind_blob(q, 2, hash, 32, SQLITE_STATIC);
 	}
-	vow_err err = one(s, q);
+	vow_err err = sq_one(s, q);
 	if (err == VOW_OK) {
-		col_text(q, 0, subject, VOW_ID_LEN + 1);
+		sq_col_text(q, 0, subject, VOW_ID_LEN + 1);
 		sqlite3_reset(q);
 	}
 	return err;
@@ -684,8 +698,8 @@ static vow_err delete_by_subject(struct store *s, enum q which, const char *subj
 {
 	sqlite3_stmt *q = stmt(s, which);
 	if (q != NULL)
-		bind_text(q, 1, subject);
-	vow_err err = run(s, q);
+		sq_bind_text(q, 1, subject);
+	vow_err err = sq_run(s, q);
 	if (err == VOW_OK && count != NULL)
 		*count = (size_t)sqlite3_changes(s->db);
 	return err;
@@ -700,26 +714,26 @@ static vow_err sq_index_delete_subject(struct store *s, const char *subject, siz
 
 static void bind_record(sqlite3_stmt *q, const struct store_record *r)
 {
-	bind_text(q, 1, r->subject);
-	bind_text(q, 2, r->category);
-	bind_text(q, 3, r->id);
+	sq_bind_text(q, 1, r->subject);
+	sq_bind_text(q, 2, r->category);
+	sq_bind_text(q, 3, r->id);
 	sqlite3_bind_int64(q, 4, r->version);
 	sqlite3_bind_int64(q, 5, r->updated_at);
 	sqlite3_bind_int(q, 6, r->key_kind);
 	sqlite3_bind_int64(q, 7, r->held_until);
-	bind_blob(q, 8, &r->sealed);
+	sq_bind_blob(q, 8, &r->sealed);
 }
 
 static vow_err read_record(sqlite3_stmt *q, struct store_record *r)
 {
-	col_text(q, 0, r->subject, sizeof(r->subject));
-	col_text(q, 1, r->category, sizeof(r->category));
-	col_text(q, 2, r->id, sizeof(r->id));
+	sq_col_text(q, 0, r->subject, sizeof(r->subject));
+	sq_col_text(q, 1, r->category, sizeof(r->category));
+	sq_col_text(q, 2, r->id, sizeof(r->id));
 	r->version = sqlite3_column_int64(q, 3);
 	r->updated_at = sqlite3_column_int64(q, 4);
 	r->key_kind = sqlite3_column_int(q, 5);
 	r->held_until = sqlite3_column_int64(q, 6);
-	return col_blob(q, 7, &r->sealed);
+	return sq_col_blob(q, 7, &r->sealed);
 }
 
 static vow_err sq_record_put(struct store *s, const struct store_record *r, int keep_previous)
@@ -727,17 +741,17 @@ static vow_err sq_record_put(struct store *s, const struct store_record *r, int 
 	if (keep_previous) {
 		sqlite3_stmt *h = stmt(s, Q_REC_TO_HIST);
 		if (h != NULL) {
-			bind_text(h, 1, r->subject);
-			bind_text(h, 2, r->category);
+			sq_bind_text(h, 1, r->subject);
+			sq_bind_text(h, 2, r->category);
 		}
-		vow_err err = run(s, h);
+		vow_err err = sq_run(s, h);
 		if (err != VOW_OK)
 			return err;
 	}
 	sqlite3_stmt *q = stmt(s, Q_REC_PUT);
 	if (q != NULL)
 		bind_record(q, r);
-	return run(s, q);
+	return sq_run(s, q);
 }
 
 static vow_err sq_record_head(struct store *s, const char *subject, const char *category,
@@ -745,10 +759,10 @@ static vow_err sq_record_head(struct store *s, const char *subject, const char *
 {
 	sqlite3_stmt *q = stmt(s, Q_REC_HEAD);
 	if (q != NULL) {
-		bind_text(q, 1, subject);
-		bind_text(q, 2, category);
+		sq_bind_text(q, 1, subject);
+		sq_bind_text(q, 2, category);
 	}
-	vow_err err = one(s, q);
+	vow_err err = sq_one(s, q);
 	if (err == VOW_OK) {
 		err = read_record(q, out);
 		sqlite3_reset(q);
@@ -761,12 +775,12 @@ static vow_err sq_subject_state(struct store *s, const char *id, int *status, ch
 {
 	sqlite3_stmt *q = stmt(s, Q_SUBJ_STATUS);
 	if (q != NULL)
-		bind_text(q, 1, id);
-	vow_err err = one(s, q);
+		sq_bind_text(q, 1, id);
+	vow_err err = sq_one(s, q);
 	if (err != VOW_OK)
 		return err;
 	*status = sqlite3_column_int(q, 0);
-	col_text(q, 1, region, 3);
+	sq_col_text(q, 1, region, 3);
 	if (state != NULL) {
 		const unsigned char *t = sqlite3_column_text(q, 2);
 		size_t n = t != NULL ? (size_t)sqlite3_column_bytes(q, 2) : 0;
@@ -787,10 +801,10 @@ static vow_err sq_subject_set_state(struct store *s, const char *id, const char 
 {
 	sqlite3_stmt *q = stmt(s, Q_SUBJ_SET_STATE);
 	if (q != NULL) {
-		bind_text(q, 1, id);
-		bind_text(q, 2, state);
+		sq_bind_text(q, 1, id);
+		sq_bind_text(q, 2, state);
 	}
-	return run(s, q);
+	return sq_run(s, q);
 }
 
 static vow_err sq_record_get(struct store *s, const char *subject, const char *category,
@@ -798,10 +812,10 @@ static vow_err sq_record_get(struct store *s, const char *subject, const char *c
 {
 	sqlite3_stmt *q = stmt(s, Q_REC_GET);
 	if (q != NULL) {
-		bind_text(q, 1, subject);
-		bind_text(q, 2, category);
+		sq_bind_text(q, 1, subject);
+		sq_bind_text(q, 2, category);
 	}
-	vow_err err = one(s, q);
+	vow_err err = sq_one(s, q);
 	if (err == VOW_OK) {
 		err = read_record(q, out);
 		sqlite3_reset(q);
@@ -814,7 +828,7 @@ static vow_err sq_record_update(struct store *s, const struct store_record *r)
 	sqlite3_stmt *q = stmt(s, Q_REC_UPD);
 	if (q != NULL)
 		bind_record(q, r);
-	vow_err err = run(s, q);
+	vow_err err = sq_run(s, q);
 	if (err == VOW_OK && sqlite3_changes(s->db) == 0)
 		err = VOW_ERR_NOT_FOUND;
 	return err;
@@ -824,7 +838,7 @@ static vow_err sq_record_list(struct store *s, const char *subject, store_each_f
 {
 	sqlite3_stmt *q = stmt(s, Q_REC_LIST);
 	if (q != NULL)
-		bind_text(q, 1, subject);
+		sq_bind_text(q, 1, subject);
 	WALK(s, q, record_t, read_record, cb, ctx);
 }
 
@@ -833,8 +847,8 @@ static vow_err sq_record_history(struct store *s, const char *subject, const cha
 {
 	sqlite3_stmt *q = stmt(s, Q_REC_HIST);
 	if (q != NULL) {
-		bind_text(q, 1, subject);
-		bind_text(q, 2, category);
+		sq_bind_text(q, 1, subject);
+		sq_bind_text(q, 2, category);
 	}
 	WALK(s, q, record_t, read_record, cb, ctx);
 }
@@ -845,18 +859,18 @@ static vow_err sq_record_delete(struct store *s, const char *subject, const char
 	size_t n = 0, h = 0;
 	sqlite3_stmt *q = stmt(s, Q_REC_DEL);
 	if (q != NULL) {
-		bind_text(q, 1, subject);
-		bind_text(q, 2, category);
+		sq_bind_text(q, 1, subject);
+		sq_bind_text(q, 2, category);
 	}
-	vow_err err = run(s, q);
+	vow_err err = sq_run(s, q);
 	if (err == VOW_OK) {
 		n = (size_t)sqlite3_changes(s->db);
 		q = stmt(s, Q_HIST_DEL);
 		if (q != NULL) {
-			bind_text(q, 1, subject);
-			bind_text(q, 2, category);
+			sq_bind_text(q, 1, subject);
+			sq_bind_text(q, 2, category);
 		}
-		err = run(s, q);
+		err = sq_run(s, q);
 		h = (size_t)sqlite3_changes(s->db);
 	}
 	if (err == VOW_OK && versions != NULL)
@@ -871,10 +885,10 @@ static vow_err sq_history_delete(struct store *s, const char *subject, const cha
 {
 	sqlite3_stmt *q = stmt(s, Q_HIST_DEL);
 	if (q != NULL) {
-		bind_text(q, 1, subject);
-		bind_text(q, 2, category);
+		sq_bind_text(q, 1, subject);
+		sq_bind_text(q, 2, category);
 	}
-	vow_err err = run(s, q);
+	vow_err err = sq_run(s, q);
 	if (err == VOW_OK && versions != NULL)
 		*versions = (size_t)sqlite3_changes(s->db);
 	return err;
@@ -884,27 +898,27 @@ static vow_err sq_history_delete(struct store *s, const char *subject, const cha
 
 static void bind_file(sqlite3_stmt *q, const struct store_file *r)
 {
-	bind_text(q, 1, r->id);
-	bind_text(q, 2, r->subject);
-	bind_text(q, 3, r->category);
+	sq_bind_text(q, 1, r->id);
+	sq_bind_text(q, 2, r->subject);
+	sq_bind_text(q, 3, r->category);
 	sqlite3_bind_int64(q, 4, r->created_at);
 	sqlite3_bind_int64(q, 5, r->held_until);
 	sqlite3_bind_int(q, 6, r->key_kind);
-	bind_blob(q, 7, &r->file_key);
-	bind_blob(q, 8, &r->meta);
+	sq_bind_blob(q, 7, &r->file_key);
+	sq_bind_blob(q, 8, &r->meta);
 }
 
 static vow_err read_file(sqlite3_stmt *q, struct store_file *r)
 {
-	col_text(q, 0, r->id, sizeof(r->id));
-	col_text(q, 1, r->subject, sizeof(r->subject));
-	col_text(q, 2, r->category, sizeof(r->category));
+	sq_col_text(q, 0, r->id, sizeof(r->id));
+	sq_col_text(q, 1, r->subject, sizeof(r->subject));
+	sq_col_text(q, 2, r->category, sizeof(r->category));
 	r->created_at = sqlite3_column_int64(q, 3);
 	r->held_until = sqlite3_column_int64(q, 4);
 	r->key_kind = sqlite3_column_int(q, 5);
-	vow_err err = col_blob(q, 6, &r->file_key);
+	vow_err err = sq_col_blob(q, 6, &r->file_key);
 	if (err == VOW_OK)
-		err = col_blob(q, 7, &r->meta);
+		err = sq_col_blob(q, 7, &r->meta);
 	return err;
 }
 
@@ -913,15 +927,15 @@ static vow_err sq_file_insert(struct store *s, const struct store_file *r)
 	sqlite3_stmt *q = stmt(s, Q_FILE_INS);
 	if (q != NULL)
 		bind_file(q, r);
-	return run(s, q);
+	return sq_run(s, q);
 }
 
 static vow_err sq_file_get(struct store *s, const char *id, struct store_file *out)
 {
 	sqlite3_stmt *q = stmt(s, Q_FILE_GET);
 	if (q != NULL)
-		bind_text(q, 1, id);
-	vow_err err = one(s, q);
+		sq_bind_text(q, 1, id);
+	vow_err err = sq_one(s, q);
 	if (err == VOW_OK) {
 		err = read_file(q, out);
 		sqlite3_reset(q);
@@ -934,14 +948,14 @@ static vow_err sq_file_update(struct store *s, const struct store_file *r)
 	sqlite3_stmt *q = stmt(s, Q_FILE_UPD);
 	if (q != NULL)
 		bind_file(q, r);
-	return run(s, q);
+	return sq_run(s, q);
 }
 
 static vow_err sq_file_list(struct store *s, const char *subject, store_each_fn cb, void *ctx)
 {
 	sqlite3_stmt *q = stmt(s, Q_FILE_LIST);
 	if (q != NULL)
-		bind_text(q, 1, subject);
+		sq_bind_text(q, 1, subject);
 	WALK(s, q, file_t, read_file, cb, ctx);
 }
 
@@ -954,12 +968,12 @@ static vow_err sq_file_delete(struct store *s, const char *id)
 
 static vow_err read_grant(sqlite3_stmt *q, struct store_grant *r)
 {
-	col_text(q, 0, r->id, sizeof(r->id));
-	col_text(q, 1, r->subject, sizeof(r->subject));
-	col_text(q, 2, r->actor, sizeof(r->actor));
-	col_text(q, 3, r->category, sizeof(r->category));
-	col_text(q, 4, r->file, sizeof(r->file));
-	col_text(q, 5, r->purpose, sizeof(r->purpose));
+	sq_col_text(q, 0, r->id, sizeof(r->id));
+	sq_col_text(q, 1, r->subject, sizeof(r->subject));
+	sq_col_text(q, 2, r->actor, sizeof(r->actor));
+	sq_col_text(q, 3, r->category, sizeof(r->category));
+	sq_col_text(q, 4, r->file, sizeof(r->file));
+	sq_col_text(q, 5, r->purpose, sizeof(r->purpose));
 	r->created_at = sqlite3_column_int64(q, 6);
 	r->until = sqlite3_column_int64(q, 7);
 	r->revoked_at = sqlite3_column_int64(q, 8);
@@ -970,16 +984,16 @@ static vow_err sq_grant_insert(struct store *s, const struct store_grant *r)
 {
 	sqlite3_stmt *q = stmt(s, Q_GRANT_INS);
 	if (q != NULL) {
-		bind_text(q, 1, r->id);
-		bind_text(q, 2, r->subject);
-		bind_text(q, 3, r->actor);
-		bind_text(q, 4, r->category);
-		bind_text(q, 5, r->file);
-		bind_text(q, 6, r->purpose);
+		sq_bind_text(q, 1, r->id);
+		sq_bind_text(q, 2, r->subject);
+		sq_bind_text(q, 3, r->actor);
+		sq_bind_text(q, 4, r->category);
+		sq_bind_text(q, 5, r->file);
+		sq_bind_text(q, 6, r->purpose);
 		sqlite3_bind_int64(q, 7, r->created_at);
 		sqlite3_bind_int64(q, 8, r->until);
 	}
-	return run(s, q);
+	return sq_run(s, q);
 }
 
 static vow_err sq_grant_revoke(struct store *s, const char *id, int64_t at)
@@ -987,9 +1001,9 @@ static vow_err sq_grant_revoke(struct store *s, const char *id, int64_t at)
 	sqlite3_stmt *q = stmt(s, Q_GRANT_REV);
 	if (q != NULL) {
 		sqlite3_bind_int64(q, 1, at);
-		bind_text(q, 2, id);
+		sq_bind_text(q, 2, id);
 	}
-	vow_err err = run(s, q);
+	vow_err err = sq_run(s, q);
 	if (err == VOW_OK && sqlite3_changes(s->db) == 0)
 		err = VOW_ERR_NOT_FOUND;
 	return err;
@@ -999,7 +1013,7 @@ static vow_err sq_grant_list(struct store *s, const char *subject, store_each_fn
 {
 	sqlite3_stmt *q = stmt(s, Q_GRANT_LIST);
 	if (q != NULL)
-		bind_text(q, 1, subject);
+		sq_bind_text(q, 1, subject);
 	WALK(s, q, grant_t, read_grant, cb, ctx);
 }
 
@@ -1012,14 +1026,14 @@ static vow_err sq_grant_delete_subject(struct store *s, const char *subject, siz
 
 static vow_err read_disclosure(sqlite3_stmt *q, struct store_disclosure *r)
 {
-	col_text(q, 0, r->id, sizeof(r->id));
-	col_text(q, 1, r->subject, sizeof(r->subject));
-	col_text(q, 2, r->recipient, sizeof(r->recipient));
-	col_text(q, 3, r->category, sizeof(r->category));
-	col_text(q, 4, r->purpose, sizeof(r->purpose));
-	col_text(q, 5, r->basis, sizeof(r->basis));
-	col_text(q, 6, r->transfer, sizeof(r->transfer));
-	col_text(q, 7, r->country, sizeof(r->country));
+	sq_col_text(q, 0, r->id, sizeof(r->id));
+	sq_col_text(q, 1, r->subject, sizeof(r->subject));
+	sq_col_text(q, 2, r->recipient, sizeof(r->recipient));
+	sq_col_text(q, 3, r->category, sizeof(r->category));
+	sq_col_text(q, 4, r->purpose, sizeof(r->purpose));
+	sq_col_text(q, 5, r->basis, sizeof(r->basis));
+	sq_col_text(q, 6, r->transfer, sizeof(r->transfer));
+	sq_col_text(q, 7, r->country, sizeof(r->country));
 	r->at = sqlite3_column_int64(q, 8);
 	return VOW_OK;
 }
@@ -1028,24 +1042,24 @@ static vow_err sq_disclosure_insert(struct store *s, const struct store_disclosu
 {
 	sqlite3_stmt *q = stmt(s, Q_DISC_INS);
 	if (q != NULL) {
-		bind_text(q, 1, r->id);
-		bind_text(q, 2, r->subject);
-		bind_text(q, 3, r->recipient);
-		bind_text(q, 4, r->category);
-		bind_text(q, 5, r->purpose);
-		bind_text(q, 6, r->basis);
-		bind_text(q, 7, r->transfer);
-		bind_text(q, 8, r->country);
+		sq_bind_text(q, 1, r->id);
+		sq_bind_text(q, 2, r->subject);
+		sq_bind_text(q, 3, r->recipient);
+		sq_bind_text(q, 4, r->category);
+		sq_bind_text(q, 5, r->purpose);
+		sq_bind_text(q, 6, r->basis);
+		sq_bind_text(q, 7, r->transfer);
+		sq_bind_text(q, 8, r->country);
 		sqlite3_bind_int64(q, 9, r->at);
 	}
-	return run(s, q);
+	return sq_run(s, q);
 }
 
 static vow_err sq_disclosure_list(struct store *s, const char *subject, store_each_fn cb, void *ctx)
 {
 	sqlite3_stmt *q = stmt(s, Q_DISC_LIST);
 	if (q != NULL)
-		bind_text(q, 1, subject);
+		sq_bind_text(q, 1, subject);
 	WALK(s, q, disclosure_t, read_disclosure, cb, ctx);
 }
 
@@ -1053,18 +1067,18 @@ static vow_err sq_disclosure_list(struct store *s, const char *subject, store_ea
 
 static vow_err read_consent(sqlite3_stmt *q, struct store_consent *r)
 {
-	col_text(q, 0, r->id, sizeof(r->id));
-	col_text(q, 1, r->subject, sizeof(r->subject));
-	col_text(q, 2, r->purpose, sizeof(r->purpose));
+	sq_col_text(q, 0, r->id, sizeof(r->id));
+	sq_col_text(q, 1, r->subject, sizeof(r->subject));
+	sq_col_text(q, 2, r->purpose, sizeof(r->purpose));
 	r->state = sqlite3_column_int(q, 3);
-	col_text(q, 4, r->policy_version, sizeof(r->policy_version));
-	col_text(q, 5, r->text_hash, sizeof(r->text_hash));
-	col_text(q, 6, r->method, sizeof(r->method));
+	sq_col_text(q, 4, r->policy_version, sizeof(r->policy_version));
+	sq_col_text(q, 5, r->text_hash, sizeof(r->text_hash));
+	sq_col_text(q, 6, r->method, sizeof(r->method));
 	r->at = sqlite3_column_int64(q, 7);
-	col_text(q, 8, r->ip_prefix, sizeof(r->ip_prefix));
-	col_text(q, 9, r->ua_hash, sizeof(r->ua_hash));
+	sq_col_text(q, 8, r->ip_prefix, sizeof(r->ip_prefix));
+	sq_col_text(q, 9, r->ua_hash, sizeof(r->ua_hash));
 	r->against_gpc = sqlite3_column_int(q, 10);
-	col_text(q, 11, r->terms, sizeof(r->terms));
+	sq_col_text(q, 11, r->terms, sizeof(r->terms));
 	return VOW_OK;
 }
 
@@ -1083,39 +1097,39 @@ static vow_err sq_consent_append(struct store *s, const struct store_consent *r)
 {
 	sqlite3_stmt *q = stmt(s, Q_CONS_INS);
 	if (q != NULL) {
-		bind_text(q, 1, r->id);
-		bind_text(q, 2, r->subject);
-		bind_text(q, 3, r->purpose);
+		sq_bind_text(q, 1, r->id);
+		sq_bind_text(q, 2, r->subject);
+		sq_bind_text(q, 3, r->purpose);
 		sqlite3_bind_int(q, 4, r->state);
-		bind_text(q, 5, r->policy_version);
-		bind_text(q, 6, r->text_hash);
-		bind_text(q, 7, r->method);
+		sq_bind_text(q, 5, r->policy_version);
+		sq_bind_text(q, 6, r->text_hash);
+		sq_bind_text(q, 7, r->method);
 		sqlite3_bind_int64(q, 8, r->at);
-		bind_text(q, 9, r->ip_prefix);
-		bind_text(q, 10, r->ua_hash);
+		sq_bind_text(q, 9, r->ip_prefix);
+		sq_bind_text(q, 10, r->ua_hash);
 		sqlite3_bind_int(q, 11, r->against_gpc);
-		bind_text(q, 12, r->terms);
+		sq_bind_text(q, 12, r->terms);
 	}
-	return run(s, q);
+	return sq_run(s, q);
 }
 
 static vow_err sq_consent_list(struct store *s, const char *subject, store_each_fn cb, void *ctx)
 {
 	sqlite3_stmt *q = stmt(s, Q_CONS_LIST);
 	if (q != NULL)
-		bind_text(q, 1, subject);
+		sq_bind_text(q, 1, subject);
 	WALK(s, q, consent_t, read_consent, cb, ctx);
 }
 
 static vow_err read_flag(sqlite3_stmt *q, struct store_flag *r)
 {
-	col_text(q, 0, r->id, sizeof(r->id));
-	col_text(q, 1, r->subject, sizeof(r->subject));
+	sq_col_text(q, 0, r->id, sizeof(r->id));
+	sq_col_text(q, 1, r->subject, sizeof(r->subject));
 	r->kind = sqlite3_column_int(q, 2);
-	col_text(q, 3, r->target, sizeof(r->target));
+	sq_col_text(q, 3, r->target, sizeof(r->target));
 	r->set_at = sqlite3_column_int64(q, 4);
 	r->lifted_at = sqlite3_column_int64(q, 5);
-	col_text(q, 6, r->reason, sizeof(r->reason));
+	sq_col_text(q, 6, r->reason, sizeof(r->reason));
 	return VOW_OK;
 }
 
@@ -1123,14 +1137,14 @@ static vow_err sq_flag_set(struct store *s, const struct store_flag *r)
 {
 	sqlite3_stmt *q = stmt(s, Q_FLAG_INS);
 	if (q != NULL) {
-		bind_text(q, 1, r->id);
-		bind_text(q, 2, r->subject);
+		sq_bind_text(q, 1, r->id);
+		sq_bind_text(q, 2, r->subject);
 		sqlite3_bind_int(q, 3, r->kind);
-		bind_text(q, 4, r->target);
+		sq_bind_text(q, 4, r->target);
 		sqlite3_bind_int64(q, 5, r->set_at);
-		bind_text(q, 6, r->reason);
+		sq_bind_text(q, 6, r->reason);
 	}
-	return run(s, q);
+	return sq_run(s, q);
 }
 
 static vow_err sq_flag_lift(struct store *s, const char *subject, int kind, const char *target,
@@ -1139,11 +1153,11 @@ static vow_err sq_flag_lift(struct store *s, const char *subject, int kind, cons
 	sqlite3_stmt *q = stmt(s, Q_FLAG_LIFT);
 	if (q != NULL) {
 		sqlite3_bind_int64(q, 1, at);
-		bind_text(q, 2, subject);
+		sq_bind_text(q, 2, subject);
 		sqlite3_bind_int(q, 3, kind);
-		bind_text(q, 4, target);
+		sq_bind_text(q, 4, target);
 	}
-	vow_err err = run(s, q);
+	vow_err err = sq_run(s, q);
 	if (err == VOW_OK && count != NULL)
 		*count = (size_t)sqlite3_changes(s->db);
 	return err;
@@ -1153,7 +1167,7 @@ static vow_err sq_flag_list(struct store *s, const char *subject, store_each_fn 
 {
 	sqlite3_stmt *q = stmt(s, Q_FLAG_LIST);
 	if (q != NULL)
-		bind_text(q, 1, subject);
+		sq_bind_text(q, 1, subject);
 	WALK(s, q, flag_t, read_flag, cb, ctx);
 }
 
@@ -1167,13 +1181,13 @@ static void row_free_denial_t(denial_t *r)
 
 static vow_err read_denial(sqlite3_stmt *q, struct store_denial *r)
 {
-	col_text(q, 0, r->subject, sizeof(r->subject));
-	col_text(q, 1, r->role, sizeof(r->role));
-	col_text(q, 2, r->actor, sizeof(r->actor));
-	col_text(q, 3, r->purpose, sizeof(r->purpose));
-	col_text(q, 4, r->category, sizeof(r->category));
-	col_text(q, 5, r->recipient, sizeof(r->recipient));
-	col_text(q, 6, r->reason, sizeof(r->reason));
+	sq_col_text(q, 0, r->subject, sizeof(r->subject));
+	sq_col_text(q, 1, r->role, sizeof(r->role));
+	sq_col_text(q, 2, r->actor, sizeof(r->actor));
+	sq_col_text(q, 3, r->purpose, sizeof(r->purpose));
+	sq_col_text(q, 4, r->category, sizeof(r->category));
+	sq_col_text(q, 5, r->recipient, sizeof(r->recipient));
+	sq_col_text(q, 6, r->reason, sizeof(r->reason));
 	r->at = sqlite3_column_int64(q, 7);
 	return VOW_OK;
 }
@@ -1182,23 +1196,23 @@ static vow_err sq_denial_append(struct store *s, const struct store_denial *r)
 {
 	sqlite3_stmt *q = stmt(s, Q_DENY_INS);
 	if (q != NULL) {
-		bind_text(q, 1, r->subject);
-		bind_text(q, 2, r->role);
-		bind_text(q, 3, r->actor);
-		bind_text(q, 4, r->purpose);
-		bind_text(q, 5, r->category);
-		bind_text(q, 6, r->recipient);
-		bind_text(q, 7, r->reason);
+		sq_bind_text(q, 1, r->subject);
+		sq_bind_text(q, 2, r->role);
+		sq_bind_text(q, 3, r->actor);
+		sq_bind_text(q, 4, r->purpose);
+		sq_bind_text(q, 5, r->category);
+		sq_bind_text(q, 6, r->recipient);
+		sq_bind_text(q, 7, r->reason);
 		sqlite3_bind_int64(q, 8, r->at);
 	}
-	return run(s, q);
+	return sq_run(s, q);
 }
 
 static vow_err sq_denial_list(struct store *s, const char *subject, store_each_fn cb, void *ctx)
 {
 	sqlite3_stmt *q = stmt(s, Q_DENY_LIST);
 	if (q != NULL)
-		bind_text(q, 1, subject);
+		sq_bind_text(q, 1, subject);
 	WALK(s, q, denial_t, read_denial, cb, ctx);
 }
 
@@ -1237,13 +1251,13 @@ static vow_err read_audit(sqlite3_stmt *q, struct store_audit *r)
 	               sqlite3_column_bytes(q, 10) != 32;
 	r->seq = sqlite3_column_int64(q, 0);
 	r->at = sqlite3_column_int64(q, 1);
-	col_text(q, 2, r->actor, sizeof(r->actor));
-	col_text(q, 3, r->action, sizeof(r->action));
-	col_text(q, 4, r->subject, sizeof(r->subject));
-	col_text(q, 5, r->category, sizeof(r->category));
-	col_text(q, 6, r->purpose, sizeof(r->purpose));
-	col_text(q, 7, r->result, sizeof(r->result));
-	col_text(q, 8, r->reason, sizeof(r->reason));
+	sq_col_text(q, 2, r->actor, sizeof(r->actor));
+	sq_col_text(q, 3, r->action, sizeof(r->action));
+	sq_col_text(q, 4, r->subject, sizeof(r->subject));
+	sq_col_text(q, 5, r->category, sizeof(r->category));
+	sq_col_text(q, 6, r->purpose, sizeof(r->purpose));
+	sq_col_text(q, 7, r->result, sizeof(r->result));
+	sq_col_text(q, 8, r->reason, sizeof(r->reason));
 	col_fixed(q, 9, r->prev, 32);
 	col_fixed(q, 10, r->hash, 32);
 	return VOW_OK;
@@ -1255,23 +1269,23 @@ static vow_err sq_audit_append(struct store *s, const struct store_audit *r)
 	if (q != NULL) {
 		sqlite3_bind_int64(q, 1, r->seq);
 		sqlite3_bind_int64(q, 2, r->at);
-		bind_text(q, 3, r->actor);
-		bind_text(q, 4, r->action);
-		bind_text(q, 5, r->subject);
-		bind_text(q, 6, r->category);
-		bind_text(q, 7, r->purpose);
-		bind_text(q, 8, r->result);
-		bind_text(q, 9, r->reason);
+		sq_bind_text(q, 3, r->actor);
+		sq_bind_text(q, 4, r->action);
+		sq_bind_text(q, 5, r->subject);
+		sq_bind_text(q, 6, r->category);
+		sq_bind_text(q, 7, r->purpose);
+		sq_bind_text(q, 8, r->result);
+		sq_bind_text(q, 9, r->reason);
 		sqlite3_bind_blob(q, 10, r->prev, 32, SQLITE_STATIC);
 		sqlite3_bind_blob(q, 11, r->hash, 32, SQLITE_STATIC);
 	}
-	return run(s, q);
+	return sq_run(s, q);
 }
 
 static vow_err sq_audit_head(struct store *s, int64_t *seq, unsigned char hash[32])
 {
 	sqlite3_stmt *q = stmt(s, Q_AUDIT_HEAD);
-	vow_err err = one(s, q);
+	vow_err err = sq_one(s, q);
 	if (err == VOW_OK) {
 		*seq = sqlite3_column_int64(q, 0);
 		col_fixed(q, 1, hash, 32);
@@ -1293,7 +1307,7 @@ static vow_err sq_audit_by_subject(struct store *s, const char *pseudonym, store
 {
 	sqlite3_stmt *q = stmt(s, Q_AUDIT_SUBJ);
 	if (q != NULL)
-		bind_text(q, 1, pseudonym);
+		sq_bind_text(q, 1, pseudonym);
 	WALK(s, q, audit_t, read_audit, cb, ctx);
 }
 
@@ -1315,7 +1329,7 @@ static vow_err sq_checkpoint_put(struct store *s, const struct store_checkpoint 
 		sqlite3_bind_blob(q, 3, r->head, 32, SQLITE_STATIC);
 		sqlite3_bind_blob(q, 4, r->signature, 64, SQLITE_STATIC);
 	}
-	return run(s, q);
+	return sq_run(s, q);
 }
 
 static vow_err sq_checkpoint_list(struct store *s, store_each_fn cb, void *ctx)
@@ -1329,14 +1343,14 @@ static vow_err sq_audit_prune(struct store *s, int64_t seq, size_t *count)
 	sqlite3_stmt *q = stmt(s, Q_AUDIT_PRUNE);
 	if (q != NULL)
 		sqlite3_bind_int64(q, 1, seq);
-	vow_err err = run(s, q);
+	vow_err err = sq_run(s, q);
 	if (err == VOW_OK && count != NULL)
 		*count = (size_t)sqlite3_changes(s->db);
 	if (err == VOW_OK) {
 		q = stmt(s, Q_CKPT_PRUNE);
 		if (q != NULL)
 			sqlite3_bind_int64(q, 1, seq);
-		err = run(s, q);
+		err = sq_run(s, q);
 	}
 	return err;
 }
@@ -1347,32 +1361,32 @@ static vow_err sq_apikey_insert(struct store *s, const struct store_apikey *r)
 {
 	sqlite3_stmt *q = stmt(s, Q_APIKEY_INS);
 	if (q != NULL) {
-		bind_text(q, 1, r->id);
+		sq_bind_text(q, 1, r->id);
 		sqlite3_bind_blob(q, 2, r->hash, 32, SQLITE_STATIC);
-		bind_text(q, 3, r->role);
-		bind_text(q, 4, r->staff);
-		bind_text(q, 5, r->subject);
+		sq_bind_text(q, 3, r->role);
+		sq_bind_text(q, 4, r->staff);
+		sq_bind_text(q, 5, r->subject);
 		sqlite3_bind_int64(q, 6, r->created_at);
 	}
-	return run(s, q);
+	return sq_run(s, q);
 }
 
 static vow_err sq_apikey_get(struct store *s, const char *id, struct store_apikey *out)
 {
 	sqlite3_stmt *q = stmt(s, Q_APIKEY_GET);
 	if (q != NULL)
-		bind_text(q, 1, id);
-	vow_err err = one(s, q);
+		sq_bind_text(q, 1, id);
+	vow_err err = sq_one(s, q);
 	if (err != VOW_OK)
 		return err;
-	col_text(q, 0, out->id, sizeof(out->id));
+	sq_col_text(q, 0, out->id, sizeof(out->id));
 	if (sqlite3_column_bytes(q, 1) == 32)
 		memcpy(out->hash, sqlite3_column_blob(q, 1), 32);
 	else
 		err = VOW_ERR_INTEGRITY;
-	col_text(q, 2, out->role, sizeof(out->role));
-	col_text(q, 3, out->staff, sizeof(out->staff));
-	col_text(q, 4, out->subject, sizeof(out->subject));
+	sq_col_text(q, 2, out->role, sizeof(out->role));
+	sq_col_text(q, 3, out->staff, sizeof(out->staff));
+	sq_col_text(q, 4, out->subject, sizeof(out->subject));
 	out->created_at = sqlite3_column_int64(q, 5);
 	out->revoked_at = sqlite3_column_int64(q, 6);
 	sqlite3_reset(q);
@@ -1383,30 +1397,30 @@ static vow_err sq_apikey_get(struct store *s, const char *id, struct store_apike
 
 static vow_err read_key(sqlite3_stmt *q, struct store_key *r)
 {
-	col_text(q, 0, r->owner, sizeof(r->owner));
+	sq_col_text(q, 0, r->owner, sizeof(r->owner));
 	r->kind = sqlite3_column_int(q, 1);
-	return col_blob(q, 2, &r->wrapped);
+	return sq_col_blob(q, 2, &r->wrapped);
 }
 
 static vow_err sq_key_put(struct store *s, const struct store_key *r)
 {
 	sqlite3_stmt *q = stmt(s, Q_KEY_PUT);
 	if (q != NULL) {
-		bind_text(q, 1, r->owner);
+		sq_bind_text(q, 1, r->owner);
 		sqlite3_bind_int(q, 2, r->kind);
-		bind_blob(q, 3, &r->wrapped);
+		sq_bind_blob(q, 3, &r->wrapped);
 	}
-	return run(s, q);
+	return sq_run(s, q);
 }
 
 static vow_err sq_key_get(struct store *s, const char *owner, int kind, struct store_key *out)
 {
 	sqlite3_stmt *q = stmt(s, Q_KEY_GET);
 	if (q != NULL) {
-		bind_text(q, 1, owner);
+		sq_bind_text(q, 1, owner);
 		sqlite3_bind_int(q, 2, kind);
 	}
-	vow_err err = one(s, q);
+	vow_err err = sq_one(s, q);
 	if (err == VOW_OK) {
 		err = read_key(q, out);
 		sqlite3_reset(q);
@@ -1418,10 +1432,10 @@ static vow_err sq_key_delete(struct store *s, const char *owner, int kind)
 {
 	sqlite3_stmt *q = stmt(s, Q_KEY_DEL);
 	if (q != NULL) {
-		bind_text(q, 1, owner);
+		sq_bind_text(q, 1, owner);
 		sqlite3_bind_int(q, 2, kind);
 	}
-	vow_err err = run(s, q);
+	vow_err err = sq_run(s, q);
 	if (err == VOW_OK && sqlite3_changes(s->db) == 0)
 		err = VOW_ERR_NOT_FOUND;
 	return err;
@@ -1437,10 +1451,10 @@ static vow_err sq_meta_get(struct store *s, const char *name, char *out, size_t 
 {
 	sqlite3_stmt *q = stmt(s, Q_META_GET);
 	if (q != NULL)
-		bind_text(q, 1, name);
-	vow_err err = one(s, q);
+		sq_bind_text(q, 1, name);
+	vow_err err = sq_one(s, q);
 	if (err == VOW_OK) {
-		col_text(q, 0, out, cap);
+		sq_col_text(q, 0, out, cap);
 		sqlite3_reset(q);
 	}
 	return err;
@@ -1450,10 +1464,10 @@ static vow_err sq_meta_set(struct store *s, const char *name, const char *value)
 {
 	sqlite3_stmt *q = stmt(s, Q_META_SET);
 	if (q != NULL) {
-		bind_text(q, 1, name);
-		bind_text(q, 2, value);
+		sq_bind_text(q, 1, name);
+		sq_bind_text(q, 2, value);
 	}
-	return run(s, q);
+	return sq_run(s, q);
 }
 
 const struct store_ops store_sqlite_ops = {
@@ -1516,6 +1530,16 @@ const struct store_ops store_sqlite_ops = {
     .key_list = sq_key_list,
     .meta_get = sq_meta_get,
     .meta_set = sq_meta_set,
+    .message_insert = sq_message_insert,
+    .message_due = sq_message_due,
+    .message_update = sq_message_update,
+    .message_list = sq_message_list,
+    .due_put = sq_due_put,
+    .due_get = sq_due_get,
+    .due_delete = sq_due_delete,
+    .due_walk = sq_due_walk,
+    .due_subject = sq_due_subject,
+    .due_all = sq_due_all,
 };
 
 const struct store_ops *store_backend(const char *name)

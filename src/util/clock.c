@@ -62,24 +62,35 @@ bool date_parse(const char *s, int64_t *t)
 	return true;
 }
 
-int64_t clock_add(int64_t t, uint32_t n, int unit)
+/* t moved by n days, weeks, months or years (n may be negative). */
+static int64_t shift(int64_t t, int64_t n, int unit)
 {
 	if (unit == 0)
-		return t + (int64_t)n * 86400;
+		return t + n * 86400;
 	if (unit == 1)
-		return t + (int64_t)n * 7 * 86400;
+		return t + n * 7 * 86400;
 	time_t tt = (time_t)t;
 	struct tm tm;
 	if (gmtime_r(&tt, &tm) == NULL)
 		return t;
-	int64_t months = unit == 2 ? n : (int64_t)n * 12;
-	int64_t y = tm.tm_year + 1900 + (tm.tm_mon + months) / 12;
-	int mo = (int)((tm.tm_mon + months) % 12) + 1;
+	int64_t months = (int64_t)tm.tm_year * 12 + tm.tm_mon + (unit == 2 ? n : n * 12);
+	int64_t y = 1900 + (months >= 0 ? months / 12 : (months - 11) / 12);
+	int mo = (int)(months - (y - 1900) * 12) + 1;
 	int d = tm.tm_mday;
 	if (d > month_days((int)y, mo))
 		d = month_days((int)y, mo);
 	int64_t secs = (int64_t)tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
 	return days_from_civil((int)y, mo, d) * 86400 + secs;
+}
+
+int64_t clock_add(int64_t t, uint32_t n, int unit)
+{
+	return shift(t, (int64_t)n, unit);
+}
+
+int64_t clock_sub(int64_t t, uint32_t n, int unit)
+{
+	return shift(t, -(int64_t)n, unit);
 }
 
 void clock_format(int64_t t, char out[21])

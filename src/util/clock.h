@@ -21,6 +21,10 @@ bool date_parse(const char *s, int64_t *t);
  * month after 31 January is the last day of February. */
 int64_t clock_add(int64_t t, uint32_t n, int unit);
 
+/* t minus n days, weeks, months or years, calendar-aware like clock_add
+ * (a month before 31 March is the last day of February). */
+int64_t clock_sub(int64_t t, uint32_t n, int unit);
+
 /* Writes t as "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with the NUL). */
 void clock_format(int64_t t, char out[21]);
 

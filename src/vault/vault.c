@@ -123,6 +123,19 @@ vow_err vault_key_new(struct vault *v, const char *owner, int kind, const struct
 	return vault_key(v, owner, kind, out);
 }
 
+vow_err vault_instance_key(struct vault *v, int kind, struct crypto_key **out)
+{
+	vow_err err = vault_key_load(v, VAULT_INSTANCE_OWNER, kind, out);
+	if (err == VOW_ERR_NOT_FOUND) {
+		const struct crypto_key *tmp = NULL;
+		err = vault_key_new(v, VAULT_INSTANCE_OWNER, kind, &tmp);
+		vault_key_evict(v, VAULT_INSTANCE_OWNER);
+		if (err == VOW_OK)
+			err = vault_key_load(v, VAULT_INSTANCE_OWNER, kind, out);
+	}
+	return err;
+}
+
 void vault_key_evict(struct vault *v, const char *owner)
 {
 	crypto_keycache_evict(v->cache, owner);

@@ -346,6 +346,134 @@ VOW_MUST_CHECK vow_err vault_public_key(struct vault *v, char hex[65]);
 VOW_MUST_CHECK vow_err vault_signed_verify(const char *json, size_t len,
                                            const char *public_key_hex);
 
+/* ---- retention due dates ----
+ *
+ * Every stored record and file has a row saying when it is due for
+ * deletion under the policy (policy_retention_due), written with the item
+ * and recomputed when its anchors move. */
+
+struct vault_due {
+	char subject[VOW_ID_LEN + 1];
+	char category[129];
+	char item[VOW_ID_LEN + 1]; /* a file id, "" for the subject's record */
+	char purpose[129];         /* what it was last written for */
+	int64_t created_at, due_at, notice_at, noticed_at, postponed_to;
+	bool held;
+};
+typedef vow_err (*vault_due_fn)(void *ctx, const struct vault_due *d);
+
+/* Records the subject's last activity at `at` (retention periods that run
+ * from last activity restart) / the end of their contract; recomputes the
+ * subject's due dates. VOW_ERR_NOT_FOUND, VOW_ERR_INVALID if erased. */
+VOW_MUST_CHECK vow_err vault_subject_touch(struct vault *v, const char *id, int64_t at);
+VOW_MUST_CHECK vow_err vault_subject_contract_end(struct vault *v, const char *id, int64_t at);
+
+/* Walks, in due order, at most limit items with 0 < due_at <= now, or
+ * (notices) those whose notice is owed by now and not yet given. Reads only
+ * those rows (an index), whatever the number stored. */
+VOW_MUST_CHECK vow_err vault_due_walk(struct vault *v, int64_t now, bool notices, size_t limit,
+                                      vault_due_fn cb, void *ctx);
+
+/* The due dates of one subject's items; of one item (VOW_ERR_NOT_FOUND). */
+VOW_MUST_CHECK vow_err vault_due_subject(struct vault *v, const char *subject, vault_due_fn cb,
+                                         void *ctx);
+VOW_MUST_CHECK vow_err vault_due_get(struct vault *v, const char *subject, const char *category,
+                                     const char *item, struct vault_due *out);
+
+/* Marks d's notice given at `at` (inside the caller's batch, with the
+ * notice's outbox message); when keep_until is later than the due date the
+ * date moves there, so a late notice still gives the person the full
+ * notice period. */
+VOW_MUST_CHECK vow_err vault_due_noticed(struct vault *v, const struct vault_due *d, int64_t at,
+                                         int64_t keep_until);
+
+/* The person keeps the item: its due date moves by the deciding rule's
+ * postpone period (a new notice will be owed before the new date);
+ * *due_at (may be NULL) receives it. VOW_ERR_DENIED when the rule allows no
+ * postponement or the item has no date; VOW_ERR_NOT_FOUND. */
+VOW_MUST_CHECK vow_err vault_due_postpone(struct vault *v, const char *subject,
+                                          const char *category, const char *item,
+                                          int64_t *due_at);
+
+/* Deletes the item d names (a record with its history, or a file's row
+ * and content) if, checked again in the store, it is due now with the same
+ * date and any notice owed was given; audited as retention.delete with why.
+ * VOW_ERR_DENIED if it is not due (so a stale plan never deletes early). */
+VOW_MUST_CHECK vow_err vault_due_delete_item(struct vault *v, const struct vault_due *d,
+                                             const char *why);
+
+/* Recomputes every due date under the vault's current policy (after a
+ * policy change), in batches of 1,024; *changed (may be NULL) counts the
+ * rows whose dates moved. */
+VOW_MUST_CHECK vow_err vault_due_recompute(struct vault *v, size_t *changed);
+
+/* ---- outbox: e-mails and webhooks, queued with the change that causes them ---- */
+
+enum vault_message_kind { VAULT_EMAIL = 1, VAULT_WEBHOOK = 2 };
+
+/* A message to queue. to is an e-mail address or an http(s) URL; body is
+ * the whole message (an RFC 5322 message for e-mail, JSON for a webhook).
+ * idem is its idempotency key (at most 96 bytes): one message per key. */
+struct vault_message {
+	enum vault_message_kind kind;
+	const char *idem;
+	const char *subject; /* the person it concerns, or NULL */
+	const char *template_name;
+	const char *to, *body;
+};
+
+/* Queues m in the data store (inside the caller's batch, if one is open, so
+ * it commits or rolls back with the change that causes it), its address and
+ * body sealed under the instance's outbox key. *queued (may be NULL) is
+ * false when a message with the same key was queued already (VOW_OK: not an
+ * error). VOW_ERR_INVALID for a missing field, VOW_ERR_TOO_LARGE over 256 KiB. */
+VOW_MUST_CHECK vow_err vault_outbox_add(struct vault *v, const struct vault_message *m,
+                                        bool *queued);
+
+/* A message being delivered: strings borrowed for the call only (to and
+ * body are wiped after it). */
+struct vault_outbox_item {
+	const char *id, *idem, *subject, *template_name;
+	enum vault_message_kind kind;
+	int attempt; /* 1 for the first */
+	int64_t created_at;
+	const char *to, *body;
+};
+
+/* Delivers one message: VOW_OK once the receiver accepted it; otherwise an
+ * error, with why (cap bytes) saying what went wrong. */
+typedef vow_err (*vault_send_fn)(void *ctx, const struct vault_outbox_item *m, char *why,
+                                 size_t cap);
+
+struct vault_outbox_stats {
+	size_t sent, retried, dead;
+};
+
+/* Takes up to limit pending messages due at now and hands each to send. A
+ * delivered one is marked sent and its sealed payload dropped; a failed one
+ * is retried after a backoff (30 s doubling, at most an hour) until
+ * max_attempts, then marked dead with its last error. Each outcome commits
+ * alone, so a crash re-sends at most the message in flight (with the same
+ * idempotency key). stats (may be NULL) are added to. */
+VOW_MUST_CHECK vow_err vault_outbox_deliver(struct vault *v, int64_t now, size_t limit,
+                                            int max_attempts, vault_send_fn send, void *ctx,
+                                            struct vault_outbox_stats *stats);
+
+/* A queued message as listed (no address, no content). */
+struct vault_message_info {
+	char id[VOW_ID_LEN + 1], idem[97], subject[VOW_ID_LEN + 1], template_name[32];
+	enum vault_message_kind kind;
+	const char *status; /* "pending", "sent", "dead" */
+	int attempts;
+	int64_t created_at, next_at, sent_at;
+	char last_error[160];
+};
+
+/* Lists the outbox (subject NULL: every message), oldest first. */
+typedef vow_err (*vault_message_fn)(void *ctx, const struct vault_message_info *m);
+VOW_MUST_CHECK vow_err vault_outbox_list(struct vault *v, const char *subject, vault_message_fn cb,
+                                         void *ctx);
+
 /* ---- API keys ---- */
 
 enum vault_api_kind { API_ADMIN, API_SERVICE, API_STAFF, API_SUBJECT };

@@ -314,15 +314,21 @@ vow_err vault_subject_erase(struct vault *v, const char *subject, char **receipt
 	if (err == VOW_OK) {
 		for (size_t i = 0; err == VOW_OK && i < recs.n; i++) {
 			struct item *it = &recs.v[i];
-			if (it->hold == NULL)
+			if (it->hold == NULL) {
 				err = v->ops->record_delete(v->data, subject, it->category,
 				                            &it->versions);
-			else
+				if (err == VOW_OK)
+					err = vault_due_forget(v, subject, it->category, NULL);
+			} else
 				it->versions = 1;
 		}
 		for (size_t i = 0; err == VOW_OK && i < files.n; i++)
-			if (files.v[i].hold == NULL)
+			if (files.v[i].hold == NULL) {
 				err = v->ops->file_delete(v->data, files.v[i].id);
+				if (err == VOW_OK)
+					err = vault_due_forget(v, subject, files.v[i].category,
+					                       files.v[i].id);
+			}
 		if (err == VOW_OK)
 			err = v->ops->index_delete_subject(v->data, subject, &idx);
 		if (err == VOW_OK)
@@ -334,6 +340,11 @@ vow_err vault_subject_erase(struct vault *v, const char *subject, char **receipt
 			srow.region[0] = '\0';
 			err = v->ops->subject_update(v->data, &srow);
 		}
+		if (err == VOW_OK) /* what a hold keeps is due when the hold ends */
+			err = vault_due_refresh_subject(v, subject);
+		size_t dropped = 0;
+		if (err == VOW_OK)
+			err = vault_outbox_forget(v, subject, &dropped);
 		err = vault_commit(v, err);
 	}
 	if (err == VOW_OK)

@@ -234,7 +234,14 @@ vow_err vault_file_finish(struct vault_file_writer **wp, char id[VOW_ID_LEN + 1]
 		w->row.key_kind = KEY_SUBJECT;
 		w->row.file_key.p = wrapped;
 		w->row.file_key.len = sizeof(wrapped);
-		err = v->ops->file_insert(v->data, &w->row);
+		err = v->ops->begin(v->data);
+		if (err == VOW_OK) {
+			err = v->ops->file_insert(v->data, &w->row);
+			if (err == VOW_OK)
+				err = vault_due_item(v, w->row.subject, w->row.category, w->row.id,
+				                     w->purpose, w->row.created_at);
+			err = vault_commit(v, err);
+		}
 		w->row.file_key.p = NULL;
 	}
 	if (err == VOW_OK) {
@@ -475,8 +482,15 @@ vow_err vault_file_delete(struct vault *v, const struct vault_access *a, const c
 		err = vault_check(v, a, row.subject, row.category, row.id, NULL, NULL, false, NULL);
 	store_blob_free(&row.file_key);
 	store_blob_free(&row.meta);
-	if (err == VOW_OK)
-		err = v->ops->file_delete(v->data, id);
+	if (err == VOW_OK) {
+		err = v->ops->begin(v->data);
+		if (err == VOW_OK) {
+			err = v->ops->file_delete(v->data, id);
+			if (err == VOW_OK)
+				err = vault_due_forget(v, row.subject, row.category, id);
+			err = vault_commit(v, err);
+		}
+	}
 	if (err == VOW_OK) {
 		char path[PATH_MAX];
 		vault_file_path(v, id, path);

@@ -54,6 +54,10 @@ VOW_MUST_CHECK vow_err vault_key_load(struct vault *v, const char *owner, int ki
 VOW_MUST_CHECK vow_err vault_key_new(struct vault *v, const char *owner, int kind,
                                      const struct crypto_key **out);
 
+/* An instance-wide key of kind (signing, outbox), created and stored on
+ * first use; the caller owns *out (crypto_key_free). */
+VOW_MUST_CHECK vow_err vault_instance_key(struct vault *v, int kind, struct crypto_key **out);
+
 /* The instance's Ed25519 signing key (caller frees with crypto_key_free),
  * created and stored on first use. */
 VOW_MUST_CHECK vow_err vault_signing_key(struct vault *v, struct crypto_key **out);
@@ -102,6 +106,24 @@ void vault_blind_hash(struct vault *v, enum vault_lookup by, const char *norm,
 
 /* The owner id of instance-wide keys (blind index, signing). */
 #define VAULT_INSTANCE_OWNER "00000000000000000000000000000000"
+
+/* Writes (or rewrites) the due-date row of an item being stored: a record
+ * (item NULL) or a file, for purpose, first written now if new. Call inside
+ * the transaction that stores it. */
+VOW_MUST_CHECK vow_err vault_due_item(struct vault *v, const char *subject, const char *category,
+                                      const char *item, const char *purpose, int64_t now);
+
+/* Removes an item's due-date row (the item is deleted). */
+VOW_MUST_CHECK vow_err vault_due_forget(struct vault *v, const char *subject,
+                                        const char *category, const char *item);
+
+/* Recomputes a subject's due dates (its anchors moved). */
+VOW_MUST_CHECK vow_err vault_due_refresh_subject(struct vault *v, const char *subject);
+
+/* Drops what the outbox holds for an erased subject: pending messages turn
+ * dead and every payload is wiped, except the answer to the person's own
+ * request (template request.completed). *dropped (may be NULL) counts them. */
+VOW_MUST_CHECK vow_err vault_outbox_forget(struct vault *v, const char *subject, size_t *dropped);
 
 /* Runs the data store's commit, rolling back on failure. */
 VOW_MUST_CHECK vow_err vault_commit(struct vault *v, vow_err err);

@@ -81,6 +81,8 @@ vow_err vault_record_put(struct vault *v, const struct vault_access *a, const ch
 	}
 	if (err == VOW_OK)
 		err = v->ops->record_put(v->data, &row, previous);
+	if (err == VOW_OK)
+		err = vault_due_item(v, subject, category, NULL, a->purpose, row.updated_at);
 	err = vault_commit(v, err);
 	if (err == VOW_OK) {
 		struct audit_event ev = {
@@ -225,6 +227,8 @@ vow_err vault_record_delete(struct vault *v, const struct vault_access *a, const
 	store_blob_free(&row.sealed);
 	if (err == VOW_OK)
 		err = v->ops->record_delete(v->data, subject, category, NULL);
+	if (err == VOW_OK)
+		err = vault_due_forget(v, subject, category, NULL);
 	err = vault_commit(v, err);
 	if (err == VOW_OK) {
 		struct audit_event ev = {

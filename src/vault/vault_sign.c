@@ -10,15 +10,7 @@
 
 vow_err vault_signing_key(struct vault *v, struct crypto_key **out)
 {
-	vow_err err = vault_key_load(v, VAULT_INSTANCE_OWNER, KEY_INSTANCE_SIGN, out);
-	if (err == VOW_ERR_NOT_FOUND) {
-		const struct crypto_key *tmp = NULL;
-		err = vault_key_new(v, VAULT_INSTANCE_OWNER, KEY_INSTANCE_SIGN, &tmp);
-		vault_key_evict(v, VAULT_INSTANCE_OWNER);
-		if (err == VOW_OK)
-			err = vault_key_load(v, VAULT_INSTANCE_OWNER, KEY_INSTANCE_SIGN, out);
-	}
-	return err;
+	return vault_instance_key(v, KEY_INSTANCE_SIGN, out);
 }
 
 vow_err vault_public_key(struct vault *v, char hex[65])

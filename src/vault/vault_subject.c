@@ -284,7 +284,13 @@ vow_err vault_subject_close(struct vault *v, const char *id)
 	if (row.status == SUBJECT_ACTIVE) {
 		row.status = SUBJECT_CLOSED;
 		row.closed_at = clock_now();
-		err = v->ops->subject_update(v->data, &row);
+		err = v->ops->begin(v->data);
+		if (err == VOW_OK) {
+			err = v->ops->subject_update(v->data, &row);
+			if (err == VOW_OK)
+				err = vault_due_refresh_subject(v, id);
+			err = vault_commit(v, err);
+		}
 	}
 	store_blob_free(&row.profile);
 	return err;

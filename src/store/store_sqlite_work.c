@@ -1,0 +1,239 @@
+/* store/store_sqlite_work.c — the SQLite backend's tables for background
+ * work: the outbox of e-mails and webhooks, and retention due dates. */
+#include <stdlib.h>
+
+#include "store/store_sqlite_int.h"
+
+enum w {
+	W_MSG_INS = SQ_WORK_BASE,
+	W_MSG_DUE,
+	W_MSG_UPD,
+	W_MSG_LIST,
+	W_DUE_PUT,
+	W_DUE_GET,
+	W_DUE_DEL,
+	W_DUE_WALK,
+	W_DUE_NOTICES,
+	W_DUE_SUBJ,
+	W_DUE_ALL,
+	W__END
+};
+_Static_assert(W__END <= SQ_SLOTS, "too many statements");
+
+#define MSG_COLS                                                                                   \
+	"id,idem,kind,subject,template,status,attempts,created_at,next_at,sent_at,last_error,"     \
+	"payload"
+#define DUE_COLS                                                                                   \
+	"subject,category,item,purpose,created_at,due_at,notice_at,noticed_at,postponed_to,held"
+
+static const char *const sql[W__END - SQ_WORK_BASE] = {
+    [W_MSG_INS - SQ_WORK_BASE] = "INSERT INTO outbox(" MSG_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+    [W_MSG_DUE - SQ_WORK_BASE] = "SELECT " MSG_COLS " FROM outbox WHERE status=0 AND next_at<=? "
+                                 "ORDER BY next_at,rowid LIMIT ?",
+    [W_MSG_UPD - SQ_WORK_BASE] = "UPDATE outbox SET status=?6,attempts=?7,next_at=?9,sent_at=?10,"
+                                 "last_error=?11,payload=?12 WHERE id=?1",
+    [W_MSG_LIST - SQ_WORK_BASE] =
+        "SELECT " MSG_COLS " FROM outbox WHERE ?1='' OR subject=?1 ORDER BY created_at,rowid",
+    [W_DUE_PUT - SQ_WORK_BASE] =
+        "INSERT OR REPLACE INTO due(" DUE_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?)",
+    [W_DUE_GET - SQ_WORK_BASE] =
+        "SELECT " DUE_COLS " FROM due WHERE subject=? AND category=? AND item=?",
+    [W_DUE_DEL - SQ_WORK_BASE] = "DELETE FROM due WHERE subject=? AND category=? AND item=?",
+    [W_DUE_WALK - SQ_WORK_BASE] = "SELECT " DUE_COLS " FROM due WHERE due_at>0 AND due_at<=? "
+                                  "ORDER BY due_at LIMIT ?",
+    [W_DUE_NOTICES - SQ_WORK_BASE] =
+        "SELECT " DUE_COLS " FROM due WHERE notice_at>0 AND noticed_at=0 AND notice_at<=? "
+        "ORDER BY notice_at LIMIT ?",
+    [W_DUE_SUBJ - SQ_WORK_BASE] =
+        "SELECT " DUE_COLS " FROM due WHERE subject=? ORDER BY category,item",
+    [W_DUE_ALL - SQ_WORK_BASE] =
+        "SELECT " DUE_COLS " FROM due WHERE (subject,category,item)>(?,?,?) "
+        "ORDER BY subject,category,item LIMIT ?",
+};
+
+static sqlite3_stmt *stmt(struct store *s, enum w w)
+{
+	return sq_stmt(s, (int)w, sql[w - SQ_WORK_BASE]);
+}
+
+/* ---- outbox ---- */
+
+static void bind_message(sqlite3_stmt *q, const struct store_message *r)
+{
+	sq_bind_text(q, 1, r->id);
+	sq_bind_text(q, 2, r->idem);
+	sqlite3_bind_int(q, 3, r->kind);
+	sq_bind_text(q, 4, r->subject);
+	sq_bind_text(q, 5, r->template_name);
+	sqlite3_bind_int(q, 6, r->status);
+	sqlite3_bind_int(q, 7, r->attempts);
+	sqlite3_bind_int64(q, 8, r->created_at);
+	sqlite3_bind_int64(q, 9, r->next_at);
+	sqlite3_bind_int64(q, 10, r->sent_at);
+	sq_bind_text(q, 11, r->last_error);
+	sq_bind_blob(q, 12, &r->payload);
+}
+
+static vow_err read_message(sqlite3_stmt *q, struct store_message *r)
+{
+	sq_col_text(q, 0, r->id, sizeof(r->id));
+	sq_col_text(q, 1, r->idem, sizeof(r->idem));
+	r->kind = sqlite3_column_int(q, 2);
+	sq_col_text(q, 3, r->subject, sizeof(r->subject));
+	sq_col_text(q, 4, r->template_name, sizeof(r->template_name));
+	r->status = sqlite3_column_int(q, 5);
+	r->attempts = sqlite3_column_int(q, 6);
+	r->created_at = sqlite3_column_int64(q, 7);
+	r->next_at = sqlite3_column_int64(q, 8);
+	r->sent_at = sqlite3_column_int64(q, 9);
+	sq_col_text(q, 10, r->last_error, sizeof(r->last_error));
+	return sq_col_blob(q, 11, &r->payload);
+}
+
+typedef struct store_message message_t;
+static void row_free_message_t(message_t *r)
+{
+	store_blob_free(&r->payload);
+}
+
+vow_err sq_message_insert(struct store *s, const struct store_message *r)
+{
+	sqlite3_stmt *q = stmt(s, W_MSG_INS);
+	if (q != NULL)
+		bind_message(q, r);
+	return sq_run(s, q);
+}
+
+vow_err sq_message_due(struct store *s, int64_t now, size_t limit, store_each_fn cb, void *ctx)
+{
+	sqlite3_stmt *q = stmt(s, W_MSG_DUE);
+	if (q != NULL) {
+		sqlite3_bind_int64(q, 1, now);
+		sqlite3_bind_int64(q, 2, (sqlite3_int64)limit);
+	}
+	WALK(s, q, message_t, read_message, cb, ctx);
+}
+
+vow_err sq_message_update(struct store *s, const struct store_message *r)
+{
+	sqlite3_stmt *q = stmt(s, W_MSG_UPD);
+	if (q != NULL)
+		bind_message(q, r);
+	vow_err err = sq_run(s, q);
+	if (err == VOW_OK && sqlite3_changes(s->db) == 0)
+		err = VOW_ERR_NOT_FOUND;
+	return err;
+}
+
+vow_err sq_message_list(struct store *s, const char *subject, store_each_fn cb, void *ctx)
+{
+	sqlite3_stmt *q = stmt(s, W_MSG_LIST);
+	if (q != NULL)
+		sq_bind_text(q, 1, subject != NULL ? subject : "");
+	WALK(s, q, message_t, read_message, cb, ctx);
+}
+
+/* ---- retention due dates ---- */
+
+static void bind_due(sqlite3_stmt *q, const struct store_due *r)
+{
+	sq_bind_text(q, 1, r->subject);
+	sq_bind_text(q, 2, r->category);
+	sq_bind_text(q, 3, r->item);
+	sq_bind_text(q, 4, r->purpose);
+	sqlite3_bind_int64(q, 5, r->created_at);
+	sqlite3_bind_int64(q, 6, r->due_at);
+	sqlite3_bind_int64(q, 7, r->notice_at);
+	sqlite3_bind_int64(q, 8, r->noticed_at);
+	sqlite3_bind_int64(q, 9, r->postponed_to);
+	sqlite3_bind_int(q, 10, r->held);
+}
+
+static vow_err read_due(sqlite3_stmt *q, struct store_due *r)
+{
+	sq_col_text(q, 0, r->subject, sizeof(r->subject));
+	sq_col_text(q, 1, r->category, sizeof(r->category));
+	sq_col_text(q, 2, r->item, sizeof(r->item));
+	sq_col_text(q, 3, r->purpose, sizeof(r->purpose));
+	r->created_at = sqlite3_column_int64(q, 4);
+	r->due_at = sqlite3_column_int64(q, 5);
+	r->notice_at = sqlite3_column_int64(q, 6);
+	r->noticed_at = sqlite3_column_int64(q, 7);
+	r->postponed_to = sqlite3_column_int64(q, 8);
+	r->held = sqlite3_column_int(q, 9);
+	return VOW_OK;
+}
+
+typedef struct store_due due_t;
+static void row_free_due_t(due_t *r)
+{
+	(void)r;
+}
+
+static void bind_key3(sqlite3_stmt *q, const char *subject, const char *category, const char *item)
+{
+	sq_bind_text(q, 1, subject);
+	sq_bind_text(q, 2, category);
+	sq_bind_text(q, 3, item);
+}
+
+vow_err sq_due_put(struct store *s, const struct store_due *r)
+{
+	sqlite3_stmt *q = stmt(s, W_DUE_PUT);
+	if (q != NULL)
+		bind_due(q, r);
+	return sq_run(s, q);
+}
+
+vow_err sq_due_get(struct store *s, const char *subject, const char *category, const char *item,
+                   struct store_due *out)
+{
+	sqlite3_stmt *q = stmt(s, W_DUE_GET);
+	if (q != NULL)
+		bind_key3(q, subject, category, item);
+	vow_err err = sq_one(s, q);
+	if (err == VOW_OK) {
+		err = read_due(q, out);
+		sqlite3_reset(q);
+	}
+	return err;
+}
+
+vow_err sq_due_delete(struct store *s, const char *subject, const char *category, const char *item)
+{
+	sqlite3_stmt *q = stmt(s, W_DUE_DEL);
+	if (q != NULL)
+		bind_key3(q, subject, category, item);
+	return sq_run(s, q);
+}
+
+vow_err sq_due_walk(struct store *s, int64_t now, bool notices, size_t limit, store_each_fn cb,
+                    void *ctx)
+{
+	sqlite3_stmt *q = stmt(s, notices ? W_DUE_NOTICES : W_DUE_WALK);
+	if (q != NULL) {
+		sqlite3_bind_int64(q, 1, now);
+		sqlite3_bind_int64(q, 2, (sqlite3_int64)limit);
+	}
+	WALK(s, q, due_t, read_due, cb, ctx);
+}
+
+vow_err sq_due_subject(struct store *s, const char *subject, store_each_fn cb, void *ctx)
+{
+	sqlite3_stmt *q = stmt(s, W_DUE_SUBJ);
+	if (q != NULL)
+		sq_bind_text(q, 1, subject);
+	WALK(s, q, due_t, read_due, cb, ctx);
+}
+
+vow_err sq_due_all(struct store *s, const struct store_due *after, size_t limit, store_each_fn cb,
+                   void *ctx)
+{
+	sqlite3_stmt *q = stmt(s, W_DUE_ALL);
+	if (q != NULL) {
+		bind_key3(q, after != NULL ? after->subject : "",
+		          after != NULL ? after->category : "", after != NULL ? after->item : "");
+		sqlite3_bind_int64(q, 4, (sqlite3_int64)limit);
+	}
+	WALK(s, q, due_t, read_due, cb, ctx);
+}

@@ -1,0 +1,350 @@
+/* vault/vault_due.c — retention due dates of stored items: written with the
+ * item, recomputed when an anchor moves (activity, contract end, closure),
+ * when the person postpones, and when the policy changes; and the deletion
+ * of a due item. The dates come from policy_retention_due (pure). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit/audit.h"
+#include "util/clock.h"
+#include "util/grow.h"
+#include "vault/vault_int.h"
+
+/* The facts of a subject row that due dates depend on. */
+static void subject_facts(const struct store_subject *s, struct retention_facts *f)
+{
+	f->last_activity = s->last_activity;
+	f->closed_at = s->status != SUBJECT_ACTIVE ? s->closed_at : 0;
+	f->contract_end = s->contract_end;
+}
+
+/* Recomputes d's dates under the vault's policy from the subject's facts. */
+static void compute(const struct vault *v, const struct store_subject *s, struct store_due *d)
+{
+	struct retention_facts f = {.created_at = d->created_at,
+	                            .postponed_to = d->postponed_to,
+	                            .purpose = policy_purpose_find(v->policy, d->purpose)};
+	subject_facts(s, &f);
+	if (s->status == SUBJECT_ERASED)
+		f.closed_at = s->erased_at != 0 ? s->erased_at : s->closed_at;
+	struct retention_due r;
+	policy_retention_due(v->policy, policy_category_find(v->policy, d->category), &f, &r);
+	if (s->status == SUBJECT_ERASED) {
+		/* what an erasure left is held: it goes when its hold ends */
+		int64_t end =
+		    policy_hold_end(v->policy, policy_category_find(v->policy, d->category), &f);
+		r = (struct retention_due){.due_at = end == INT64_MAX ? 0 : end, .held = true};
+		if (r.due_at == 0 && end == 0)
+			r.due_at = s->erased_at; /* no hold covers it (any more): due now */
+	}
+	int64_t noticed = d->noticed_at;
+	/* a notice already given for this date stays given */
+	if (r.notice_at == 0 || r.due_at != d->due_at)
+		noticed = r.notice_at == 0 ? 0 : (r.due_at == d->due_at ? noticed : 0);
+	d->due_at = r.due_at;
+	d->notice_at = r.notice_at;
+	d->noticed_at = noticed;
+	d->held = r.held;
+}
+
+vow_err vault_due_item(struct vault *v, const char *subject, const char *category, const char *item,
+                       const char *purpose, int64_t now)
+{
+	if (v->policy == NULL)
+		return VOW_OK;
+	struct store_subject s = {0};
+	vow_err err = v->ops->subject_get(v->data, subject, &s);
+	store_blob_free(&s.profile);
+	if (err != VOW_OK)
+		return err;
+	struct store_due d = {0};
+	err = v->ops->due_get(v->data, subject, category, item != NULL ? item : "", &d);
+	if (err == VOW_ERR_NOT_FOUND) {
+		err = VOW_OK;
+		memset(&d, 0, sizeof(d));
+		snprintf(d.subject, sizeof(d.subject), "%s", subject);
+		snprintf(d.category, sizeof(d.category), "%s", category);
+		snprintf(d.item, sizeof(d.item), "%s", item != NULL ? item : "");
+		d.created_at = now;
+	}
+	if (err != VOW_OK)
+		return err;
+	snprintf(d.purpose, sizeof(d.purpose), "%s", purpose != NULL ? purpose : "");
+	compute(v, &s, &d);
+	return v->ops->due_put(v->data, &d);
+}
+
+vow_err vault_due_forget(struct vault *v, const char *subject, const char *category,
+                         const char *item)
+{
+	return v->ops->due_delete(v->data, subject, category, item != NULL ? item : "");
+}
+
+/* ---- recomputing ---- */
+
+struct rows {
+	struct store_due *v;
+	size_t n, cap;
+};
+
+static vow_err collect(void *ctx, const void *row)
+{
+	struct rows *l = ctx;
+	if (grow(&l->v, l->n, &l->cap, sizeof(*l->v)) != VOW_OK)
+		return VOW_ERR_NOMEM;
+	l->v[l->n++] = *(const struct store_due *)row;
+	return VOW_OK;
+}
+
+/* Recomputes each row of l (subjects looked up once per run of rows). */
+static vow_err recompute_rows(struct vault *v, struct rows *l, size_t *changed)
+{
+	struct store_subject s = {0};
+	bool have = false;
+	vow_err err = VOW_OK;
+	for (size_t i = 0; err == VOW_OK && i < l->n; i++) {
+		struct store_due *d = &l->v[i];
+		if (!have || strcmp(s.id, d->subject) != 0) {
+			store_blob_free(&s.profile);
+			err = v->ops->subject_get(v->data, d->subject, &s);
+			have = err == VOW_OK;
+			if (err == VOW_ERR_NOT_FOUND) { /* an orphan row: nothing left to delete */
+				err = v->ops->due_delete(v->data, d->subject, d->category, d->item);
+				continue;
+			}
+			if (err != VOW_OK)
+				break;
+		}
+		struct store_due before = *d;
+		compute(v, &s, d);
+		if (before.due_at != d->due_at || before.notice_at != d->notice_at ||
+		    before.noticed_at != d->noticed_at || before.held != d->held) {
+			err = v->ops->due_put(v->data, d);
+			if (changed != NULL)
+				(*changed)++;
+		}
+	}
+	store_blob_free(&s.profile);
+	return err;
+}
+
+vow_err vault_due_refresh_subject(struct vault *v, const char *subject)
+{
+	if (v->policy == NULL)
+		return VOW_OK;
+	struct rows l = {0};
+	vow_err err = v->ops->due_subject(v->data, subject, collect, &l);
+	if (err == VOW_OK)
+		err = recompute_rows(v, &l, NULL);
+	free(l.v);
+	return err;
+}
+
+vow_err vault_due_recompute(struct vault *v, size_t *changed)
+{
+	if (v->policy == NULL)
+		return VOW_ERR_INVALID;
+	size_t n = 0;
+	struct store_due after = {0};
+	bool first = true;
+	vow_err err = VOW_OK;
+	for (;;) {
+		struct rows l = {0};
+		err = v->ops->due_all(v->data, first ? NULL : &after, 1024, collect, &l);
+		if (err == VOW_OK && l.n > 0) {
+			after = l.v[l.n - 1];
+			err = v->ops->begin(v->data);
+			if (err == VOW_OK)
+				err = vault_commit(v, recompute_rows(v, &l, &n));
+		}
+		size_t got = l.n;
+		free(l.v);
+		first = false;
+		if (err != VOW_OK || got < 1024)
+			break;
+	}
+	if (err == VOW_OK && changed != NULL)
+		*changed = n;
+	return err;
+}
+
+/* ---- anchors ---- */
+
+static vow_err set_anchor(struct vault *v, const char *id, int64_t at, bool contract)
+{
+	struct store_subject row = {0};
+	vow_err err = vault_subject_row(v, id, false, &row);
+	if (err == VOW_OK && row.status == SUBJECT_ERASED)
+		err = VOW_ERR_INVALID;
+	if (err == VOW_OK)
+		err = v->ops->begin(v->data);
+	if (err == VOW_OK) {
+		if (contract)
+			row.contract_end = at;
+		else if (at > row.last_activity)
+			row.last_activity = at;
+		err = v->ops->subject_update(v->data, &row);
+		if (err == VOW_OK)
+			err = vault_due_refresh_subject(v, id);
+		err = vault_commit(v, err);
+	}
+	store_blob_free(&row.profile);
+	return err;
+}
+
+vow_err vault_subject_touch(struct vault *v, const char *id, int64_t at)
+{
+	return set_anchor(v, id, at, false);
+}
+
+vow_err vault_subject_contract_end(struct vault *v, const char *id, int64_t at)
+{
+	return set_anchor(v, id, at, true);
+}
+
+/* ---- walking, noticing, postponing, deleting ---- */
+
+static void to_public(const struct store_due *d, struct vault_due *out)
+{
+	memset(out, 0, sizeof(*out));
+	memcpy(out->subject, d->subject, sizeof(out->subject));
+	memcpy(out->category, d->category, sizeof(out->category));
+	memcpy(out->item, d->item, sizeof(out->item));
+	memcpy(out->purpose, d->purpose, sizeof(out->purpose));
+	out->created_at = d->created_at;
+	out->due_at = d->due_at;
+	out->notice_at = d->notice_at;
+	out->noticed_at = d->noticed_at;
+	out->postponed_to = d->postponed_to;
+	out->held = d->held != 0;
+}
+
+vow_err vault_due_walk(struct vault *v, int64_t now, bool notices, size_t limit, vault_due_fn cb,
+                       void *ctx)
+{
+	struct rows l = {0};
+	vow_err err = v->ops->due_walk(v->data, now, notices, limit, collect, &l);
+	for (size_t i = 0; err == VOW_OK && i < l.n; i++) {
+		struct vault_due d;
+		to_public(&l.v[i], &d);
+		err = cb(ctx, &d);
+	}
+	free(l.v);
+	return err;
+}
+
+vow_err vault_due_subject(struct vault *v, const char *subject, vault_due_fn cb, void *ctx)
+{
+	struct rows l = {0};
+	vow_err err = v->ops->due_subject(v->data, subject, collect, &l);
+	for (size_t i = 0; err == VOW_OK && i < l.n; i++) {
+		struct vault_due d;
+		to_public(&l.v[i], &d);
+		err = cb(ctx, &d);
+	}
+	free(l.v);
+	return err;
+}
+
+vow_err vault_due_get(struct vault *v, const char *subject, const char *category, const char *item,
+                      struct vault_due *out)
+{
+	struct store_due d = {0};
+	vow_err err = v->ops->due_get(v->data, subject, category, item != NULL ? item : "", &d);
+	if (err == VOW_OK)
+		to_public(&d, out);
+	return err;
+}
+
+vow_err vault_due_noticed(struct vault *v, const struct vault_due *d, int64_t at,
+                          int64_t keep_until)
+{
+	struct store_due row = {0};
+	vow_err err = v->ops->due_get(v->data, d->subject, d->category, d->item, &row);
+	if (err != VOW_OK)
+		return err;
+	row.noticed_at = at;
+	if (keep_until > row.due_at) /* a late notice still gives its full period */
+		row.due_at = keep_until;
+	return v->ops->due_put(v->data, &row);
+}
+
+vow_err vault_due_postpone(struct vault *v, const char *subject, const char *category,
+                           const char *item, int64_t *due_at)
+{
+	struct store_due row = {0};
+	vow_err err = v->ops->due_get(v->data, subject, category, item != NULL ? item : "", &row);
+	if (err != VOW_OK)
+		return err;
+	uint32_t c = policy_category_find(v->policy, category);
+	struct retention_facts f = {.created_at = row.created_at,
+	                            .purpose = policy_purpose_find(v->policy, row.purpose)};
+	struct store_subject s = {0};
+	err = v->ops->subject_get(v->data, subject, &s);
+	store_blob_free(&s.profile);
+	if (err != VOW_OK)
+		return err;
+	subject_facts(&s, &f);
+	struct retention_due r;
+	policy_retention_due(v->policy, c, &f, &r);
+	const struct policy_retention *rule =
+	    r.rule != POLICY_NONE ? &v->policy->retention[r.rule] : NULL;
+	if (row.due_at == 0 || rule == NULL || rule->postpone.n == 0 || r.on_close)
+		return VOW_ERR_DENIED; /* nothing to postpone, or the policy does not allow it */
+	err = v->ops->begin(v->data);
+	if (err != VOW_OK)
+		return err;
+	row.postponed_to = clock_add(row.due_at, rule->postpone.n, (int)rule->postpone.unit);
+	compute(v, &s, &row);
+	err = v->ops->due_put(v->data, &row);
+	err = vault_commit(v, err);
+	if (err == VOW_OK) {
+		struct audit_event ev = {
+		    "subject", NULL, "retention.postpone", subject, category, NULL, "ok", NULL};
+		err = audit_record(v, &ev);
+	}
+	if (err == VOW_OK && due_at != NULL)
+		*due_at = row.due_at;
+	return err;
+}
+
+vow_err vault_due_delete_item(struct vault *v, const struct vault_due *d, const char *why)
+{
+	struct store_due row = {0};
+	vow_err err = v->ops->due_get(v->data, d->subject, d->category, d->item, &row);
+	if (err != VOW_OK)
+		return err;
+	if (row.due_at == 0 || row.due_at > clock_now() || row.due_at != d->due_at)
+		return VOW_ERR_DENIED; /* not due (any more): never early */
+	if (row.notice_at != 0 && row.noticed_at == 0)
+		return VOW_ERR_DENIED; /* the person has not been warned yet */
+	size_t versions = 0;
+	bool file = row.item[0] != '\0';
+	err = v->ops->begin(v->data);
+	if (err != VOW_OK)
+		return err;
+	if (file) {
+		err = v->ops->file_delete(v->data, row.item);
+	} else {
+		err = v->ops->record_delete(v->data, row.subject, row.category, &versions);
+	}
+	if (err == VOW_ERR_NOT_FOUND)
+		err = VOW_OK; /* gone already (a crash after this commit, or deleted by hand) */
+	if (err == VOW_OK)
+		err = v->ops->due_delete(v->data, row.subject, row.category, row.item);
+	err = vault_commit(v, err);
+	if (err == VOW_OK && file) {
+		char path[PATH_MAX];
+		vault_file_path(v, row.item, path);
+		if (unlink(path) != 0 && errno != ENOENT)
+			err = VOW_ERR_IO;
+	}
+	if (err == VOW_OK) {
+		struct audit_event ev = {
+		    "system", NULL, "retention.delete", row.subject, row.category, NULL, "ok", why};
+		err = audit_record(v, &ev);
+	}
+	return err;
+}
