@@ -13,6 +13,8 @@ int cli_consent(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_audit(int argc, char **argv); /* audit verify|subject */
 int cli_key_create(int argc, char **argv);
+int cli_retention(int argc, char **argv); /* retention run|plan|keep|recompute */
+int cli_outbox(int argc, char **argv);    /* outbox list|send */
     /* key create --role R */ /* consent give|refuse|withdraw|history|verify|object|restrict */
 
 struct policy;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "retention/retention.h"
 #include "util/file.h"
 #include "vault/vault.h"
 #include "vow.h"
@@ -175,7 +176,10 @@ static int subject_cmd(struct vault *v, const struct args *a)
 		return CLI_OK;
 	}
 	if (strcmp(sub, "close") == 0) {
-		err = vault_subject_close(v, a->pos[1]);
+		size_t deleted = 0;
+		err = retention_close_account(v, a->pos[1], &deleted);
+		if (err == VOW_OK)
+			printf("closed; %zu items deleted at once\n", deleted);
 		return err == VOW_OK ? CLI_OK : fail("cannot close the account", err);
 	}
 	if (strcmp(sub, "erase") == 0) {

@@ -21,6 +21,8 @@ static const char usage[] =
     "  file put|get|list                 sealed files, streamed\n"
     "  consent give|refuse|withdraw|history|verify|public-key|object|restrict\n"
     "  audit verify | audit subject ID   the tamper-evident log\n"
+    "  retention run|plan|keep|recompute deletion on schedule, with notices\n"
+    "  outbox list|send                  queued e-mails and webhooks\n"
     "  version                           print the version\n"
     "\n"
     "Data commands take --data DIR (default $VOW_DATA, else ./vow-data).\n"
@@ -63,6 +65,10 @@ int main(int argc, char **argv)
 		return cli_serve(argc - 1, argv + 1);
 	if (strcmp(cmd, "audit") == 0)
 		return cli_audit(argc - 1, argv + 1);
+	if (strcmp(cmd, "retention") == 0)
+		return cli_retention(argc - 1, argv + 1);
+	if (strcmp(cmd, "outbox") == 0)
+		return cli_outbox(argc - 1, argv + 1);
 	if (strcmp(cmd, "key") == 0 && argc > 2 && strcmp(argv[2], "create") == 0)
 		return cli_key_create(argc - 1, argv + 1);
 	if (strcmp(cmd, "subject") == 0 || strcmp(cmd, "record") == 0 || strcmp(cmd, "file") == 0 ||

@@ -47,7 +47,10 @@ void policy_retention_due(const struct policy *p, uint32_t category,
 	for (uint32_t i = 0; i < p->n_retention; i++) {
 		const struct policy_retention *r = &p->retention[i];
 		if (!rule_covers(p, &r->categories, category) ||
-		    (r->purpose != POLICY_NONE && r->purpose != f->purpose))
+		    (r->purpose != POLICY_NONE &&
+		     (f->purpose >= p->n_purposes ||
+		      !taxonomy_key_covers(p->purposes[r->purpose].key,
+		                           p->purposes[f->purpose].key))))
 			continue;
 		matched = true;
 		int64_t d;

@@ -301,17 +301,19 @@ struct store_ops {
 	vow_err (*message_update)(struct store *s, const struct store_message *row);
 	vow_err (*message_list)(struct store *s, const char *subject, store_each_fn cb, void *ctx);
 
-	/* DATA: retention due dates. put inserts or replaces; due walks rows
+	/* DATA: retention due dates. put inserts or replaces; walk lists rows
 	 * with 0 < due_at <= now (or, with notices, 0 < notice_at <= now and
-	 * noticed_at = 0) in due order, at most limit, through the due_at
-	 * index, so its cost follows the number due, not the number stored. */
+	 * noticed_at = 0) in (date, subject, category, item) order after the
+	 * row `after` (NULL: from the start), at most limit, through an index,
+	 * so its cost follows the number due, not the number stored. */
 	vow_err (*due_put)(struct store *s, const struct store_due *row);
 	vow_err (*due_get)(struct store *s, const char *subject, const char *category,
 	                   const char *item, struct store_due *out);
 	vow_err (*due_delete)(struct store *s, const char *subject, const char *category,
 	                      const char *item);
-	vow_err (*due_walk)(struct store *s, int64_t now, bool notices, size_t limit,
-	                    store_each_fn cb, void *ctx);
+	vow_err (*due_walk)(struct store *s, int64_t now, bool notices,
+	                    const struct store_due *after, size_t limit, store_each_fn cb,
+	                    void *ctx);
 	vow_err (*due_subject)(struct store *s, const char *subject, store_each_fn cb, void *ctx);
 	/* every row in (subject, category, item) order after the given key
 	 * (NULL: from the start), at most limit: for recomputing all */

@@ -257,8 +257,9 @@ static const char *const sql[Q__COUNT] = {
 	" purpose TEXT NOT NULL, created_at INTEGER NOT NULL, due_at INTEGER NOT NULL, notice_at " \
 	"INTEGER NOT NULL, noticed_at INTEGER NOT NULL, postponed_to INTEGER NOT NULL, held "      \
 	"INTEGER NOT NULL, PRIMARY KEY(subject, category, item));"                                 \
-	"CREATE INDEX due_at ON due(due_at) WHERE due_at>0;"                                       \
-	"CREATE INDEX due_notice ON due(notice_at) WHERE notice_at>0 AND noticed_at=0;"
+	"CREATE INDEX due_at ON due(due_at, subject, category, item) WHERE due_at>0;"             \
+	"CREATE INDEX due_notice ON due(notice_at, subject, category, item) WHERE notice_at>0 AND "\
+	"noticed_at=0;"
 
 /* step 11: the retention anchors of a subject */
 #define DATA_MIGRATION_11                                                                          \

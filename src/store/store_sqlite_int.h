@@ -75,8 +75,8 @@ vow_err sq_due_put(struct store *s, const struct store_due *r);
 vow_err sq_due_get(struct store *s, const char *subject, const char *category, const char *item,
                    struct store_due *out);
 vow_err sq_due_delete(struct store *s, const char *subject, const char *category, const char *item);
-vow_err sq_due_walk(struct store *s, int64_t now, bool notices, size_t limit, store_each_fn cb,
-                    void *ctx);
+vow_err sq_due_walk(struct store *s, int64_t now, bool notices, const struct store_due *after,
+                    size_t limit, store_each_fn cb, void *ctx);
 vow_err sq_due_subject(struct store *s, const char *subject, store_each_fn cb, void *ctx);
 vow_err sq_due_all(struct store *s, const struct store_due *after, size_t limit, store_each_fn cb,
                    void *ctx);

@@ -39,11 +39,14 @@ static const char *const sql[W__END - SQ_WORK_BASE] = {
     [W_DUE_GET - SQ_WORK_BASE] =
         "SELECT " DUE_COLS " FROM due WHERE subject=? AND category=? AND item=?",
     [W_DUE_DEL - SQ_WORK_BASE] = "DELETE FROM due WHERE subject=? AND category=? AND item=?",
-    [W_DUE_WALK - SQ_WORK_BASE] = "SELECT " DUE_COLS " FROM due WHERE due_at>0 AND due_at<=? "
-                                  "ORDER BY due_at LIMIT ?",
+    [W_DUE_WALK - SQ_WORK_BASE] =
+        "SELECT " DUE_COLS " FROM due WHERE due_at>0 AND due_at<=?1 AND "
+        "(due_at,subject,category,item)>(?3,?4,?5,?6) ORDER BY due_at,subject,category,item "
+        "LIMIT ?2",
     [W_DUE_NOTICES - SQ_WORK_BASE] =
-        "SELECT " DUE_COLS " FROM due WHERE notice_at>0 AND noticed_at=0 AND notice_at<=? "
-        "ORDER BY notice_at LIMIT ?",
+        "SELECT " DUE_COLS " FROM due WHERE notice_at>0 AND noticed_at=0 AND notice_at<=?1 AND "
+        "(notice_at,subject,category,item)>(?3,?4,?5,?6) ORDER BY "
+        "notice_at,subject,category,item LIMIT ?2",
     [W_DUE_SUBJ - SQ_WORK_BASE] =
         "SELECT " DUE_COLS " FROM due WHERE subject=? ORDER BY category,item",
     [W_DUE_ALL - SQ_WORK_BASE] =
@@ -207,13 +210,17 @@ vow_err sq_due_delete(struct store *s, const char *subject, const char *category
 	return sq_run(s, q);
 }
 
-vow_err sq_due_walk(struct store *s, int64_t now, bool notices, size_t limit, store_each_fn cb,
-                    void *ctx)
+vow_err sq_due_walk(struct store *s, int64_t now, bool notices, const struct store_due *after,
+                    size_t limit, store_each_fn cb, void *ctx)
 {
 	sqlite3_stmt *q = stmt(s, notices ? W_DUE_NOTICES : W_DUE_WALK);
 	if (q != NULL) {
 		sqlite3_bind_int64(q, 1, now);
 		sqlite3_bind_int64(q, 2, (sqlite3_int64)limit);
+		sqlite3_bind_int64(q, 3, after == NULL ? 0 : notices ? after->notice_at : after->due_at);
+		sq_bind_text(q, 4, after != NULL ? after->subject : "");
+		sq_bind_text(q, 5, after != NULL ? after->category : "");
+		sq_bind_text(q, 6, after != NULL ? after->item : "");
 	}
 	WALK(s, q, due_t, read_due, cb, ctx);
 }

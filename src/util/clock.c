@@ -62,6 +62,38 @@ bool date_parse(const char *s, int64_t *t)
 	return true;
 }
 
+bool time_parse(const char *s, int64_t *t)
+{
+	char date[11];
+	size_t n = strlen(s);
+	if (n != 10 && n != 20)
+		return false;
+	memcpy(date, s, 10);
+	date[10] = '\0';
+	int64_t day = 0;
+	if (!date_parse(date, &day))
+		return false;
+	int64_t secs = 0;
+	if (n == 20) {
+		const char *x = s + 10; /* "THH:MM:SSZ" */
+		if (x[0] != 'T' || x[3] != ':' || x[6] != ':' || x[9] != 'Z')
+			return false;
+		int f[3];
+		for (int i = 0; i < 3; i++) {
+			const char *d = x + 1 + 3 * i;
+			if (d[0] < '0' || d[0] > '9' || d[1] < '0' || d[1] > '9')
+				return false;
+			f[i] = (d[0] - '0') * 10 + (d[1] - '0');
+		}
+		if (f[0] > 23 || f[1] > 59 || f[2] > 59)
+			return false;
+		secs = f[0] * 3600 + f[1] * 60 + f[2];
+	}
+	if (t != NULL)
+		*t = day + secs;
+	return true;
+}
+
 /* t moved by n days, weeks, months or years (n may be negative). */
 static int64_t shift(int64_t t, int64_t n, int unit)
 {

@@ -17,6 +17,9 @@ void clock_set_real(void);
  * and t is not NULL, *t receives its midnight UTC. */
 bool date_parse(const char *s, int64_t *t);
 
+/* As date_parse, also accepting a UTC time "YYYY-MM-DDTHH:MM:SSZ". */
+bool time_parse(const char *s, int64_t *t);
+
 /* t plus n days, weeks, months or years (unit 0..3), calendar-aware: a
  * month after 31 January is the last day of February. */
 int64_t clock_add(int64_t t, uint32_t n, int unit);

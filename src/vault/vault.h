@@ -339,6 +339,11 @@ VOW_MUST_CHECK vow_err vault_subject_erase(struct vault *v, const char *subject,
  * hex digits and a NUL; the key is created on first use. */
 VOW_MUST_CHECK vow_err vault_public_key(struct vault *v, char hex[65]);
 
+/* Signs len bytes of msg with the instance key (Ed25519); hex receives the
+ * signature as 128 hex digits and a NUL (webhook bodies). */
+VOW_MUST_CHECK vow_err vault_sign_detached(struct vault *v, const void *msg, size_t len,
+                                           char hex[129]);
+
 /* Verifies a signed vow document (a consent or erasure receipt, JSON text)
  * against a public key (64 hex digits): VOW_OK if the signature covers
  * exactly this document; VOW_ERR_INTEGRITY if it was altered or signed by
@@ -368,10 +373,12 @@ typedef vow_err (*vault_due_fn)(void *ctx, const struct vault_due *d);
 VOW_MUST_CHECK vow_err vault_subject_touch(struct vault *v, const char *id, int64_t at);
 VOW_MUST_CHECK vow_err vault_subject_contract_end(struct vault *v, const char *id, int64_t at);
 
-/* Walks, in due order, at most limit items with 0 < due_at <= now, or
+/* Walks, in due order after `after` (NULL: from the start; pass the last
+ * row seen to page), at most limit items with 0 < due_at <= now, or
  * (notices) those whose notice is owed by now and not yet given. Reads only
  * those rows (an index), whatever the number stored. */
-VOW_MUST_CHECK vow_err vault_due_walk(struct vault *v, int64_t now, bool notices, size_t limit,
+VOW_MUST_CHECK vow_err vault_due_walk(struct vault *v, int64_t now, bool notices,
+                                      const struct vault_due *after, size_t limit,
                                       vault_due_fn cb, void *ctx);
 
 /* The due dates of one subject's items; of one item (VOW_ERR_NOT_FOUND). */
@@ -401,6 +408,15 @@ VOW_MUST_CHECK vow_err vault_due_postpone(struct vault *v, const char *subject,
  * VOW_ERR_DENIED if it is not due (so a stale plan never deletes early). */
 VOW_MUST_CHECK vow_err vault_due_delete_item(struct vault *v, const struct vault_due *d,
                                              const char *why);
+
+/* The keep-link token of d: a keyed hash (instance key) over the item and
+ * its due date, 64 hex digits and a NUL. */
+VOW_MUST_CHECK vow_err vault_due_token(struct vault *v, const struct vault_due *d, char out[65]);
+
+/* The person lets the item go: it is deleted now (audited, reason
+ * "released"). VOW_ERR_DENIED for an item without a due date. */
+VOW_MUST_CHECK vow_err vault_due_release(struct vault *v, const char *subject,
+                                         const char *category, const char *item);
 
 /* Recomputes every due date under the vault's current policy (after a
  * policy change), in batches of 1,024; *changed (may be NULL) counts the

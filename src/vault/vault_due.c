@@ -221,11 +221,20 @@ static void to_public(const struct store_due *d, struct vault_due *out)
 	out->held = d->held != 0;
 }
 
-vow_err vault_due_walk(struct vault *v, int64_t now, bool notices, size_t limit, vault_due_fn cb,
-                       void *ctx)
+vow_err vault_due_walk(struct vault *v, int64_t now, bool notices, const struct vault_due *after,
+                       size_t limit, vault_due_fn cb, void *ctx)
 {
 	struct rows l = {0};
-	vow_err err = v->ops->due_walk(v->data, now, notices, limit, collect, &l);
+	struct store_due a = {0};
+	if (after != NULL) {
+		memcpy(a.subject, after->subject, sizeof(a.subject));
+		memcpy(a.category, after->category, sizeof(a.category));
+		memcpy(a.item, after->item, sizeof(a.item));
+		a.due_at = after->due_at;
+		a.notice_at = after->notice_at;
+	}
+	vow_err err =
+	    v->ops->due_walk(v->data, now, notices, after != NULL ? &a : NULL, limit, collect, &l);
 	for (size_t i = 0; err == VOW_OK && i < l.n; i++) {
 		struct vault_due d;
 		to_public(&l.v[i], &d);
@@ -346,5 +355,42 @@ vow_err vault_due_delete_item(struct vault *v, const struct vault_due *d, const 
 		    "system", NULL, "retention.delete", row.subject, row.category, NULL, "ok", why};
 		err = audit_record(v, &ev);
 	}
+	return err;
+}
+
+vow_err vault_due_token(struct vault *v, const struct vault_due *d, char out[65])
+{
+	char msg[400];
+	int n = snprintf(msg, sizeof(msg), "%s|%s|%s|%lld", d->subject, d->category, d->item,
+	                 (long long)d->due_at);
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		return VOW_ERR_INVALID;
+	unsigned char h[32];
+	crypto_keyed_hash(v->index_key, "vow retention keep v1", msg, (size_t)n, h);
+	hex_encode(h, sizeof(h), out);
+	return VOW_OK;
+}
+
+vow_err vault_due_release(struct vault *v, const char *subject, const char *category,
+                          const char *item)
+{
+	struct store_due row = {0};
+	vow_err err = v->ops->due_get(v->data, subject, category, item != NULL ? item : "", &row);
+	if (err != VOW_OK)
+		return err;
+	if (row.due_at == 0)
+		return VOW_ERR_DENIED; /* kept for a purpose until an anchor: not the person's to
+		                          end here */
+	int64_t now = clock_now();
+	row.due_at = now;
+	if (row.notice_at != 0 && row.noticed_at == 0)
+		row.noticed_at = now; /* the person answered: nothing more to warn about */
+	err = v->ops->begin(v->data);
+	if (err == VOW_OK)
+		err = vault_commit(v, v->ops->due_put(v->data, &row));
+	struct vault_due d;
+	to_public(&row, &d);
+	if (err == VOW_OK)
+		err = vault_due_delete_item(v, &d, "released");
 	return err;
 }

@@ -81,3 +81,16 @@ vow_err vault_signed_verify(const char *text, size_t len, const char *public_key
 	json_decref(r);
 	return err;
 }
+
+vow_err vault_sign_detached(struct vault *v, const void *msg, size_t len, char hex[129])
+{
+	struct crypto_key *k = NULL;
+	vow_err err = vault_signing_key(v, &k);
+	unsigned char sig[CRYPTO_SIGNATURE_BYTES];
+	if (err == VOW_OK)
+		err = crypto_signature_make(k, msg, len, sig);
+	crypto_key_free(&k);
+	if (err == VOW_OK)
+		sodium_bin2hex(hex, 129, sig, sizeof(sig));
+	return err;
+}

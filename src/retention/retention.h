@@ -1,0 +1,69 @@
+/* retention/retention.h — deleting on schedule: advance notices, the
+ * person's choice to keep or let go, sweeps, the plan, account closure.
+ *
+ * Due dates live with the items (vault_due_*); a sweep first gives every
+ * notice that is owed (an e-mail through the outbox, marked given in the
+ * same transaction, so a crash never sends a second one), then deletes what
+ * is due, one item per transaction with the vault's deletion primitive,
+ * which checks the date again: a sweep that crashes resumes where it was,
+ * and nothing is deleted early or while a notice is owed or a hold runs. */
+#ifndef VOW_RETENTION_H
+#define VOW_RETENTION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vault/vault.h"
+
+#define RETENTION_BATCH 256 /* items read per page of a sweep */
+
+enum retention_action { RETENTION_NOTICE, RETENTION_DELETE };
+
+/* Called for each item a sweep warns about or deletes (or, on a dry run,
+ * would); d is borrowed for the call. */
+typedef void (*retention_fn)(void *ctx, enum retention_action action, const struct vault_due *d);
+
+struct retention_report {
+	size_t noticed, deleted, waiting; /* waiting: due, but a notice is owed first */
+};
+
+/* Base of the links in notices (e.g. "https://privacy.example.com"); NULL
+ * or "" leaves the relative path. */
+struct retention_links {
+	const char *public_url;
+};
+
+/* Runs one sweep at time now: every owed notice is queued (e-mail to the
+ * person, template retention.notice, with a link to keep the data), then
+ * every due item is deleted. With dry_run nothing changes and cb hears what
+ * would happen. *out (may be NULL) receives the counts. */
+VOW_MUST_CHECK vow_err retention_sweep(struct vault *v, const struct retention_links *links,
+                                       int64_t now, bool dry_run, retention_fn cb, void *ctx,
+                                       struct retention_report *out);
+
+/* Calls cb (action RETENTION_DELETE) for every item due by `until`, in due
+ * order, without changing anything. */
+VOW_MUST_CHECK vow_err retention_plan(struct vault *v, int64_t until, retention_fn cb, void *ctx);
+
+/* The token of d's keep link (a keyed hash over the item and its due date,
+ * so it stops working once the date moves): 64 hex digits and a NUL. */
+VOW_MUST_CHECK vow_err retention_token(struct vault *v, const struct vault_due *d, char out[65]);
+
+/* The person keeps the item: with token (from the notice's link, checked in
+ * constant time) or, when token is NULL, as an authenticated caller. The
+ * due date moves by the policy's postpone period; *due_at receives it.
+ * VOW_ERR_DENIED for a wrong or stale token or a rule without postponement;
+ * VOW_ERR_NOT_FOUND for an unknown item. */
+VOW_MUST_CHECK vow_err retention_keep(struct vault *v, const char *subject, const char *category,
+                                      const char *item, const char *token, int64_t *due_at);
+
+/* The person lets it go: the item is deleted now (token as for keep). */
+VOW_MUST_CHECK vow_err retention_release(struct vault *v, const char *subject, const char *category,
+                                         const char *item, const char *token);
+
+/* Closes the account and, where the policy deletes on closure, deletes at
+ * once everything but legal holds. *deleted (may be NULL) counts items. */
+VOW_MUST_CHECK vow_err retention_close_account(struct vault *v, const char *subject,
+                                               size_t *deleted);
+
+#endif
