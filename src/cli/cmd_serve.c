@@ -10,12 +10,16 @@
 static const char serve_usage[] =
     "usage: vow serve [--data DIR] [--listen ADDRESS:PORT] [--port-file FILE]\n"
     "                 [--max-body BYTES] [--max-connections N] [--rate N] [--timeout SECONDS]\n"
-    "                 [--threads N]\n"
+    "                 [--threads N] [--smtp smtp://HOST:PORT] [--mail-from ADDRESS]\n"
+    "                 [--public-url URL] [--sweep-interval SECONDS] [--send-interval SECONDS]\n"
     "\n"
     "Serves the HTTP/JSON API (docs/api.md, docs/openapi.json) on ADDRESS:PORT\n"
     "(default 127.0.0.1:8080; port 0 picks a free one, written to --port-file).\n"
     "SIGHUP reloads DIR/policy.yaml (a bad policy keeps the old one);\n"
-    "SIGTERM finishes the requests in flight and exits.\n";
+    "SIGTERM finishes the requests in flight and exits.\n"
+    "In the background it delivers the outbox (e-mail over --smtp, webhooks over\n"
+    "HTTP) every --send-interval seconds (default 1) and runs a retention sweep\n"
+    "every --sweep-interval seconds (default 3600; 0 turns either off).\n";
 
 static bool number(const char *s, unsigned long long max, unsigned long long *out)
 {
@@ -58,6 +62,18 @@ static int apply(const char *opt, const char *val, struct http_config *cfg, char
 		cfg->threads = (unsigned)n;
 	else if (strcmp(opt, "audit") == 0 && (strcmp(val, "on") == 0 || strcmp(val, "off") == 0))
 		cfg->audit = strcmp(val, "on") == 0;
+	else if (strcmp(opt, "smtp") == 0 && strncmp(val, "smtp://", 7) == 0)
+		cfg->smtp_url = val;
+	else if (strcmp(opt, "mail-from") == 0 && strchr(val, '@') != NULL &&
+	         strpbrk(val, "\r\n<> ") == NULL)
+		cfg->mail_from = val;
+	else if (strcmp(opt, "public-url") == 0 &&
+	         (strncmp(val, "http://", 7) == 0 || strncmp(val, "https://", 8) == 0))
+		cfg->public_url = val;
+	else if (strcmp(opt, "sweep-interval") == 0 && number(val, 86400 * 7, &n))
+		cfg->sweep_interval = (unsigned)n;
+	else if (strcmp(opt, "send-interval") == 0 && number(val, 3600, &n))
+		cfg->send_interval = (unsigned)n;
 	else
 		return -1;
 	return 0;

@@ -20,6 +20,11 @@ struct http_config {
 	unsigned threads;          /* worker threads, default 2 */
 	const char *port_file;     /* when set, the bound port is written there */
 	int audit;                 /* 1 (default): every decision is audited; 0: off (benchmarks) */
+	const char *smtp_url;      /* smtp://host:port for e-mail (NULL: e-mails wait queued) */
+	const char *mail_from;     /* From: of vow's e-mails, default privacy@localhost */
+	const char *public_url;    /* base of links in e-mails, default http://ADDRESS:PORT */
+	unsigned sweep_interval;   /* seconds between retention sweeps, default 3600; 0: none */
+	unsigned send_interval;    /* seconds between outbox deliveries, default 1; 0: none */
 };
 
 /* Fills cfg with the defaults. */

@@ -74,6 +74,16 @@ void http_access(struct MHD_Connection *c, struct request *r, struct vault_acces
  * subject keys: their own). Answers 403 itself when not. */
 bool http_subject_allowed(struct MHD_Connection *c, struct request *r, const char *subject);
 
+/* Retention and outbox handlers (routes_retention.c). */
+enum MHD_Result http_retention_page(struct MHD_Connection *c, struct request *r);
+enum MHD_Result http_retention_keep(struct MHD_Connection *c, struct request *r);
+enum MHD_Result http_retention_release(struct MHD_Connection *c, struct request *r);
+enum MHD_Result http_subject_retention(struct MHD_Connection *c, struct request *r);
+enum MHD_Result http_subject_keep(struct MHD_Connection *c, struct request *r);
+enum MHD_Result http_subject_activity(struct MHD_Connection *c, struct request *r);
+enum MHD_Result http_subject_contract_end(struct MHD_Connection *c, struct request *r);
+enum MHD_Result http_outbox_list(struct MHD_Connection *c, struct request *r);
+
 /* Metrics. */
 void http_metrics_decision(bool allow, const char *reason);
 char *http_metrics_text(void);

@@ -7,6 +7,7 @@
 
 #include "consent/consent.h"
 #include "http/http_int.h"
+#include "retention/retention.h"
 #include "util/clock.h"
 
 #define PARAM(r, i) ((r)->params[i])
@@ -161,10 +162,13 @@ static enum MHD_Result h_subject_close(struct MHD_Connection *c, struct request 
 {
 	if (!kind_in(r, K_ADMIN | K_SERVICE | K_SUBJECT) || !subject_ok(c, r, PARAM(r, 0)))
 		return r->answered ? MHD_YES : forbidden(c, r);
-	vow_err err = vault_subject_close(r->v, PARAM(r, 0));
+	size_t deleted = 0;
+	vow_err err = retention_close_account(r->v, PARAM(r, 0), &deleted);
 	if (err != VOW_OK)
 		return http_fail(c, r, err);
-	return http_json(c, r, 200, json_pack("{s:s, s:s}", "id", PARAM(r, 0), "status", "closed"));
+	return http_json(c, r, 200,
+	                 json_pack("{s:s, s:s, s:I}", "id", PARAM(r, 0), "status", "closed",
+	                           "deleted_at_once", (json_int_t)deleted));
 }
 
 static enum MHD_Result h_subject_erase(struct MHD_Connection *c, struct request *r)
@@ -705,6 +709,15 @@ const struct route http_route_table[] = {
     {"POST", "/v1/subjects/{id}/disclosures", h_disclose, ROUTE_BODY | ROUTE_WRITES},
     {"GET", "/v1/subjects/{id}/disclosures", h_disclosure_list, 0},
     {"GET", "/v1/consent-key", h_consent_key, 0},
+    {"GET", "/v1/retention/keep", http_retention_page, ROUTE_PUBLIC},
+    {"POST", "/v1/retention/keep", http_retention_keep, ROUTE_PUBLIC | ROUTE_WRITES},
+    {"POST", "/v1/retention/release", http_retention_release, ROUTE_PUBLIC | ROUTE_WRITES},
+    {"GET", "/v1/subjects/{id}/retention", http_subject_retention, 0},
+    {"POST", "/v1/subjects/{id}/retention/keep", http_subject_keep, ROUTE_BODY | ROUTE_WRITES},
+    {"POST", "/v1/subjects/{id}/activity", http_subject_activity, ROUTE_BODY | ROUTE_WRITES},
+    {"POST", "/v1/subjects/{id}/contract-end", http_subject_contract_end,
+     ROUTE_BODY | ROUTE_WRITES},
+    {"GET", "/v1/outbox", http_outbox_list, ROUTE_ADMIN},
 };
 const size_t http_route_count = sizeof(http_route_table) / sizeof(http_route_table[0]);
 

@@ -3,6 +3,7 @@
  * on every input, JSON errors, structured logs without personal data. */
 #include <errno.h>
 #include <arpa/inet.h>
+#include <curl/curl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -12,6 +13,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "notify/notify.h"
+#include "retention/retention.h"
 #include "audit/audit.h"
 #include "crypto/crypto.h"
 #include "http/http_int.h"
@@ -103,6 +106,9 @@ void http_config_defaults(struct http_config *cfg)
 	cfg->timeout = 30;
 	cfg->threads = 2;
 	cfg->audit = 1;
+	cfg->mail_from = "privacy@localhost";
+	cfg->sweep_interval = 3600;
+	cfg->send_interval = 1;
 }
 
 static void log_line(const char *level, const char *fmt, ...)
@@ -513,6 +519,77 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return ret;
 }
 
+/* ---- background work: the outbox sender and retention sweeps ---- */
+
+static pthread_mutex_t work_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t work_cond = PTHREAD_COND_INITIALIZER;
+static bool work_stopping;
+static char public_url[300];
+
+static void work_tick(int64_t now, bool sweep)
+{
+	pthread_rwlock_rdlock(&policy_lock);
+	struct vault *v = thread_vault_get();
+	if (v == NULL) {
+		pthread_rwlock_unlock(&policy_lock);
+		log_line("error", "background work: cannot open the data directory");
+		return;
+	}
+	if (sweep) {
+		struct retention_links links = {public_url};
+		struct retention_report rep = {0};
+		pthread_mutex_lock(&write_lock);
+		vow_err err = retention_sweep(v, &links, now, false, NULL, NULL, &rep);
+		pthread_mutex_unlock(&write_lock);
+		if (err != VOW_OK)
+			log_line("error", "retention sweep stopped: %s", vow_err_code(err));
+		else if (rep.noticed + rep.deleted > 0)
+			log_line("info", "retention sweep: %zu notices, %zu deleted, %zu waiting",
+			         rep.noticed, rep.deleted, rep.waiting);
+	}
+	if (http_cfg->send_interval > 0) {
+		struct notify_config nc = {.smtp_url = http_cfg->smtp_url,
+		                           .mail_from = http_cfg->mail_from,
+		                           .public_url = public_url};
+		struct vault_outbox_stats st = {0};
+		vow_err err = notify_deliver(v, &nc, now, &st);
+		if (err != VOW_OK)
+			log_line("error", "outbox delivery stopped: %s", vow_err_code(err));
+		else if (st.sent + st.retried + st.dead > 0)
+			log_line(st.dead > 0 ? "warn" : "info",
+			         "outbox: %zu sent, %zu to retry, %zu dead", st.sent, st.retried,
+			         st.dead);
+	}
+	pthread_rwlock_unlock(&policy_lock);
+}
+
+static void *worker(void *arg)
+{
+	(void)arg;
+	int64_t last_sweep = 0;
+	unsigned every = http_cfg->send_interval > 0 ? http_cfg->send_interval : 1;
+	for (;;) {
+		pthread_mutex_lock(&work_lock);
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += every;
+		while (!work_stopping &&
+		       pthread_cond_timedwait(&work_cond, &work_lock, &until) == 0)
+			;
+		bool stop = work_stopping;
+		pthread_mutex_unlock(&work_lock);
+		if (stop)
+			break;
+		int64_t now = clock_now();
+		bool sweep = http_cfg->sweep_interval > 0 &&
+		             now - last_sweep >= (int64_t)http_cfg->sweep_interval;
+		if (sweep)
+			last_sweep = now;
+		work_tick(now, sweep);
+	}
+	return NULL;
+}
+
 /* ---- lifecycle ---- */
 
 static vow_err load_policy(const char *dir, struct policy **out)
@@ -567,7 +644,7 @@ static void reload(void)
 int http_serve(const struct http_config *cfg)
 {
 	http_cfg = cfg;
-	if (crypto_init() != VOW_OK)
+	if (crypto_init() != VOW_OK || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return 3;
 	if (load_policy(cfg->data_dir, &current_policy) != VOW_OK) {
 		log_line("error", "cannot load %s/policy.yaml", cfg->data_dir);
@@ -635,6 +712,13 @@ int http_serve(const struct http_config *cfg)
 	}
 	log_line("info", "vow serving on http://%s:%u (policy %s)", cfg->address, port,
 	         current_policy->version);
+	if (cfg->public_url != NULL)
+		snprintf(public_url, sizeof(public_url), "%s", cfg->public_url);
+	else
+		snprintf(public_url, sizeof(public_url), "http://%s:%u", cfg->address, port);
+	pthread_t work_thread;
+	bool working = (cfg->sweep_interval > 0 || cfg->send_interval > 0) &&
+	               pthread_create(&work_thread, NULL, worker, NULL) == 0;
 	for (;;) {
 		int sig = 0;
 		if (sigwait(&set, &sig) != 0)
@@ -646,6 +730,13 @@ int http_serve(const struct http_config *cfg)
 		break;
 	}
 	log_line("info", "shutting down: finishing requests in flight");
+	if (working) {
+		pthread_mutex_lock(&work_lock);
+		work_stopping = true;
+		pthread_cond_signal(&work_cond);
+		pthread_mutex_unlock(&work_lock);
+		pthread_join(work_thread, NULL);
+	}
 	MHD_quiesce_daemon(d);
 	MHD_stop_daemon(d);
 	for (size_t i = 0; i < n_vaults; i++)

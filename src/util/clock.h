@@ -9,6 +9,11 @@
  * clock_set_fixed (tests, `--now` options). */
 int64_t clock_now(void);
 
+/* The real clock, whatever clock_set_fixed said: for scheduling work in
+ * the world (an e-mail queued by a run `--now` in the future still goes
+ * out now). */
+int64_t clock_real_now(void);
+
 /* Makes clock_now return t until clock_set_real. */
 void clock_set_fixed(int64_t t);
 void clock_set_real(void);

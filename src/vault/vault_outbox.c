@@ -44,7 +44,7 @@ vow_err vault_outbox_add(struct vault *v, const struct vault_message *m, bool *q
 		snprintf(row.subject, sizeof(row.subject), "%s",
 		         m->subject != NULL ? m->subject : "");
 		snprintf(row.template_name, sizeof(row.template_name), "%s", m->template_name);
-		row.created_at = row.next_at = clock_now();
+		row.created_at = row.next_at = clock_real_now();
 		row.payload.len = len + CRYPTO_SEAL_OVERHEAD;
 		row.payload.p = malloc(row.payload.len);
 		err = row.payload.p == NULL ? VOW_ERR_NOMEM : VOW_OK;
@@ -176,7 +176,7 @@ vow_err vault_outbox_deliver(struct vault *v, int64_t now, size_t limit, int max
 		m->attempts++;
 		if (sent == VOW_OK) {
 			m->status = MESSAGE_SENT;
-			m->sent_at = clock_now();
+			m->sent_at = clock_real_now();
 			m->last_error[0] = '\0';
 			store_blob_free(&m->payload); /* a sent message keeps no content */
 			if (stats != NULL)

@@ -16,77 +16,10 @@
 #include <unistd.h>
 
 #include "http/http.h"
-#include "test_support.h"
-
-extern char **environ;
+#include "test_server.h"
 
 static char dir[] = "/tmp/vow-http-XXXXXX";
-static char data[300], port_file[320], log_file[320];
-static pid_t server;
-static unsigned port;
-static char admin[128], service[128], staff[128];
-
-static char *run_capture(const char *const *args)
-{
-	char out[] = "/tmp/vow-http-out-XXXXXX";
-	int fd = mkstemp(out);
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fd, 1);
-	pid_t pid;
-	const char *bin = getenv("VOW_BIN");
-	const char *argv[16] = {bin};
-	for (size_t i = 0; args[i] != NULL && i < 14; i++)
-		argv[i + 1] = args[i];
-	if (posix_spawn(&pid, bin, &fa, NULL, (char *const *)argv, environ) != 0)
-		return NULL;
-	posix_spawn_file_actions_destroy(&fa);
-	int st;
-	waitpid(pid, &st, 0);
-	close(fd);
-	char *text = slurp(out, NULL);
-	unlink(out);
-	char *nl = strchr(text, '\n');
-	if (nl != NULL)
-		*nl = '\0';
-	return text;
-}
-
-static void start_server(const char *const *extra)
-{
-	unlink(port_file);
-	const char *bin = getenv("VOW_BIN");
-	const char *argv[24] = {bin,        "serve",       "--data",      data,
-	                        "--listen", "127.0.0.1:0", "--port-file", port_file};
-	size_t n = 8;
-	for (size_t i = 0; extra != NULL && extra[i] != NULL && n < 22; i++)
-		argv[n++] = extra[i];
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 2, log_file, O_WRONLY | O_CREAT | O_APPEND, 0600);
-	assert_int_equal(posix_spawn(&server, bin, &fa, NULL, (char *const *)argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	for (int i = 0; i < 200; i++) {
-		FILE *f = fopen(port_file, "r");
-		if (f != NULL) {
-			int ok = fscanf(f, "%u", &port);
-			fclose(f);
-			if (ok == 1 && port > 0)
-				return;
-		}
-		usleep(25000);
-	}
-	fail_msg("the server did not start (see %s)", log_file);
-}
-
-static int stop_server(void)
-{
-	kill(server, SIGTERM);
-	int st = 0;
-	waitpid(server, &st, 0);
-	server = 0;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
+static char staff[128];
 
 static int setup(void **state)
 {
@@ -126,77 +59,6 @@ static int teardown(void **state)
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : -1;
-}
-
-struct buf {
-	char *p;
-	size_t len;
-};
-
-static size_t collect(char *ptr, size_t size, size_t n, void *ud)
-{
-	struct buf *b = ud;
-	char *np = realloc(b->p, b->len + size * n + 1);
-	if (np == NULL)
-		return 0;
-	b->p = np;
-	memcpy(b->p + b->len, ptr, size * n);
-	b->len += size * n;
-	b->p[b->len] = '\0';
-	return size * n;
-}
-
-/* One request. key NULL: none. Returns the status; *out the body (caller frees). */
-static long req(const char *method, const char *path, const char *key, const char *purpose,
-                const char *body, size_t body_len, const char *const *headers, char **out)
-{
-	CURL *c = curl_easy_init();
-	assert_non_null(c);
-	char url[512], h[256];
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", port, path);
-	struct curl_slist *hl = NULL;
-	if (key != NULL) {
-		snprintf(h, sizeof(h), "Authorization: Bearer %s", key);
-		hl = curl_slist_append(hl, h);
-	}
-	if (purpose != NULL) {
-		snprintf(h, sizeof(h), "Vow-Purpose: %s", purpose);
-		hl = curl_slist_append(hl, h);
-	}
-	for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
-		hl = curl_slist_append(hl, headers[i]);
-	struct buf b = {0};
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	if (body != NULL) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body_len);
-	}
-	assert_int_equal(curl_easy_perform(c), CURLE_OK);
-	long status = 0;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(c);
-	if (out != NULL)
-		*out = b.p != NULL ? b.p : strdup("");
-	else
-		free(b.p);
-	return status;
-}
-
-static long jreq(const char *method, const char *path, const char *key, const char *purpose,
-                 const char *body, json_t **out)
-{
-	char *text = NULL;
-	long st = req(method, path, key, purpose, body, body != NULL ? strlen(body) : 0,
-	              (const char *[]){"Content-Type: application/json", NULL}, &text);
-	json_error_t e;
-	*out = json_loads(text, JSON_DECODE_ANY, &e);
-	free(text);
-	return st;
 }
 
 static const char *err_code(json_t *j)
