@@ -221,6 +221,19 @@ static void to_public(const struct store_due *d, struct vault_due *out)
 	out->held = d->held != 0;
 }
 
+/* Hands each collected row to cb (after the store's walk has ended, so cb
+ * may write), then frees the rows. */
+static vow_err emit(struct rows *l, vow_err err, vault_due_fn cb, void *ctx)
+{
+	for (size_t i = 0; err == VOW_OK && i < l->n; i++) {
+		struct vault_due d;
+		to_public(&l->v[i], &d);
+		err = cb(ctx, &d);
+	}
+	free(l->v);
+	return err;
+}
+
 vow_err vault_due_walk(struct vault *v, int64_t now, bool notices, const struct vault_due *after,
                        size_t limit, vault_due_fn cb, void *ctx)
 {
@@ -235,26 +248,14 @@ vow_err vault_due_walk(struct vault *v, int64_t now, bool notices, const struct 
 	}
 	vow_err err =
 	    v->ops->due_walk(v->data, now, notices, after != NULL ? &a : NULL, limit, collect, &l);
-	for (size_t i = 0; err == VOW_OK && i < l.n; i++) {
-		struct vault_due d;
-		to_public(&l.v[i], &d);
-		err = cb(ctx, &d);
-	}
-	free(l.v);
-	return err;
+	return emit(&l, err, cb, ctx);
 }
 
 vow_err vault_due_subject(struct vault *v, const char *subject, vault_due_fn cb, void *ctx)
 {
 	struct rows l = {0};
 	vow_err err = v->ops->due_subject(v->data, subject, collect, &l);
-	for (size_t i = 0; err == VOW_OK && i < l.n; i++) {
-		struct vault_due d;
-		to_public(&l.v[i], &d);
-		err = cb(ctx, &d);
-	}
-	free(l.v);
-	return err;
+	return emit(&l, err, cb, ctx);
 }
 
 vow_err vault_due_get(struct vault *v, const char *subject, const char *category, const char *item,

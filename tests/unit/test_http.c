@@ -31,20 +31,8 @@ static int setup(void **state)
 	snprintf(log_file, sizeof(log_file), "%s/server.log", dir);
 	char *init = run_capture((const char *[]){"init", data, NULL});
 	free(init);
-	char *k =
-	    run_capture((const char *[]){"key", "create", "--data", data, "--role", "admin", NULL});
-	snprintf(admin, sizeof(admin), "%s", k);
-	free(k);
-	k = run_capture(
-	    (const char *[]){"key", "create", "--data", data, "--role", "service", NULL});
-	snprintf(service, sizeof(service), "%s", k);
-	free(k);
-	k = run_capture((const char *[]){"key", "create", "--data", data, "--role", "transcriber",
-	                                 "--staff", "t-1", NULL});
-	snprintf(staff, sizeof(staff), "%s", k);
-	free(k);
-	if (strncmp(admin, "vow_", 4) != 0 || strncmp(service, "vow_", 4) != 0 ||
-	    strncmp(staff, "vow_", 4) != 0)
+	if (!make_key("admin", NULL, admin) || !make_key("service", NULL, service) ||
+	    !make_key("transcriber", "t-1", staff))
 		return -1;
 	start_server(NULL);
 	return 0;

@@ -22,16 +22,8 @@ static void start_sink(void)
 	const char *argv[] = {"/usr/bin/python3", "tests/tools/smtp_sink.py", sink_port_file,
 	                      mail_dir, NULL};
 	assert_int_equal(posix_spawn(&sink, argv[0], NULL, NULL, (char *const *)argv, environ), 0);
-	for (int i = 0; i < 400; i++) {
-		FILE *f = fopen(sink_port_file, "r");
-		if (f != NULL) {
-			int ok = fscanf(f, "%u", &sink_port);
-			fclose(f);
-			if (ok == 1 && sink_port > 0)
-				return;
-		}
-		usleep(25000);
-	}
+	if (wait_port_file(sink_port_file, &sink_port))
+		return;
 	fail_msg("the SMTP listener did not start");
 }
 
@@ -48,15 +40,7 @@ static int setup(void **state)
 	if (mkdir(mail_dir, 0700) != 0)
 		return -1;
 	free(run_capture((const char *[]){"init", data, NULL}));
-	char *k =
-	    run_capture((const char *[]){"key", "create", "--data", data, "--role", "admin", NULL});
-	snprintf(admin, sizeof(admin), "%s", k);
-	free(k);
-	k = run_capture(
-	    (const char *[]){"key", "create", "--data", data, "--role", "service", NULL});
-	snprintf(service, sizeof(service), "%s", k);
-	free(k);
-	if (strncmp(admin, "vow_", 4) != 0 || strncmp(service, "vow_", 4) != 0)
+	if (!make_key("admin", NULL, admin) || !make_key("service", NULL, service))
 		return -1;
 	start_sink();
 	return 0;

@@ -49,6 +49,36 @@ static char *run_capture(const char *const *args)
 	return text;
 }
 
+/* Waits (10 s at most) until a server has written its port to path. */
+static bool wait_port_file(const char *path, unsigned *out)
+{
+	for (int i = 0; i < 400; i++) {
+		FILE *f = fopen(path, "r");
+		if (f != NULL) {
+			int ok = fscanf(f, "%u", out);
+			fclose(f);
+			if (ok == 1 && *out > 0)
+				return true;
+		}
+		usleep(25000);
+	}
+	return false;
+}
+
+/* Creates an API key with `vow key create --role ROLE [--staff STAFF]`
+ * into out; false unless it looks like a key. */
+static bool make_key(const char *role, const char *staff_id, char out[128])
+{
+	char *k = run_capture(
+	    staff_id != NULL
+	        ? (const char *[]){"key", "create", "--data", data, "--role", role, "--staff",
+	                           staff_id, NULL}
+	        : (const char *[]){"key", "create", "--data", data, "--role", role, NULL});
+	snprintf(out, 128, "%s", k != NULL ? k : "");
+	free(k);
+	return strncmp(out, "vow_", 4) == 0;
+}
+
 static void start_server(const char *const *extra)
 {
 	unlink(port_file);
@@ -63,16 +93,8 @@ static void start_server(const char *const *extra)
 	posix_spawn_file_actions_addopen(&fa, 2, log_file, O_WRONLY | O_CREAT | O_APPEND, 0600);
 	assert_int_equal(posix_spawn(&server, bin, &fa, NULL, (char *const *)argv, environ), 0);
 	posix_spawn_file_actions_destroy(&fa);
-	for (int i = 0; i < 200; i++) {
-		FILE *f = fopen(port_file, "r");
-		if (f != NULL) {
-			int ok = fscanf(f, "%u", &port);
-			fclose(f);
-			if (ok == 1 && port > 0)
-				return;
-		}
-		usleep(25000);
-	}
+	if (wait_port_file(port_file, &port))
+		return;
 	fail_msg("the server did not start (see %s)", log_file);
 }
 
