@@ -14,7 +14,7 @@ OPT   := -O2 -g -D_FORTIFY_SOURCE=2
 SANLD :=
 endif
 
-PKGS := libsodium yaml-0.1 jansson sqlite3 libmicrohttpd libcurl
+PKGS := libsodium yaml-0.1 jansson sqlite3 libmicrohttpd libcurl libarchive
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 
@@ -28,7 +28,7 @@ CFLAGS += -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) $(
 LDFLAGS += -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack $(SANLD)
 LDLIBS  += $(PKG_LIBS)
 
-LIB_SRC := $(wildcard src/util/*.c src/policy/*.c src/crypto/*.c src/store/*.c src/decide/*.c src/vault/*.c src/consent/*.c src/audit/*.c src/notify/*.c src/retention/*.c src/http/*.c)
+LIB_SRC := $(wildcard src/util/*.c src/policy/*.c src/crypto/*.c src/store/*.c src/decide/*.c src/vault/*.c src/consent/*.c src/audit/*.c src/notify/*.c src/retention/*.c src/rights/*.c src/http/*.c)
 LIB_ASM := src/policy/example_policy.S
 CLI_SRC := $(wildcard src/cli/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)

@@ -56,7 +56,7 @@ static struct vault *fill(const char *root, const char *name, struct policy *p, 
 		die("vault_open", err);
 	audit_disable(v); /* the sweep is measured, not the audit of the fill */
 	struct vault_access a = {"service", NULL,  "essential.service.security",
-	                         false,     false, false};
+	                         false,     false, false, false};
 	char id[VOW_ID_LEN + 1];
 	long n = 0, old = 0;
 	double t0 = now_s();

@@ -59,11 +59,11 @@ static const char *const cats[] = {"user.name",
                                    "user.content.communications.call_recording",
                                    "user.behavior.purchase_history"};
 static const struct vault_access service = {"service", NULL,  "essential.service",
-                                            false,     false, false};
+                                            false,     false, false, false};
 static const struct vault_access account = {"service", NULL,  "essential.service.account",
-                                            false,     false, false};
+                                            false,     false, false, false};
 static const struct vault_access support = {
-    "service", NULL, "essential.service.operations.support", false, false, false};
+    "service", NULL, "essential.service.operations.support", false, false, false, false};
 
 /* ---- plain SQLite baseline: the same records table, no encryption ---- */
 

@@ -3,7 +3,7 @@
 # (Node.js and npm only for the OpenAPI linter of the test run).
 # Usage: scripts/deps.sh        (as root, or with sudo available)
 set -eu
-PKGS="build-essential pkg-config libsodium-dev libyaml-dev libjansson-dev libcmocka-dev libsqlite3-dev sqlite3 libmicrohttpd-dev libcurl4-openssl-dev curl python3-aiosmtpd"
+PKGS="build-essential pkg-config libsodium-dev libyaml-dev libjansson-dev libcmocka-dev libsqlite3-dev sqlite3 libmicrohttpd-dev libcurl4-openssl-dev curl python3-aiosmtpd libarchive-dev"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -9,7 +9,8 @@
 #include "vault/vault_int.h"
 
 static const char *const methods[] = {
-    "form", "banner", "api", "import", "email", "settings", "unsubscribe_link", "privacy_center"};
+    "form",     "banner",           "api",            "import", "email",
+    "settings", "unsubscribe_link", "privacy_center", "request"};
 
 vow_err consent_ip_truncate(const char *ip, char out[48])
 {

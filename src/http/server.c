@@ -269,6 +269,7 @@ void http_access(struct MHD_Connection *c, struct request *r, struct vault_acces
 	                           MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Vow-Purpose"),
 	                           gpc != NULL && strcmp(gpc, "1") == 0,
 	                           dnt != NULL && strcmp(dnt, "1") == 0,
+	                           false,
 	                           false};
 	/* an admin may act as any role of the policy, naming it */
 	const char *role = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Vow-Role");

@@ -10,7 +10,7 @@
 #include "util/clock.h"
 
 vow_err notify_email(struct vault *v, const char *subject, const char *template_name,
-                     const json_t *vars, const char *idem)
+                     const json_t *vars, const char *idem, bool held)
 {
 	struct vault_subject s;
 	vow_err err = vault_subject_get(v, subject, &s);
@@ -32,7 +32,7 @@ vow_err notify_email(struct vault *v, const char *subject, const char *template_
 		err = body == NULL ? VOW_ERR_NOMEM : VOW_OK;
 	}
 	if (err == VOW_OK) {
-		struct vault_message m = {VAULT_EMAIL, idem, subject, template_name, s.email, body};
+		struct vault_message m = {VAULT_EMAIL, idem, subject, template_name, s.email, body, held};
 		err = vault_outbox_add(v, &m, NULL);
 	}
 	if (body != NULL)
@@ -60,7 +60,7 @@ vow_err notify_webhook(struct vault *v, const char *url, const char *subject, co
 	json_decref(b);
 	if (body == NULL)
 		return VOW_ERR_NOMEM;
-	struct vault_message m = {VAULT_WEBHOOK, idem, subject, event, url, body};
+	struct vault_message m = {VAULT_WEBHOOK, idem, subject, event, url, body, false};
 	vow_err err = vault_outbox_add(v, &m, NULL);
 	free(body);
 	return err;

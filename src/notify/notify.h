@@ -32,11 +32,11 @@ VOW_MUST_CHECK vow_err notify_render(const char *template_name, const char *loca
 
 /* Queues an e-mail to the subject's address on file, rendered from
  * template_name with vars (borrowed) in their locale, under idempotency key
- * idem (a second call with the same key queues nothing). Inside the
- * caller's batch, if open. VOW_ERR_NOT_FOUND if the subject has no e-mail
- * address. */
+ * idem (a second call with the same key queues nothing); held, it waits for
+ * vault_outbox_release. Inside the caller's batch, if open.
+ * VOW_ERR_NOT_FOUND if the subject has no e-mail address. */
 VOW_MUST_CHECK vow_err notify_email(struct vault *v, const char *subject, const char *template_name,
-                                    const json_t *vars, const char *idem);
+                                    const json_t *vars, const char *idem, bool held);
 
 /* Queues a webhook: POST url with {"id": idem, "event", "subject", "at",
  * "data"} (data borrowed, may be NULL). */

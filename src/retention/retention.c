@@ -118,7 +118,7 @@ static vow_err give_notice(struct vault *v, const struct retention_links *links,
 		return VOW_ERR_NOMEM;
 	err = vault_batch_begin(v);
 	if (err == VOW_OK) {
-		err = notify_email(v, d->subject, "retention.notice", vars, idem);
+		err = notify_email(v, d->subject, "retention.notice", vars, idem, false);
 		if (err == VOW_ERR_NOT_FOUND)
 			err = VOW_OK; /* no address on file: nobody to warn, the date holds */
 		if (err == VOW_OK)

@@ -185,6 +185,36 @@ struct store_due {
 	int held;                    /* a legal hold pushed due_at out */
 };
 
+/* A data-subject-rights request and each of its transitions. Only ids,
+ * kinds, times and the controller's notes are plain: what the person asked
+ * (a corrected value, the categories concerned) and what was answered are
+ * sealed under the subject's key, so erasure unlinks them too. */
+struct store_request {
+	char id[VOW_ID_LEN + 1], subject[VOW_ID_LEN + 1];
+	char type[24];    /* access, portability, rectification, erasure, ... */
+	char status[16];  /* received, verified, in_progress, completed, denied */
+	char channel[64]; /* subject, staff, admin, agent:ID */
+	int64_t received_at, verified_at, updated_at, closed_at, due_at;
+	int extended;     /* months added to the deadline (0..2) */
+	char ground[32];  /* the ground of a denial or extension */
+	char note[256];   /* the controller's words for it */
+	unsigned char code_hash[32];
+	int64_t code_expires;
+	int code_attempts;
+	char export_id[VOW_ID_LEN + 1];
+	unsigned char export_token[32]; /* keyed hash of the download link's token */
+	int64_t export_expires;
+	struct store_blob detail;     /* sealed JSON */
+	struct store_blob export_key; /* wrapped */
+};
+
+struct store_request_event {
+	char request[VOW_ID_LEN + 1];
+	int64_t at;
+	char status[16];
+	char note[256];
+};
+
 struct store_key {
 	char owner[VOW_ID_LEN + 1];
 	int kind;
@@ -319,6 +349,20 @@ struct store_ops {
 	 * (NULL: from the start), at most limit: for recomputing all */
 	vow_err (*due_all)(struct store *s, const struct store_due *after, size_t limit,
 	                   store_each_fn cb, void *ctx);
+
+	/* DATA: rights requests. list: subject NULL for all, open_only for
+	 * those neither completed nor denied, oldest first. by_export finds
+	 * the request whose download token hashes to token. */
+	vow_err (*request_insert)(struct store *s, const struct store_request *row);
+	vow_err (*request_get)(struct store *s, const char *id, struct store_request *out);
+	vow_err (*request_update)(struct store *s, const struct store_request *row);
+	vow_err (*request_list)(struct store *s, const char *subject, bool open_only,
+	                        store_each_fn cb, void *ctx);
+	vow_err (*request_by_export)(struct store *s, const unsigned char token[32],
+	                             struct store_request *out);
+	vow_err (*request_event_append)(struct store *s, const struct store_request_event *row);
+	vow_err (*request_events)(struct store *s, const char *request, store_each_fn cb,
+	                          void *ctx);
 
 	/* KEYS */
 	vow_err (*key_put)(struct store *s, const struct store_key *row); /* insert or replace */

@@ -266,6 +266,25 @@ static const char *const sql[Q__COUNT] = {
 	"ALTER TABLE subjects ADD COLUMN last_activity INTEGER NOT NULL DEFAULT 0;"               \
 	"ALTER TABLE subjects ADD COLUMN contract_end INTEGER NOT NULL DEFAULT 0;"
 
+/* step 12: data-subject-rights requests and their transitions */
+#define DATA_MIGRATION_12                                                                          \
+	"CREATE TABLE requests(id TEXT PRIMARY KEY, subject TEXT NOT NULL, type TEXT NOT NULL,"    \
+	" status TEXT NOT NULL, channel TEXT NOT NULL, received_at INTEGER NOT NULL, verified_at " \
+	"INTEGER NOT NULL, updated_at INTEGER NOT NULL, closed_at INTEGER NOT NULL, due_at "       \
+	"INTEGER NOT NULL, extended INTEGER NOT NULL, ground TEXT NOT NULL, note TEXT NOT NULL,"   \
+	" code_hash BLOB, code_expires INTEGER NOT NULL, code_attempts INTEGER NOT NULL,"          \
+	" export_id TEXT NOT NULL, export_token BLOB, export_expires INTEGER NOT NULL, detail "    \
+	"BLOB, export_key BLOB);"                                                                  \
+	"CREATE INDEX requests_subject ON requests(subject);"                                      \
+	"CREATE INDEX requests_open ON requests(due_at) WHERE closed_at=0;"                        \
+	"CREATE UNIQUE INDEX requests_export ON requests(export_token) WHERE export_token IS NOT " \
+	"NULL;"                                                                                    \
+	"CREATE TABLE request_events(request TEXT NOT NULL, at INTEGER NOT NULL, status TEXT NOT " \
+	"NULL, note TEXT NOT NULL);"                                                               \
+	"CREATE INDEX request_events_request ON request_events(request);"                          \
+	"CREATE TRIGGER request_events_append_only BEFORE UPDATE ON request_events"                \
+	" BEGIN SELECT RAISE(ABORT, 'request history is append-only'); END;"
+
 static const char *const data_migrations[] = {
     "CREATE TABLE subjects(id TEXT PRIMARY KEY, status INTEGER NOT NULL, region TEXT NOT NULL,"
     " created_at INTEGER NOT NULL, closed_at INTEGER NOT NULL, erased_at INTEGER NOT NULL, profile "
@@ -303,6 +322,7 @@ static const char *const data_migrations[] = {
     DATA_MIGRATION_9,
     DATA_MIGRATION_10,
     DATA_MIGRATION_11,
+    DATA_MIGRATION_12,
 };
 
 static const char *const keys_migrations[] = {
@@ -1541,6 +1561,13 @@ const struct store_ops store_sqlite_ops = {
     .due_walk = sq_due_walk,
     .due_subject = sq_due_subject,
     .due_all = sq_due_all,
+    .request_insert = sq_request_insert,
+    .request_get = sq_request_get,
+    .request_update = sq_request_update,
+    .request_list = sq_request_list,
+    .request_by_export = sq_request_by_export,
+    .request_event_append = sq_request_event_append,
+    .request_events = sq_request_events,
 };
 
 const struct store_ops *store_backend(const char *name)

@@ -81,4 +81,15 @@ vow_err sq_due_subject(struct store *s, const char *subject, store_each_fn cb, v
 vow_err sq_due_all(struct store *s, const struct store_due *after, size_t limit, store_each_fn cb,
                    void *ctx);
 
+/* Rights requests (store_sqlite_requests.c). */
+vow_err sq_request_insert(struct store *s, const struct store_request *r);
+vow_err sq_request_get(struct store *s, const char *id, struct store_request *out);
+vow_err sq_request_update(struct store *s, const struct store_request *r);
+vow_err sq_request_list(struct store *s, const char *subject, bool open_only, store_each_fn cb,
+                        void *ctx);
+vow_err sq_request_by_export(struct store *s, const unsigned char token[32],
+                             struct store_request *out);
+vow_err sq_request_event_append(struct store *s, const struct store_request_event *r);
+vow_err sq_request_events(struct store *s, const char *request, store_each_fn cb, void *ctx);
+
 #endif

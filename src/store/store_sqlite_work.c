@@ -18,7 +18,7 @@ enum w {
 	W_DUE_ALL,
 	W__END
 };
-_Static_assert(W__END <= SQ_SLOTS, "too many statements");
+_Static_assert(W__END <= SQ_WORK_BASE + 24, "statement slots overlap the requests'");
 
 #define MSG_COLS                                                                                   \
 	"id,idem,kind,subject,template,status,attempts,created_at,next_at,sent_at,last_error,"     \

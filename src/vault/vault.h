@@ -67,7 +67,16 @@ struct vault_access {
 	/* deciding what a listing may show: a deny is audited like any
 	 * decision but not recorded as a denied access (nothing was opened) */
 	bool listing;
+	/* carrying out the person's own rights request (access, portability,
+	 * rectification: GDPR Arts. 15, 16, 20): not decided against the
+	 * processing purposes, audited as "rights". Set only by rights/. */
+	bool rights;
 };
+
+/* The category under which an access or portability export is kept as
+ * one of the subject's files (sealed like any file, erased with the
+ * subject, never listed as their data). */
+#define VAULT_EXPORT_CATEGORY "vow.export"
 
 /* A subject's state as decide() needs it, built from the subject row, the
  * consent ledger and the flags. Owns its arrays: vault_state_free. */
@@ -436,6 +445,7 @@ struct vault_message {
 	const char *subject; /* the person it concerns, or NULL */
 	const char *template_name;
 	const char *to, *body;
+	bool held; /* not sent until vault_outbox_release */
 };
 
 /* Queues m in the data store (inside the caller's batch, if one is open, so
@@ -445,6 +455,16 @@ struct vault_message {
  * error). VOW_ERR_INVALID for a missing field, VOW_ERR_TOO_LARGE over 256 KiB. */
 VOW_MUST_CHECK vow_err vault_outbox_add(struct vault *v, const struct vault_message *m,
                                         bool *queued);
+
+/* Lets a held message of subject go (due now). VOW_ERR_NOT_FOUND if no
+ * pending message has that key. */
+VOW_MUST_CHECK vow_err vault_outbox_release(struct vault *v, const char *subject,
+                                            const char *idem);
+
+/* *status receives the state of subject's message under idem ("pending",
+ * "sent", "dead"), or NULL when there is none. */
+VOW_MUST_CHECK vow_err vault_outbox_status(struct vault *v, const char *subject, const char *idem,
+                                           const char **status);
 
 /* A message being delivered: strings borrowed for the call only (to and
  * body are wiped after it). */
@@ -489,6 +509,64 @@ struct vault_message_info {
 typedef vow_err (*vault_message_fn)(void *ctx, const struct vault_message_info *m);
 VOW_MUST_CHECK vow_err vault_outbox_list(struct vault *v, const char *subject, vault_message_fn cb,
                                          void *ctx);
+
+/* ---- rights requests as stored (the lifecycle is rights/) ---- */
+
+struct vault_request {
+	char id[VOW_ID_LEN + 1], subject[VOW_ID_LEN + 1];
+	char type[24], status[16], channel[64];
+	int64_t received_at, verified_at, updated_at, closed_at, due_at;
+	int extended;
+	char ground[32], note[256];
+	char export_id[VOW_ID_LEN + 1];
+	int64_t export_expires, code_expires;
+	int code_attempts;
+};
+
+/* Stores a new request r (its id is written back) with detail (JSON text,
+ * sealed under the subject's key; NULL: "{}"), and its first transitions.
+ * VOW_ERR_NOT_FOUND for an unknown subject, VOW_ERR_KEY for an erased one. */
+VOW_MUST_CHECK vow_err vault_request_create(struct vault *v, struct vault_request *r,
+                                            const char *detail);
+
+/* Reads a request; *detail (may be NULL to skip; caller frees) receives its
+ * opened detail, or NULL when the subject's key is gone. */
+VOW_MUST_CHECK vow_err vault_request_get(struct vault *v, const char *id,
+                                         struct vault_request *out, char **detail);
+
+/* Writes r's status, times, ground, note and export back, with detail when
+ * not NULL; a new status (or a note) is appended to the request's history
+ * at r->updated_at. */
+VOW_MUST_CHECK vow_err vault_request_save(struct vault *v, const struct vault_request *r,
+                                          const char *detail, const char *note);
+
+/* Sets the request's one-time verification code (only its keyed hash is
+ * kept) valid until expires; checks one: VOW_OK once (the code is then
+ * spent), VOW_ERR_DENIED for a wrong one (counted), VOW_ERR_INVALID when
+ * there is none, it expired or max_attempts were used. */
+VOW_MUST_CHECK vow_err vault_request_code_set(struct vault *v, const char *id, const char *code,
+                                              int64_t expires);
+VOW_MUST_CHECK vow_err vault_request_code_check(struct vault *v, const char *id,
+                                                const char *code, int max_attempts);
+
+/* Binds a download token (keyed hash kept) to the request's export until
+ * expires; finds the request a token was given for (VOW_ERR_NOT_FOUND). */
+VOW_MUST_CHECK vow_err vault_request_export_token(struct vault *v, const char *id,
+                                                  const char *token, int64_t expires);
+VOW_MUST_CHECK vow_err vault_request_by_export(struct vault *v, const char *token,
+                                               struct vault_request *out);
+
+typedef vow_err (*vault_request_fn)(void *ctx, const struct vault_request *r);
+/* Lists requests (subject NULL: all; open_only: not yet completed or
+ * denied, by deadline). */
+VOW_MUST_CHECK vow_err vault_request_list(struct vault *v, const char *subject, bool open_only,
+                                          vault_request_fn cb, void *ctx);
+
+typedef vow_err (*vault_request_event_fn)(void *ctx, const char *status, int64_t at,
+                                          const char *note);
+/* The request's transitions, oldest first. */
+VOW_MUST_CHECK vow_err vault_request_events(struct vault *v, const char *id,
+                                            vault_request_event_fn cb, void *ctx);
 
 /* ---- API keys ---- */
 

@@ -45,6 +45,8 @@ vow_err vault_outbox_add(struct vault *v, const struct vault_message *m, bool *q
 		         m->subject != NULL ? m->subject : "");
 		snprintf(row.template_name, sizeof(row.template_name), "%s", m->template_name);
 		row.created_at = row.next_at = clock_real_now();
+		if (m->held)
+			row.next_at = INT64_MAX;
 		row.payload.len = len + CRYPTO_SEAL_OVERHEAD;
 		row.payload.p = malloc(row.payload.len);
 		err = row.payload.p == NULL ? VOW_ERR_NOMEM : VOW_OK;
@@ -270,5 +272,75 @@ vow_err vault_outbox_forget(struct vault *v, const char *subject, size_t *droppe
 	if (err == VOW_OK && dropped != NULL)
 		*dropped = l.n;
 	free(l.v);
+	return err;
+}
+
+/* ---- held messages ---- */
+
+struct release_ctx {
+	const char *idem;
+	struct store_message found;
+	bool have;
+};
+
+static vow_err release_cb(void *ctx, const void *row)
+{
+	struct release_ctx *c = ctx;
+	const struct store_message *m = row;
+	if (c->have || m->status != MESSAGE_PENDING || strcmp(m->idem, c->idem) != 0)
+		return VOW_OK;
+	c->found = *m;
+	c->found.payload.p = NULL;
+	const struct store_blob *b = &m->payload;
+	if (b->p != NULL) {
+		c->found.payload.p = malloc(b->len ? b->len : 1);
+		if (c->found.payload.p == NULL)
+			return VOW_ERR_NOMEM;
+		memcpy(c->found.payload.p, b->p, b->len);
+	}
+	c->have = true;
+	return VOW_OK;
+}
+
+vow_err vault_outbox_release(struct vault *v, const char *subject, const char *idem)
+{
+	struct release_ctx c = {.idem = idem};
+	vow_err err = v->ops->message_list(v->data, subject, release_cb, &c);
+	if (err == VOW_OK && !c.have)
+		err = VOW_ERR_NOT_FOUND;
+	if (err == VOW_OK) {
+		c.found.next_at = clock_real_now();
+		err = v->ops->message_update(v->data, &c.found);
+	}
+	store_blob_free(&c.found.payload);
+	return err;
+}
+
+/* The status of the message queued under idem for subject: "pending",
+ * "sent", "dead", or NULL if none. */
+struct status_ctx {
+	const char *idem;
+	int status;
+};
+
+static vow_err status_cb(void *ctx, const void *row)
+{
+	struct status_ctx *c = ctx;
+	const struct store_message *m = row;
+	if (strcmp(m->idem, c->idem) == 0)
+		c->status = m->status;
+	return VOW_OK;
+}
+
+vow_err vault_outbox_status(struct vault *v, const char *subject, const char *idem,
+                            const char **status)
+{
+	struct status_ctx c = {idem, -1};
+	vow_err err = v->ops->message_list(v->data, subject, status_cb, &c);
+	if (err == VOW_OK)
+		*status = c.status == MESSAGE_SENT   ? "sent"
+		          : c.status == MESSAGE_DEAD ? "dead"
+		          : c.status == MESSAGE_PENDING ? "pending"
+		                                       : NULL;
 	return err;
 }

@@ -30,12 +30,12 @@ static void subject(struct vault *v, const char *email, const char *birth, char 
 }
 
 static const struct vault_access SERVICE = {"service", NULL,  "essential.service",
-                                            false,     false, false};
+                                            false,     false, false, false};
 
 static vow_err get_as(struct vault *v, const char *role, const char *actor, const char *purpose,
                       const char *id, const char *category)
 {
-	struct vault_access a = {role, actor, purpose, false, false, false};
+	struct vault_access a = {role, actor, purpose, false, false, false, false};
 	char *val = NULL;
 	size_t len = 0;
 	vow_err err = vault_record_get(v, &a, id, category, &val, &len);
@@ -298,9 +298,9 @@ static void test_gpc_opt_out_and_opt_in(void **state)
 	subject(v, "gpc@example.nl", NULL, id);
 	const char *dev = "{\"browser\":\"x\"}";
 	struct vault_access ads = {"service", NULL,  "marketing.advertising.third_party.targeted",
-	                           true,      false, false};
+	                           true,      false, false, false};
 	/* collecting the device data is itself decided; store it for the service */
-	struct vault_access stats = {"service", NULL, "analytics.reporting", false, false, false};
+	struct vault_access stats = {"service", NULL, "analytics.reporting", false, false, false, false};
 	assert_int_equal(
 	    consent_record(v, id, "analytics.reporting", CONSENT_GIVEN, "banner", NULL, NULL),
 	    VOW_OK);
@@ -383,7 +383,7 @@ static void test_states(void **state)
 	/* restriction: storage and legal claims only */
 	const char *inv = "{\"n\":1}";
 	struct vault_access tax = {"service", NULL,  "essential.legal_obligation.tax",
-	                           false,     false, false};
+	                           false,     false, false, false};
 	assert_int_equal(vault_record_put(v, &tax, id, "user.financial.invoice", inv, strlen(inv)),
 	                 VOW_OK);
 	assert_int_equal(consent_restrict(v, id, "*", true, "accuracy contested"), VOW_OK);
@@ -424,7 +424,7 @@ static void test_states(void **state)
 	                 VOW_OK);
 	DENIED_BECAUSE(v, get_as(v, "transcriber", "t-18", ht, id, "user.content.transcript"),
 	               "no_assignment");
-	struct vault_access t17 = {"transcriber", "t-17", ht, false, false, false};
+	struct vault_access t17 = {"transcriber", "t-17", ht, false, false, false, false};
 	struct decide_result why;
 	DENIED_BECAUSE(
 	    v, vault_check(v, &t17, id, "user.contact.email", NULL, NULL, NULL, false, &why),
@@ -436,7 +436,7 @@ static void test_states(void **state)
 	DENIED_BECAUSE(v, get_as(v, "transcriber", "t-17", ht, id, "user.content.transcript"),
 	               "no_assignment");
 	/* an access without a purpose is refused outright */
-	struct vault_access none = {"service", NULL, NULL, false, false, false};
+	struct vault_access none = {"service", NULL, NULL, false, false, false, false};
 	char *val;
 	size_t len;
 	assert_int_equal(vault_record_get(v, &none, id, "user.content.audio", &val, &len),
@@ -476,7 +476,7 @@ static void test_denials_recorded(void **state)
 	json_decref(arr);
 	/* deciding what a listing shows is decided the same way, but opens
 	 * nothing: no denied access is recorded for it */
-	struct vault_access list = {"support", NULL, "essential.service", false, false, true};
+	struct vault_access list = {"support", NULL, "essential.service", false, false, true, false};
 	struct decide_result res;
 	assert_int_equal(
 	    vault_check(v, &list, id, "user.contact.email", NULL, NULL, NULL, false, &res),
@@ -512,7 +512,7 @@ static void test_state_fallback(void **state)
 	                 SQLITE_OK);
 	sqlite3_close(raw);
 	assert_int_equal(get_as(v, "service", NULL, NEWS, id, "user.contact.email"), VOW_OK);
-	struct vault_access train = {"service", NULL, "train_ai_system", false, false, false};
+	struct vault_access train = {"service", NULL, "train_ai_system", false, false, false, false};
 	struct decide_result why;
 	DENIED_BECAUSE(
 	    v, vault_check(v, &train, id, "user.content.audio", NULL, NULL, NULL, false, &why),

@@ -41,7 +41,7 @@ static void person(struct vault *v, const char *email, char id[VOW_ID_LEN + 1])
 static void put_file(struct vault *v, const char *subject, const char *category,
                      const char *purpose, char id[VOW_ID_LEN + 1])
 {
-	struct vault_access a = {"service", NULL, purpose, false, false, false};
+	struct vault_access a = {"service", NULL, purpose, false, false, false, false};
 	struct vault_file_writer *w = NULL;
 	assert_int_equal(vault_file_create(v, &a, subject, category, "talk.wav", "audio/wav", &w),
 	                 VOW_OK);
@@ -52,13 +52,13 @@ static void put_file(struct vault *v, const char *subject, const char *category,
 static void put_record(struct vault *v, const char *subject, const char *category,
                        const char *purpose)
 {
-	struct vault_access a = {"service", NULL, purpose, false, false, false};
+	struct vault_access a = {"service", NULL, purpose, false, false, false, false};
 	assert_int_equal(vault_record_put(v, &a, subject, category, "{\"v\":1}", 7), VOW_OK);
 }
 
 static bool file_exists(struct vault *v, const char *id)
 {
-	struct vault_access a = {"service", NULL, "essential.service", false, false, false};
+	struct vault_access a = {"service", NULL, "essential.service", false, false, false, false};
 	struct vault_file_reader *r = NULL;
 	struct vault_file_info info;
 	vow_err err = vault_file_open(v, &a, id, &r, &info);

@@ -39,7 +39,7 @@ static const struct vault_access *acc_for(const char *category)
 		purpose = "essential.service.account";
 	else if (strncmp(category, "user.financial", 14) == 0)
 		purpose = "essential.legal_obligation.tax";
-	a = (struct vault_access){"service", NULL, purpose, false, false, false};
+	a = (struct vault_access){"service", NULL, purpose, false, false, false, false};
 	return &a;
 }
 
@@ -951,9 +951,9 @@ static void test_disclosures(void **state)
 	char a[VOW_ID_LEN + 1], id[VOW_ID_LEN + 1];
 	make_subject(v, "disclosed@example.com", a);
 	struct vault_access fraud = {"service", NULL,  "essential.fraud_detection",
-	                             false,     false, false};
+	                             false,     false, false, false};
 	struct vault_access ht = {"service", NULL,  "essential.service.human_transcription",
-	                          false,     false, false};
+	                          false,     false, false, false};
 	assert_int_equal(
 	    vault_disclosure_record(v, &fraud, a, "stripe", "user.contact.email", NULL, id),
 	    VOW_OK);
