@@ -32,7 +32,8 @@ vow_err notify_email(struct vault *v, const char *subject, const char *template_
 		err = body == NULL ? VOW_ERR_NOMEM : VOW_OK;
 	}
 	if (err == VOW_OK) {
-		struct vault_message m = {VAULT_EMAIL, idem, subject, template_name, s.email, body, held};
+		struct vault_message m = {VAULT_EMAIL, idem, subject, template_name,
+		                          s.email,     body, held};
 		err = vault_outbox_add(v, &m, NULL);
 	}
 	if (body != NULL)

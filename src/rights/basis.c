@@ -6,16 +6,20 @@
 #include "util/clock.h"
 
 static const char *const names[RIGHT__COUNT] = {
-    [RIGHT_ACCESS] = "access",           [RIGHT_PORTABILITY] = "portability",
-    [RIGHT_RECTIFICATION] = "rectification", [RIGHT_ERASURE] = "erasure",
-    [RIGHT_RESTRICTION] = "restriction", [RIGHT_RESTRICTION_LIFT] = "restriction_lift",
-    [RIGHT_OBJECTION] = "objection",     [RIGHT_WITHDRAWAL] = "withdrawal",
+    [RIGHT_ACCESS] = "access",
+    [RIGHT_PORTABILITY] = "portability",
+    [RIGHT_RECTIFICATION] = "rectification",
+    [RIGHT_ERASURE] = "erasure",
+    [RIGHT_RESTRICTION] = "restriction",
+    [RIGHT_RESTRICTION_LIFT] = "restriction_lift",
+    [RIGHT_OBJECTION] = "objection",
+    [RIGHT_WITHDRAWAL] = "withdrawal",
 };
 
 static const char *const articles[RIGHT__COUNT] = {
-    [RIGHT_ACCESS] = "A15",      [RIGHT_PORTABILITY] = "A20", [RIGHT_RECTIFICATION] = "A16",
-    [RIGHT_ERASURE] = "A17",     [RIGHT_RESTRICTION] = "A18", [RIGHT_RESTRICTION_LIFT] = "A18",
-    [RIGHT_OBJECTION] = "A21",   [RIGHT_WITHDRAWAL] = "A7-3",
+    [RIGHT_ACCESS] = "A15",    [RIGHT_PORTABILITY] = "A20", [RIGHT_RECTIFICATION] = "A16",
+    [RIGHT_ERASURE] = "A17",   [RIGHT_RESTRICTION] = "A18", [RIGHT_RESTRICTION_LIFT] = "A18",
+    [RIGHT_OBJECTION] = "A21", [RIGHT_WITHDRAWAL] = "A7-3",
 };
 
 const char *rights_type_name(enum rights_type t)
@@ -39,7 +43,9 @@ bool rights_type_parse(const char *name, enum rights_type *out)
 }
 
 #define R(t) (1u << (t))
-#define ALWAYS (R(RIGHT_ACCESS) | R(RIGHT_RECTIFICATION) | R(RIGHT_RESTRICTION) | R(RIGHT_RESTRICTION_LIFT))
+#define ALWAYS                                                                                     \
+	(R(RIGHT_ACCESS) | R(RIGHT_RECTIFICATION) | R(RIGHT_RESTRICTION) |                         \
+	 R(RIGHT_RESTRICTION_LIFT))
 
 /* Per legal basis (Art. 6(1)(a)-(f)), the rights that apply. */
 static const unsigned by_basis[BASIS__COUNT] = {

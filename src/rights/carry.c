@@ -16,7 +16,7 @@
 /* ---- recipients ---- */
 
 struct recipients {
-	json_t *by_key; /* recipient key -> [categories] */
+	json_t *by_key;       /* recipient key -> [categories] */
 	const char *category; /* only those that received this one (or a child), NULL: all */
 };
 
@@ -35,7 +35,8 @@ static vow_err disclosure_cb(void *ctx, const struct vault_disclosure *d)
 	}
 	size_t i;
 	json_t *c;
-	json_array_foreach(cats, i, c) if (strcmp(json_string_value(c), d->category) == 0) return VOW_OK;
+	json_array_foreach(cats, i,
+	                   c) if (strcmp(json_string_value(c), d->category) == 0) return VOW_OK;
 	return json_array_append_new(cats, json_string(d->category)) == 0 ? VOW_OK : VOW_ERR_NOMEM;
 }
 
@@ -106,8 +107,9 @@ static vow_err complete(struct vault *v, struct vault_request *r, json_t *result
 		char done[21];
 		clock_format(r->closed_at, done);
 		json_t *vars = rights_vars(v, r);
-		if (vars != NULL && (json_object_set_new(vars, "completed", json_string(done)) != 0 ||
-		                     json_object_set_new(vars, "result", json_string(summary)) != 0)) {
+		if (vars != NULL &&
+		    (json_object_set_new(vars, "completed", json_string(done)) != 0 ||
+		     json_object_set_new(vars, "result", json_string(summary)) != 0)) {
 			json_decref(vars);
 			vars = NULL;
 		}
@@ -128,8 +130,7 @@ static vow_err complete(struct vault *v, struct vault_request *r, json_t *result
 	return err;
 }
 
-static vow_err deny_basis(struct vault *v, struct vault_request *r, const char *why,
-                          char **out)
+static vow_err deny_basis(struct vault *v, struct vault_request *r, const char *why, char **out)
 {
 	vow_err err = rights_deny(v, r->id, "right_not_applicable", why);
 	if (err == VOW_OK && out != NULL) {
@@ -143,11 +144,11 @@ static vow_err deny_basis(struct vault *v, struct vault_request *r, const char *
 
 /* ---- each right ---- */
 
-static const struct vault_access rights_access = {"rights", NULL, "rights", false, false,
-                                                  false, true};
+static const struct vault_access rights_access = {"rights", NULL,  "rights", false,
+                                                  false,    false, true};
 
-static vow_err do_export(struct vault *v, const struct rights_links *links,
-                         struct vault_request *r, bool portability, char **out)
+static vow_err do_export(struct vault *v, const struct rights_links *links, struct vault_request *r,
+                         bool portability, char **out)
 {
 	char file[VOW_ID_LEN + 1];
 	vow_err err = rights_export_write(v, r->subject, r->id, portability, file);
@@ -167,8 +168,8 @@ static vow_err do_export(struct vault *v, const struct rights_links *links,
 	clock_format(expires, until);
 	snprintf(summary, sizeof(summary), "Download your data until %s: %s", until, url);
 	crypto_wipe(token, sizeof(token));
-	json_t *res = json_pack("{s:s, s:s, s:s, s:b}", "download", url, "expires", until,
-	                        "format", "tar", "portability", portability);
+	json_t *res = json_pack("{s:s, s:s, s:s, s:b}", "download", url, "expires", until, "format",
+	                        "tar", "portability", portability);
 	if (err == VOW_OK)
 		err = complete(v, r, res, summary, false, out);
 	else
@@ -198,8 +199,9 @@ static vow_err do_rectify(struct vault *v, struct vault_request *r, json_t *d, c
 		return err;
 	}
 	json_t *res = json_pack("{s:s, s:o}", "rectified", cat, "recipients", told);
-	return complete(v, r, res, "Your data was corrected; the earlier value is kept in its history.",
-	                false, out);
+	return complete(v, r, res,
+	                "Your data was corrected; the earlier value is kept in its history.", false,
+	                out);
 }
 
 static vow_err do_erase(struct vault *v, struct vault_request *r, json_t *d, char **out)
@@ -225,9 +227,10 @@ static vow_err do_erase(struct vault *v, struct vault_request *r, json_t *d, cha
 			clock_format(r->updated_at, done);
 			if (vars != NULL &&
 			    (json_object_set_new(vars, "completed", json_string(done)) != 0 ||
-			     json_object_set_new(vars, "result",
-			                         json_string("Your data was erased; only what the law "
-			                                     "requires us to keep remains, restricted.")) != 0)) {
+			     json_object_set_new(
+			         vars, "result",
+			         json_string("Your data was erased; only what the law "
+			                     "requires us to keep remains, restricted.")) != 0)) {
 				json_decref(vars);
 				vars = NULL;
 			}
@@ -281,8 +284,7 @@ static vow_err do_erase(struct vault *v, struct vault_request *r, json_t *d, cha
 	return complete(v, r, res, "Your data was erased.", true, out);
 }
 
-static vow_err do_restrict(struct vault *v, struct vault_request *r, json_t *d, bool on,
-                           char **out)
+static vow_err do_restrict(struct vault *v, struct vault_request *r, json_t *d, bool on, char **out)
 {
 	const char *cat = json_string_value(json_object_get(d, "category"));
 	json_t *by = NULL, *told = json_array();
@@ -298,25 +300,36 @@ static vow_err do_restrict(struct vault *v, struct vault_request *r, json_t *d, 
 				json_t *vars = rights_vars(v, r);
 				char today[21];
 				clock_format(clock_now(), today);
-				const char *reason = json_string_value(json_object_get(d, "reason"));
+				const char *reason =
+				    json_string_value(json_object_get(d, "reason"));
 				if (vars != NULL &&
-				    (json_object_set_new(vars, "what",
-				                         json_string(strcmp(cat, "*") == 0 ? "your data" : cat)) != 0 ||
-				     json_object_set_new(vars, "lift_date", json_string(today)) != 0 ||
-				     json_object_set_new(vars, "reason",
-				                         json_string(reason != NULL ? reason : "the grounds for it ended")) != 0)) {
+				    (json_object_set_new(
+				         vars, "what",
+				         json_string(strcmp(cat, "*") == 0 ? "your data" : cat)) !=
+				         0 ||
+				     json_object_set_new(vars, "lift_date", json_string(today)) !=
+				         0 ||
+				     json_object_set_new(
+				         vars, "reason",
+				         json_string(reason != NULL
+				                         ? reason
+				                         : "the grounds for it ended")) != 0)) {
 					json_decref(vars);
 					vars = NULL;
 				}
-				err = vars != NULL ? notify_email(v, r->subject, "restriction.lifting", vars, idem, false)
-				                   : VOW_ERR_NOMEM;
+				err = vars != NULL
+				          ? notify_email(v, r->subject, "restriction.lifting", vars,
+				                         idem, false)
+				          : VOW_ERR_NOMEM;
 				json_decref(vars);
 				if (err == VOW_ERR_NOT_FOUND)
-					err = VOW_OK; /* no address: nobody can be told; lifted below */
+					err = VOW_OK; /* no address: nobody can be told; lifted
+					                 below */
 				else if (err == VOW_OK) {
 					r->updated_at = clock_now();
 					snprintf(r->status, sizeof(r->status), "in_progress");
-					err = vault_request_save(v, r, NULL, "the person is being told first");
+					err = vault_request_save(v, r, NULL,
+					                         "the person is being told first");
 					status = "pending";
 				}
 			}
@@ -343,10 +356,11 @@ static vow_err do_restrict(struct vault *v, struct vault_request *r, json_t *d, 
 		json_decref(told);
 		return err;
 	}
-	json_t *res = json_pack("{s:s, s:b, s:o}", "category", cat, "restricted", on, "recipients",
-	                        told);
+	json_t *res =
+	    json_pack("{s:s, s:b, s:o}", "category", cat, "restricted", on, "recipients", told);
 	return complete(v, r, res,
-	                on ? "Processing of your data is restricted." : "The restriction was lifted.",
+	                on ? "Processing of your data is restricted."
+	                   : "The restriction was lifted.",
 	                false, out);
 }
 
@@ -423,10 +437,11 @@ vow_err rights_process(struct vault *v, const struct rights_links *links, const 
 			break;
 		case RIGHT_PORTABILITY:
 			if (!portability_has_basis(v, r.subject))
-				err = deny_basis(v, &r,
-				                 "none of your data is held on consent or a contract, the only "
-				                 "bases that give a right to portability",
-				                 &out);
+				err = deny_basis(
+				    v, &r,
+				    "none of your data is held on consent or a contract, the only "
+				    "bases that give a right to portability",
+				    &out);
 			else
 				err = do_export(v, links, &r, true, &out);
 			break;

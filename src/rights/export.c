@@ -24,8 +24,8 @@
 #include "rights/rights_int.h"
 #include "util/clock.h"
 
-static const struct vault_access rights_access = {"rights", NULL, "rights", false, false,
-                                                  false, true};
+static const struct vault_access rights_access = {"rights", NULL,  "rights", false,
+                                                  false,    false, true};
 
 struct exporter {
 	struct vault *v;
@@ -106,8 +106,8 @@ static bool portable(const struct policy *p, const char *purpose)
 }
 
 /* The purpose an item was written for (from its due row), or "". */
-static void purpose_of(struct vault *v, const char *subject, const char *category,
-                       const char *item, char out[129])
+static void purpose_of(struct vault *v, const char *subject, const char *category, const char *item,
+                       char out[129])
 {
 	struct vault_due d;
 	out[0] = '\0';
@@ -165,8 +165,8 @@ static vow_err records(struct exporter *x, json_t *purposes)
 		if (x->portability && !portable(p, purpose))
 			continue;
 		json_t *versions = json_array();
-		err = versions != NULL ? vault_record_history(x->v, &rights_access, x->subject, c.v[i],
-		                                               version_cb, versions)
+		err = versions != NULL ? vault_record_history(x->v, &rights_access, x->subject,
+		                                              c.v[i], version_cb, versions)
 		                       : VOW_ERR_NOMEM;
 		if (err != VOW_OK) {
 			json_decref(versions);
@@ -178,12 +178,13 @@ static vow_err records(struct exporter *x, json_t *purposes)
 		                       : c.v[i];
 		snprintf(path, sizeof(path), "data/%s.json", c.v[i]);
 		err = json_entry(x, path,
-		                 json_pack("{s:s, s:s, s:s, s:s, s:o}", "category", c.v[i], "name", name,
-		                           "purpose", purpose, "basis", basis_of(p, purpose),
+		                 json_pack("{s:s, s:s, s:s, s:s, s:o}", "category", c.v[i], "name",
+		                           name, "purpose", purpose, "basis", basis_of(p, purpose),
 		                           "versions", versions));
 		if (err == VOW_OK && json_object_get(purposes, c.v[i]) == NULL)
-			err = json_object_set_new(purposes, c.v[i], json_null()) == 0 ? VOW_OK
-			                                                               : VOW_ERR_NOMEM;
+			err = json_object_set_new(purposes, c.v[i], json_null()) == 0
+			          ? VOW_OK
+			          : VOW_ERR_NOMEM;
 	}
 	free(c.v);
 	return err;
@@ -259,10 +260,11 @@ static vow_err files(struct exporter *x, json_t *purposes)
 		if (x->portability && !portable(p, purpose))
 			continue;
 		clock_format(l.v[i].created_at, at);
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "id", l.v[i].id,
-		                      "category", l.v[i].category, "name", l.v[i].name, "media_type",
-		                      l.v[i].media_type, "size", (json_int_t)l.v[i].size, "created_at",
-		                      at, "purpose", purpose, "basis", basis_of(p, purpose));
+		json_t *o =
+		    json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "id", l.v[i].id,
+		              "category", l.v[i].category, "name", l.v[i].name, "media_type",
+		              l.v[i].media_type, "size", (json_int_t)l.v[i].size, "created_at", at,
+		              "purpose", purpose, "basis", basis_of(p, purpose));
 		err = o != NULL && json_array_append_new(meta, o) == 0 ? VOW_OK : VOW_ERR_NOMEM;
 		if (err == VOW_OK)
 			err = copy_file(x, &l.v[i]);
@@ -303,13 +305,12 @@ static vow_err disclosure_cb(void *ctx, const struct vault_disclosure *d)
 	uint32_t i = policy_recipient_find(c->p, d->recipient);
 	char at[21];
 	clock_format(d->at, at);
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "recipient", d->recipient,
-	                      "name",
-	                      i != POLICY_NONE && c->p->recipients[i].name != NULL
-	                          ? c->p->recipients[i].name
-	                          : d->recipient,
-	                      "category", d->category, "purpose", d->purpose, "basis", d->basis,
-	                      "transfer", d->transfer, "country", d->country, "at", at);
+	json_t *o = json_pack(
+	    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "recipient", d->recipient, "name",
+	    i != POLICY_NONE && c->p->recipients[i].name != NULL ? c->p->recipients[i].name
+	                                                         : d->recipient,
+	    "category", d->category, "purpose", d->purpose, "basis", d->basis, "transfer",
+	    d->transfer, "country", d->country, "at", at);
 	return o != NULL && json_array_append_new(c->list, o) == 0 ? VOW_OK : VOW_ERR_NOMEM;
 }
 
@@ -336,11 +337,13 @@ static json_t *purposes_doc(const struct policy *p, json_t *held)
 		for (uint32_t i = 0; c != POLICY_NONE && list != NULL && i < p->n_purposes; i++) {
 			const struct policy_purpose *pu = &p->purposes[i];
 			for (uint32_t k = 0; k < pu->categories.n; k++) {
-				if (!taxonomy_key_covers(p->categories[pu->categories.v[k]].key, cat))
+				if (!taxonomy_key_covers(p->categories[pu->categories.v[k]].key,
+				                         cat))
 					continue;
 				json_array_append_new(list,
-				                      json_pack("{s:s, s:s?, s:s}", "purpose", pu->key, "name",
-				                                pu->name, "basis", policy_basis_name(pu->basis)));
+				                      json_pack("{s:s, s:s?, s:s}", "purpose",
+				                                pu->key, "name", pu->name, "basis",
+				                                policy_basis_name(pu->basis)));
 				break;
 			}
 		}
@@ -358,9 +361,9 @@ static vow_err profile(struct exporter *x)
 	vow_err err = vault_subject_get(x->v, x->subject, &s);
 	if (err != VOW_OK)
 		return err;
-	json_t *o = json_pack("{s:s, s:s?, s:s?, s:s, s:s?, s:s?}", "id", s.id, "email", s.email,
-	                      "phone", s.phone, "region", s.region, "birth_date", s.birth_date,
-	                      "locale", s.locale);
+	json_t *o =
+	    json_pack("{s:s, s:s?, s:s?, s:s, s:s?, s:s?}", "id", s.id, "email", s.email, "phone",
+	              s.phone, "region", s.region, "birth_date", s.birth_date, "locale", s.locale);
 	vault_subject_clear(&s);
 	return json_entry(x, "profile.json", o);
 }
@@ -402,8 +405,9 @@ vow_err rights_export_write(struct vault *v, const char *subject, const char *re
 			json_decref(list);
 		struct disc_ctx dc = {p, json_array()};
 		if (err == VOW_OK)
-			err = dc.list != NULL ? vault_disclosure_list(v, subject, disclosure_cb, &dc)
-			                      : VOW_ERR_NOMEM;
+			err = dc.list != NULL
+			          ? vault_disclosure_list(v, subject, disclosure_cb, &dc)
+			          : VOW_ERR_NOMEM;
 		if (err == VOW_OK)
 			err = json_entry(&x, "recipients.json", dc.list);
 		else
@@ -412,7 +416,8 @@ vow_err rights_export_write(struct vault *v, const char *subject, const char *re
 			err = json_entry(&x, "purposes.json", purposes_doc(p, held));
 		json_t *due = json_array();
 		if (err == VOW_OK)
-			err = due != NULL ? vault_due_subject(v, subject, due_cb, due) : VOW_ERR_NOMEM;
+			err = due != NULL ? vault_due_subject(v, subject, due_cb, due)
+			                  : VOW_ERR_NOMEM;
 		if (err == VOW_OK)
 			err = json_entry(&x, "retention.json", due);
 		else

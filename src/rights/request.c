@@ -29,8 +29,9 @@ json_t *rights_vars(struct vault *v, const struct vault_request *r)
 	char received[11], due[11];
 	date_of(r->received_at, received);
 	date_of(r->due_at, due);
-	const char *authority = p != NULL && p->authority.name != NULL ? p->authority.name
-	                                                                : "your data protection authority";
+	const char *authority = p != NULL && p->authority.name != NULL
+	                            ? p->authority.name
+	                            : "your data protection authority";
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "right", r->type, "request", r->id,
 	                 "received", received, "due_date", due, "controller",
 	                 p != NULL && p->controller.name != NULL ? p->controller.name : "",
@@ -53,8 +54,8 @@ vow_err rights_audit(struct vault *v, const struct vault_request *r, const char 
 {
 	char action[32];
 	snprintf(action, sizeof(action), "request.%s", r->status);
-	struct audit_event ev = {"rights", r->channel, action, r->subject, NULL, r->type, "ok",
-	                         reason};
+	struct audit_event ev = {"rights", r->channel, action, r->subject,
+	                         NULL,     r->type,    "ok",   reason};
 	return audit_record(v, &ev);
 }
 
@@ -70,13 +71,15 @@ static vow_err check_detail(const struct policy *p, enum rights_type t, json_t *
 	switch (t) {
 	case RIGHT_RECTIFICATION: {
 		uint32_t c = cat != NULL ? policy_category_find(p, cat) : POLICY_NONE;
-		if (c == POLICY_NONE || !p->categories[c].stored || json_object_get(d, "value") == NULL)
+		if (c == POLICY_NONE || !p->categories[c].stored ||
+		    json_object_get(d, "value") == NULL)
 			return VOW_ERR_INVALID;
 		return VOW_OK;
 	}
 	case RIGHT_RESTRICTION:
 	case RIGHT_RESTRICTION_LIFT:
-		return cat != NULL && (strcmp(cat, "*") == 0 || policy_category_find(p, cat) != POLICY_NONE)
+		return cat != NULL && (strcmp(cat, "*") == 0 ||
+		                       policy_category_find(p, cat) != POLICY_NONE)
 		           ? VOW_OK
 		           : VOW_ERR_INVALID;
 	case RIGHT_OBJECTION:
@@ -93,8 +96,8 @@ static vow_err send_code(struct vault *v, struct vault_request *r)
 {
 	unsigned char b[4];
 	crypto_random(b, sizeof(b));
-	uint32_t n = ((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]) %
-	             1000000u;
+	uint32_t n =
+	    ((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]) % 1000000u;
 	char code[8];
 	snprintf(code, sizeof(code), "%06u", n);
 	int64_t expires = clock_now() + RIGHTS_CODE_TTL;
@@ -131,14 +134,15 @@ vow_err rights_file(struct vault *v, const struct rights_links *links,
 	if (erased)
 		return VOW_ERR_NOT_FOUND;
 	json_error_t je;
-	json_t *d = f->detail != NULL ? json_loads(f->detail, JSON_REJECT_DUPLICATES, &je)
-	                              : json_object();
+	json_t *d =
+	    f->detail != NULL ? json_loads(f->detail, JSON_REJECT_DUPLICATES, &je) : json_object();
 	err = d == NULL ? VOW_ERR_INVALID : check_detail(vault_policy(v), t, d);
 	json_decref(d);
 	if (err != VOW_OK)
 		return err;
 	int64_t now = clock_now();
-	struct vault_request r = {.received_at = now, .updated_at = now, .due_at = rights_deadline(now, 0)};
+	struct vault_request r = {
+	    .received_at = now, .updated_at = now, .due_at = rights_deadline(now, 0)};
 	snprintf(r.subject, sizeof(r.subject), "%s", f->subject);
 	snprintf(r.type, sizeof(r.type), "%s", rights_type_name(t));
 	snprintf(r.channel, sizeof(r.channel), "%s", f->channel);

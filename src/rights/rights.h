@@ -18,10 +18,10 @@
 #include "policy/policy.h"
 #include "vault/vault.h"
 
-#define RIGHTS_CODE_TTL        (30 * 60)          /* a verification code lasts 30 minutes */
-#define RIGHTS_CODE_ATTEMPTS   5                  /* wrong codes before a new one is needed */
-#define RIGHTS_EXPORT_TTL      (7 * 24 * 60 * 60) /* a download link lasts a week */
-#define RIGHTS_MAX_EXTENSION   2                  /* months, Art. 12(3) */
+#define RIGHTS_CODE_TTL      (30 * 60)          /* a verification code lasts 30 minutes */
+#define RIGHTS_CODE_ATTEMPTS 5                  /* wrong codes before a new one is needed */
+#define RIGHTS_EXPORT_TTL    (7 * 24 * 60 * 60) /* a download link lasts a week */
+#define RIGHTS_MAX_EXTENSION 2                  /* months, Art. 12(3) */
 
 enum rights_type {
 	RIGHT_ACCESS,           /* Art. 15 */
@@ -117,8 +117,7 @@ VOW_MUST_CHECK vow_err rights_process(struct vault *v, const struct rights_links
                                       const char *id, char **result);
 
 /* Lists the open requests whose deadline is before now, by deadline. */
-VOW_MUST_CHECK vow_err rights_overdue(struct vault *v, int64_t now, vault_request_fn cb,
-                                      void *ctx);
+VOW_MUST_CHECK vow_err rights_overdue(struct vault *v, int64_t now, vault_request_fn cb, void *ctx);
 
 /* Opens the export a download token was given for: VOW_ERR_NOT_FOUND for
  * an unknown token, VOW_ERR_DENIED once it expired. */

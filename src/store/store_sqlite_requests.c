@@ -23,8 +23,8 @@ _Static_assert(R__END <= SQ_SLOTS, "too many statements");
 	"export_expires,detail,export_key"
 
 static const char *const sql[R__END - R_INS] = {
-    [R_INS - R_INS] = "INSERT INTO requests(" REQ_COLS
-                      ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    [R_INS - R_INS] =
+        "INSERT INTO requests(" REQ_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     [R_GET - R_INS] = "SELECT " REQ_COLS " FROM requests WHERE id=?",
     [R_UPD - R_INS] =
         "UPDATE requests SET status=?4,verified_at=?7,updated_at=?8,closed_at=?9,due_at=?10,"

@@ -338,9 +338,9 @@ vow_err vault_outbox_status(struct vault *v, const char *subject, const char *id
 	struct status_ctx c = {idem, -1};
 	vow_err err = v->ops->message_list(v->data, subject, status_cb, &c);
 	if (err == VOW_OK)
-		*status = c.status == MESSAGE_SENT   ? "sent"
-		          : c.status == MESSAGE_DEAD ? "dead"
+		*status = c.status == MESSAGE_SENT      ? "sent"
+		          : c.status == MESSAGE_DEAD    ? "dead"
 		          : c.status == MESSAGE_PENDING ? "pending"
-		                                       : NULL;
+		                                        : NULL;
 	return err;
 }

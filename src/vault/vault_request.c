@@ -70,10 +70,10 @@ static vow_err seal_detail(struct vault *v, struct store_request *row, const cha
 	row->detail.len = len + CRYPTO_SEAL_OVERHEAD;
 	row->detail.p = malloc(row->detail.len);
 	unsigned char ad[VAULT_AD_MAX];
-	err = row->detail.p == NULL ? VOW_ERR_NOMEM
-	                            : crypto_seal(key, detail, len, ad,
-	                                          detail_ad(ad, row->subject, row->id),
-	                                          row->detail.p);
+	err = row->detail.p == NULL
+	          ? VOW_ERR_NOMEM
+	          : crypto_seal(key, detail, len, ad, detail_ad(ad, row->subject, row->id),
+	                        row->detail.p);
 	crypto_key_free(&instance);
 	return err;
 }
@@ -149,8 +149,7 @@ static vow_err open_detail(struct vault *v, const struct store_request *row, cha
 	return VOW_OK;
 }
 
-vow_err vault_request_get(struct vault *v, const char *id, struct vault_request *out,
-                          char **detail)
+vow_err vault_request_get(struct vault *v, const char *id, struct vault_request *out, char **detail)
 {
 	if (!id_valid(id))
 		return VOW_ERR_NOT_FOUND;
@@ -166,9 +165,8 @@ vow_err vault_request_get(struct vault *v, const char *id, struct vault_request 
 }
 
 /* Loads the row of r, applies f, writes it back (inside one savepoint). */
-static vow_err modify(struct vault *v, const char *id, vow_err (*f)(struct vault *v,
-                                                                    struct store_request *row,
-                                                                    const void *arg),
+static vow_err modify(struct vault *v, const char *id,
+                      vow_err (*f)(struct vault *v, struct store_request *row, const void *arg),
                       const void *arg)
 {
 	struct store_request row = {0};
@@ -236,8 +234,7 @@ static vow_err code_set_f(struct vault *v, struct store_request *row, const void
 	return VOW_OK;
 }
 
-vow_err vault_request_code_set(struct vault *v, const char *id, const char *code,
-                               int64_t expires)
+vow_err vault_request_code_set(struct vault *v, const char *id, const char *code, int64_t expires)
 {
 	struct code_arg a = {code, expires, 0, VOW_OK};
 	return modify(v, id, code_set_f, &a);
@@ -333,8 +330,7 @@ static vow_err events_cb(void *ctx, const void *row)
 	return l->cb(l->ctx, e->status, e->at, e->note);
 }
 
-vow_err vault_request_events(struct vault *v, const char *id, vault_request_event_fn cb,
-                             void *ctx)
+vow_err vault_request_events(struct vault *v, const char *id, vault_request_event_fn cb, void *ctx)
 {
 	struct events_ctx l = {cb, ctx};
 	return v->ops->request_events(v->data, id, events_cb, &l);
