@@ -74,6 +74,27 @@ void http_access(struct MHD_Connection *c, struct request *r, struct vault_acces
  * subject keys: their own). Answers 403 itself when not. */
 bool http_subject_allowed(struct MHD_Connection *c, struct request *r, const char *subject);
 
+/* Streams a stored file as the answer (the reader is taken: closed when
+ * the answer is done), each chunk verified before it is sent; with
+ * download_name, as an attachment of that name. */
+enum MHD_Result http_stream_file(struct MHD_Connection *c, struct request *r,
+                                 struct vault_file_reader *rd, const struct vault_file_info *info,
+                                 const char *download_name);
+
+/* The base URL of links in messages (--public-url, else the listen address). */
+const char *http_public_url(void);
+
+/* Rights-request handlers (routes_rights.c). */
+enum MHD_Result http_request_file(struct MHD_Connection *c, struct request *r);
+enum MHD_Result http_request_list(struct MHD_Connection *c, struct request *r);
+enum MHD_Result http_request_get(struct MHD_Connection *c, struct request *r);
+enum MHD_Result http_request_verify(struct MHD_Connection *c, struct request *r);
+enum MHD_Result http_request_resend(struct MHD_Connection *c, struct request *r);
+enum MHD_Result http_request_process(struct MHD_Connection *c, struct request *r);
+enum MHD_Result http_request_deny(struct MHD_Connection *c, struct request *r);
+enum MHD_Result http_request_extend(struct MHD_Connection *c, struct request *r);
+enum MHD_Result http_export_get(struct MHD_Connection *c, struct request *r);
+
 /* Retention and outbox handlers (routes_retention.c). */
 enum MHD_Result http_retention_page(struct MHD_Connection *c, struct request *r);
 enum MHD_Result http_retention_keep(struct MHD_Connection *c, struct request *r);

@@ -396,15 +396,28 @@ static enum MHD_Result h_file_get(struct MHD_Connection *c, struct request *r)
 	if (err != VOW_OK)
 		return http_fail(c, r, err);
 	http_metrics_decision(true, "allowed");
-	struct MHD_Response *resp =
-	    MHD_create_response_from_callback(info.size, 64 * 1024, file_read_cb, rd, file_free_cb);
+	return http_stream_file(c, r, rd, &info, NULL);
+}
+
+enum MHD_Result http_stream_file(struct MHD_Connection *c, struct request *r,
+                                 struct vault_file_reader *rd, const struct vault_file_info *info,
+                                 const char *download_name)
+{
+	struct MHD_Response *resp = MHD_create_response_from_callback(
+	    info->size, 64 * 1024, file_read_cb, rd, file_free_cb);
 	if (resp == NULL) {
 		vault_file_close(&rd);
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, "Content-Type",
-	                        info.media_type[0] ? info.media_type : "application/octet-stream");
+	                        info->media_type[0] ? info->media_type
+	                                            : "application/octet-stream");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	if (download_name != NULL) {
+		char cd[200];
+		snprintf(cd, sizeof(cd), "attachment; filename=\"%s\"", download_name);
+		MHD_add_response_header(resp, "Content-Disposition", cd);
+	}
 	enum MHD_Result ret = MHD_queue_response(c, 200, resp);
 	MHD_destroy_response(resp);
 	r->status = 200;
@@ -718,6 +731,17 @@ const struct route http_route_table[] = {
     {"POST", "/v1/subjects/{id}/contract-end", http_subject_contract_end,
      ROUTE_BODY | ROUTE_WRITES},
     {"GET", "/v1/outbox", http_outbox_list, ROUTE_ADMIN},
+    {"POST", "/v1/requests", http_request_file, ROUTE_BODY | ROUTE_WRITES},
+    {"GET", "/v1/requests", http_request_list, 0},
+    {"GET", "/v1/requests/{id}", http_request_get, 0},
+    {"POST", "/v1/requests/{id}/verify", http_request_verify,
+     ROUTE_PUBLIC | ROUTE_BODY | ROUTE_WRITES},
+    {"POST", "/v1/requests/{id}/resend", http_request_resend, ROUTE_WRITES},
+    {"POST", "/v1/requests/{id}/process", http_request_process, ROUTE_ADMIN | ROUTE_WRITES},
+    {"POST", "/v1/requests/{id}/deny", http_request_deny, ROUTE_ADMIN | ROUTE_BODY | ROUTE_WRITES},
+    {"POST", "/v1/requests/{id}/extend", http_request_extend,
+     ROUTE_ADMIN | ROUTE_BODY | ROUTE_WRITES},
+    {"GET", "/v1/exports/{id}", http_export_get, ROUTE_PUBLIC},
 };
 const size_t http_route_count = sizeof(http_route_table) / sizeof(http_route_table[0]);
 

@@ -15,6 +15,7 @@
 
 #include "notify/notify.h"
 #include "retention/retention.h"
+#include "rights/rights.h"
 #include "audit/audit.h"
 #include "crypto/crypto.h"
 #include "http/http_int.h"
@@ -527,6 +528,11 @@ static pthread_cond_t work_cond = PTHREAD_COND_INITIALIZER;
 static bool work_stopping;
 static char public_url[300];
 
+const char *http_public_url(void)
+{
+	return public_url;
+}
+
 static void work_tick(int64_t now, bool sweep)
 {
 	pthread_rwlock_rdlock(&policy_lock);
@@ -542,6 +548,12 @@ static void work_tick(int64_t now, bool sweep)
 		pthread_mutex_lock(&write_lock);
 		vow_err err = retention_sweep(v, &links, now, false, NULL, NULL, &rep);
 		pthread_mutex_unlock(&write_lock);
+		size_t expired = 0;
+		if (err == VOW_OK) {
+			pthread_mutex_lock(&write_lock);
+			err = rights_exports_expire(v, now, &expired);
+			pthread_mutex_unlock(&write_lock);
+		}
 		if (err != VOW_OK)
 			log_line("error", "retention sweep stopped: %s", vow_err_code(err));
 		else if (rep.noticed + rep.deleted > 0)

@@ -17,16 +17,6 @@ static char mail_dir[320], sink_port_file[320];
 static pid_t sink;
 static unsigned sink_port;
 
-static void start_sink(void)
-{
-	const char *argv[] = {"/usr/bin/python3", "tests/tools/smtp_sink.py", sink_port_file,
-	                      mail_dir, NULL};
-	assert_int_equal(posix_spawn(&sink, argv[0], NULL, NULL, (char *const *)argv, environ), 0);
-	if (wait_port_file(sink_port_file, &sink_port))
-		return;
-	fail_msg("the SMTP listener did not start");
-}
-
 static int setup(void **state)
 {
 	(void)state;
@@ -42,7 +32,7 @@ static int setup(void **state)
 	free(run_capture((const char *[]){"init", data, NULL}));
 	if (!make_key("admin", NULL, admin) || !make_key("service", NULL, service))
 		return -1;
-	start_sink();
+	start_peer("smtp_sink.py", sink_port_file, mail_dir, &sink, &sink_port);
 	return 0;
 }
 
@@ -51,10 +41,7 @@ static int teardown(void **state)
 	(void)state;
 	if (server > 0)
 		stop_server();
-	if (sink > 0) {
-		kill(sink, SIGTERM);
-		waitpid(sink, NULL, 0);
-	}
+	stop_peer(&sink);
 	curl_global_cleanup();
 	return getenv("VOW_KEEP") != NULL ? 0 : remove_tree(dir);
 }

@@ -65,6 +65,30 @@ static bool wait_port_file(const char *path, unsigned *out)
 	return false;
 }
 
+/* Starts a test peer (tests/tools/SCRIPT, with Debian's Python) that
+ * writes its port to port_file and its log into out_dir; fails the test if
+ * it does not come up. */
+static inline void start_peer(const char *script, const char *port_file_path, const char *out_dir,
+                              pid_t *pid, unsigned *peer_port)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "tests/tools/%s", script);
+	const char *argv[] = {"/usr/bin/python3", path, port_file_path, out_dir, NULL};
+	assert_int_equal(posix_spawn(pid, argv[0], NULL, NULL, (char *const *)argv, environ), 0);
+	if (!wait_port_file(port_file_path, peer_port))
+		fail_msg("%s did not start", script);
+}
+
+/* Stops a test peer. */
+static inline void stop_peer(pid_t *pid)
+{
+	if (*pid > 0) {
+		kill(*pid, SIGTERM);
+		waitpid(*pid, NULL, 0);
+		*pid = 0;
+	}
+}
+
 /* Creates an API key with `vow key create --role ROLE [--staff STAFF]`
  * into out; false unless it looks like a key. */
 static bool make_key(const char *role, const char *staff_id, char out[128])
