@@ -54,7 +54,7 @@ def main():
     with open(port_file + ".tmp", "w") as f:
         f.write("%d\n" % srv.server_address[1])
     os.rename(port_file + ".tmp", port_file)
-    signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
+    signal.signal(signal.SIGTERM, lambda *a: os._exit(0))
     threading.Timer(600, lambda: os._exit(0)).start()
     srv.serve_forever()
 

@@ -1,0 +1,338 @@
+/* tests/unit/test_requests.c — rights requests end to end against a running
+ * `vow serve`, with a real SMTP listener and a real webhook receiver on
+ * loopback (tests/tools): an access request filed by a service, its code
+ * read from the delivered e-mail and confirmed, the export downloaded and
+ * read as a tar archive; an erasure filed by the subject's own key whose
+ * signed notices reach exactly the recipients that received data; the
+ * errors a client can make. */
+#define _GNU_SOURCE /* memmem */
+#include <archive.h>
+#include <archive_entry.h>
+#include <sodium.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "test_server.h"
+
+static char dir[] = "/tmp/vow-requests-XXXXXX";
+static char mail_dir[320], hook_dir[320], smtp_port_file[320], hook_port_file[320];
+static pid_t smtp_pid, hook_pid;
+static unsigned smtp_port, hook_port;
+
+static int setup(void **state)
+{
+	(void)state;
+	if (mkdtemp(dir) == NULL || curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || sodium_init() < 0)
+		return -1;
+	snprintf(data, sizeof(data), "%s/data", dir);
+	snprintf(port_file, sizeof(port_file), "%s/port", dir);
+	snprintf(log_file, sizeof(log_file), "%s/server.log", dir);
+	snprintf(mail_dir, sizeof(mail_dir), "%s/mail", dir);
+	snprintf(hook_dir, sizeof(hook_dir), "%s/hooks", dir);
+	snprintf(smtp_port_file, sizeof(smtp_port_file), "%s/smtp-port", dir);
+	snprintf(hook_port_file, sizeof(hook_port_file), "%s/hook-port", dir);
+	if (mkdir(mail_dir, 0700) != 0 || mkdir(hook_dir, 0700) != 0)
+		return -1;
+	start_peer("smtp_sink.py", smtp_port_file, mail_dir, &smtp_pid, &smtp_port);
+	start_peer("webhook_sink.py", hook_port_file, hook_dir, &hook_pid, &hook_port);
+	/* AmberScript, with the receiver as three recipients' notify_url */
+	char *text = slurp("examples/policies/amberscript.yaml", NULL);
+	char policy[400];
+	snprintf(policy, sizeof(policy), "%s/policy.yaml", dir);
+	FILE *f = fopen(policy, "w");
+	if (f == NULL)
+		return -1;
+	static const char *const keys[] = {"stripe", "research_agencies", "google_analytics"};
+	for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+		fprintf(f, "%s\n", line);
+		for (size_t k = 0; k < 3; k++) {
+			char want[64];
+			snprintf(want, sizeof(want), "  - key: %s", keys[k]);
+			if (strcmp(line, want) == 0)
+				fprintf(f, "    notify_url: http://127.0.0.1:%u/%s\n", hook_port,
+				        keys[k]);
+		}
+	}
+	fclose(f);
+	free(text);
+	free(run_capture((const char *[]){"init", data, "--policy", policy, NULL}));
+	if (!make_key("admin", NULL, admin) || !make_key("service", NULL, service))
+		return -1;
+	char smtp[64];
+	snprintf(smtp, sizeof(smtp), "smtp://127.0.0.1:%u", smtp_port);
+	start_server((const char *[]){"--smtp", smtp, "--mail-from", "privacy@amberscript.test",
+	                              "--sweep-interval", "0", NULL});
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (server > 0)
+		stop_server();
+	stop_peer(&smtp_pid);
+	stop_peer(&hook_pid);
+	curl_global_cleanup();
+	return getenv("VOW_KEEP") != NULL ? 0 : remove_tree(dir);
+}
+
+/* The newest delivered e-mail containing needle (10 s at most), or NULL. */
+static char *wait_mail(const char *needle)
+{
+	for (int i = 0; i < 400; i++) {
+		for (int n = 40; n >= 1; n--) {
+			char path[400];
+			snprintf(path, sizeof(path), "%s/%d.eml", mail_dir, n);
+			if (access(path, R_OK) != 0)
+				continue;
+			char *m = slurp(path, NULL);
+			if (strstr(m, needle) != NULL)
+				return m;
+			free(m);
+		}
+		usleep(25000);
+	}
+	return NULL;
+}
+
+static json_t *hook_lines(void)
+{
+	char path[400];
+	snprintf(path, sizeof(path), "%s/hooks.log", hook_dir);
+	json_t *arr = json_array();
+	if (access(path, R_OK) != 0)
+		return arr;
+	char *text = slurp(path, NULL);
+	for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n"))
+		json_array_append_new(arr, json_loads(line, 0, NULL));
+	free(text);
+	return arr;
+}
+
+static char subject[33], subject_key[128];
+
+static void test_access_request_with_code(void **state)
+{
+	(void)state;
+	json_t *j = NULL;
+	assert_int_equal(jreq("POST", "/v1/subjects", service, NULL,
+	                      "{\"email\":\"anna@example.nl\",\"region\":\"NL\",\"age\":30}", &j),
+	                 201);
+	snprintf(subject, sizeof(subject), "%s", json_string_value(json_object_get(j, "id")));
+	json_decref(j);
+	char p[300];
+	snprintf(p, sizeof(p), "/v1/subjects/%s/data/user.name", subject);
+	assert_int_equal(jreq("PUT", p, service, "essential.service", "{\"first\":\"Anna\"}", &j),
+	                 204);
+	json_decref(j);
+	snprintf(p, sizeof(p), "/v1/subjects/%s/disclosures", subject);
+	assert_int_equal(jreq("POST", p, service, "essential.fraud_detection",
+	                      "{\"recipient\":\"stripe\",\"category\":\"user.contact.email\"}", &j),
+	                 201);
+	json_decref(j);
+	assert_int_equal(jreq("POST", p, service, "research.surveys",
+	                      "{\"recipient\":\"research_agencies\",\"category\":\"user.name\"}",
+	                      &j),
+	                 201);
+	json_decref(j);
+
+	/* filed by the service: the person confirms with the code in their mail */
+	char body[200];
+	snprintf(body, sizeof(body), "{\"subject\":\"%s\",\"type\":\"access\"}", subject);
+	assert_int_equal(jreq("POST", "/v1/requests", service, NULL, body, &j), 201);
+	char id[33];
+	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(j, "id")));
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "received");
+	json_decref(j);
+	char *mail = wait_mail("enter this code: ");
+	assert_non_null(mail);
+	assert_non_null(strstr(mail, "To: anna@example.nl"));
+	char code[7];
+	memcpy(code, strstr(mail, "enter this code: ") + 17, 6);
+	code[6] = '\0';
+	free(mail);
+	snprintf(p, sizeof(p), "/v1/requests/%s/process", id);
+	assert_int_equal(jreq("POST", p, admin, NULL, NULL, &j), 409); /* not verified yet */
+	json_decref(j);
+	snprintf(p, sizeof(p), "/v1/requests/%s/verify", id);
+	assert_int_equal(jreq("POST", p, NULL, NULL, "{\"code\":\"000000x\"}", &j), 403);
+	json_decref(j);
+	snprintf(body, sizeof(body), "{\"code\":\"%s\"}", code);
+	assert_int_equal(jreq("POST", p, NULL, NULL, body, &j), 200);
+	json_decref(j);
+	assert_int_equal(jreq("POST", p, NULL, NULL, body, &j), 409); /* spent */
+	json_decref(j);
+	/* only admins carry requests out */
+	snprintf(p, sizeof(p), "/v1/requests/%s/process", id);
+	assert_int_equal(jreq("POST", p, service, NULL, NULL, &j), 403);
+	json_decref(j);
+	assert_int_equal(jreq("POST", p, admin, NULL, NULL, &j), 200);
+	const char *url = json_string_value(json_object_get(j, "download"));
+	assert_non_null(url);
+	char path[200];
+	snprintf(path, sizeof(path), "%s", strstr(url, "/v1/exports/"));
+	json_decref(j);
+	/* the download: a tar with the person's data */
+	char *tar = NULL;
+	long st = req("GET", path, NULL, NULL, NULL, 0, NULL, &tar);
+	assert_int_equal(st, 200);
+	struct archive *a = archive_read_new();
+	archive_read_support_format_tar(a);
+	char *copy = NULL;
+	size_t len = 0;
+	/* req() returns a NUL-terminated copy; tar holds NULs, so fetch its length */
+	{
+		CURL *c = curl_easy_init();
+		char u[512];
+		snprintf(u, sizeof(u), "http://127.0.0.1:%u%s", port, path);
+		FILE *mem = open_memstream(&copy, &len);
+		curl_easy_setopt(c, CURLOPT_URL, u);
+		curl_easy_setopt(c, CURLOPT_WRITEDATA, mem);
+		assert_int_equal(curl_easy_perform(c), CURLE_OK);
+		curl_easy_cleanup(c);
+		fclose(mem);
+	}
+	assert_int_equal(archive_read_open_memory(a, copy, len), ARCHIVE_OK);
+	struct archive_entry *e;
+	bool name = false, recipients = false, manifest = false;
+	while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+		const char *pn = archive_entry_pathname(e);
+		char buf[8192] = "";
+		la_ssize_t n = archive_read_data(a, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		if (strcmp(pn, "data/user.name.json") == 0)
+			name = strstr(buf, "Anna") != NULL;
+		if (strcmp(pn, "recipients.json") == 0)
+			recipients =
+			    strstr(buf, "stripe") != NULL && strstr(buf, "research_agencies");
+		if (strcmp(pn, "manifest.json") == 0)
+			manifest = strstr(buf, id) != NULL;
+	}
+	archive_read_free(a);
+	free(copy);
+	free(tar);
+	assert_true(name && recipients && manifest);
+	/* the request's history, for the DPO */
+	snprintf(p, sizeof(p), "/v1/requests/%s", id);
+	assert_int_equal(jreq("GET", p, admin, NULL, NULL, &j), 200);
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "completed");
+	json_t *h = json_object_get(j, "history");
+	assert_int_equal(json_array_size(h), 4); /* received, verified, in_progress, completed */
+	assert_non_null(json_object_get(json_object_get(j, "result"), "download"));
+	json_decref(j);
+	/* a wrong download token is a 404 */
+	assert_int_equal(
+	    jreq("GET",
+	         "/v1/exports/0000000000000000000000000000000000000000000000000000000000000000",
+	         NULL, NULL, NULL, &j),
+	    404);
+	json_decref(j);
+	/* the person is told it is done, with the link */
+	mail = wait_mail("Your access request is done");
+	assert_non_null(mail);
+	free(mail);
+}
+
+static void test_erasure_notifies_recipients(void **state)
+{
+	(void)state;
+	char *k = run_capture((const char *[]){"key", "create", "--data", data, "--role", "subject",
+	                                       "--subject", subject, NULL});
+	snprintf(subject_key, sizeof(subject_key), "%s", k);
+	free(k);
+	assert_int_equal(strncmp(subject_key, "vow_", 4), 0);
+	json_t *j = NULL;
+	/* a subject key files for itself only, verified by its session */
+	assert_int_equal(
+	    jreq("POST", "/v1/requests", subject_key, NULL,
+	         "{\"subject\":\"00000000000000000000000000000001\",\"type\":\"erasure\"}", &j),
+	    403);
+	json_decref(j);
+	assert_int_equal(
+	    jreq("POST", "/v1/requests", subject_key, NULL, "{\"type\":\"erasure\"}", &j), 201);
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "verified");
+	char id[33], p[200];
+	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(j, "id")));
+	json_decref(j);
+	snprintf(p, sizeof(p), "/v1/requests/%s/deny", id);
+	assert_int_equal(
+	    jreq("POST", p, admin, NULL, "{\"ground\":\"art17_3_q\",\"reason\":\"x\"}", &j), 422);
+	json_decref(j);
+	snprintf(p, sizeof(p), "/v1/requests/%s/process", id);
+	assert_int_equal(jreq("POST", p, admin, NULL, NULL, &j), 200);
+	json_t *receipt = json_object_get(j, "receipt");
+	assert_non_null(json_object_get(receipt, "signature"));
+	json_decref(j);
+	/* the notices: once each, to the two recipients that received data */
+	json_t *hooks = NULL;
+	for (int i = 0; i < 400; i++) {
+		json_decref(hooks);
+		hooks = hook_lines();
+		if (json_array_size(hooks) >= 2)
+			break;
+		usleep(25000);
+	}
+	usleep(1500000); /* a third, wrong one would have arrived by now */
+	json_decref(hooks);
+	hooks = hook_lines();
+	assert_int_equal(json_array_size(hooks), 2);
+	bool stripe = false, agency = false;
+	assert_int_equal(jreq("GET", "/v1/consent-key", service, NULL, NULL, &j), 200);
+	unsigned char pk[32];
+	const char *pkhex = json_string_value(json_object_get(j, "public_key"));
+	assert_int_equal(sodium_hex2bin(pk, 32, pkhex, 64, NULL, NULL, NULL), 0);
+	json_decref(j);
+	size_t i;
+	json_t *h;
+	json_array_foreach(hooks, i, h)
+	{
+		const char *path = json_string_value(json_object_get(h, "path"));
+		stripe |= strcmp(path, "/stripe") == 0;
+		agency |= strcmp(path, "/research_agencies") == 0;
+		assert_string_equal(json_string_value(json_object_get(h, "event")), "erasure");
+		/* the signature is the instance key's over "TIMESTAMP.BODY" */
+		const char *sig = json_string_value(json_object_get(h, "signature"));
+		const char *ts = json_string_value(json_object_get(h, "timestamp"));
+		const char *body = json_string_value(json_object_get(h, "body"));
+		assert_int_equal(strncmp(sig, "ed25519=", 8), 0);
+		unsigned char s[64];
+		assert_int_equal(sodium_hex2bin(s, 64, sig + 8, 128, NULL, NULL, NULL), 0);
+		char *msg = NULL;
+		assert_true(asprintf(&msg, "%s.%s", ts, body) > 0);
+		assert_int_equal(
+		    crypto_sign_verify_detached(s, (unsigned char *)msg, strlen(msg), pk), 0);
+		msg[strlen(msg) - 2] ^= 1; /* a doctored body fails */
+		assert_int_not_equal(
+		    crypto_sign_verify_detached(s, (unsigned char *)msg, strlen(msg), pk), 0);
+		free(msg);
+		assert_non_null(strstr(body, id));
+	}
+	json_decref(hooks);
+	assert_true(stripe && agency);
+	/* the person's data is gone; their request's answer remains */
+	snprintf(p, sizeof(p), "/v1/subjects/%s/data/user.name", subject);
+	assert_int_equal(jreq("GET", p, service, "essential.service", NULL, &j), 404);
+	json_decref(j);
+	snprintf(p, sizeof(p), "/v1/requests/%s", id);
+	assert_int_equal(jreq("GET", p, admin, NULL, NULL, &j), 200);
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "completed");
+	json_decref(j);
+	/* nothing overdue */
+	assert_int_equal(jreq("GET", "/v1/requests?overdue=1", admin, NULL, NULL, &j), 200);
+	assert_int_equal(json_array_size(json_object_get(j, "requests")), 0);
+	json_decref(j);
+	assert_int_equal(jreq("POST", "/v1/requests", service, NULL,
+	                      "{\"subject\":\"zz\",\"type\":\"access\"}", &j),
+	                 404);
+	json_decref(j);
+	assert_int_equal(stop_server(), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_access_request_with_code),
+	    cmocka_unit_test(test_erasure_notifies_recipients),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
