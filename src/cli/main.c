@@ -23,6 +23,7 @@ static const char usage[] =
     "  audit verify | audit subject ID   the tamper-evident log\n"
     "  retention run|plan|keep|recompute deletion on schedule, with notices\n"
     "  outbox list|send                  queued e-mails and webhooks\n"
+    "  request file|list|show|verify|process|deny|extend   rights requests\n"
     "  version                           print the version\n"
     "\n"
     "Data commands take --data DIR (default $VOW_DATA, else ./vow-data).\n"
@@ -69,6 +70,8 @@ int main(int argc, char **argv)
 		return cli_retention(argc - 1, argv + 1);
 	if (strcmp(cmd, "outbox") == 0)
 		return cli_outbox(argc - 1, argv + 1);
+	if (strcmp(cmd, "request") == 0)
+		return cli_request(argc - 1, argv + 1);
 	if (strcmp(cmd, "key") == 0 && argc > 2 && strcmp(argv[2], "create") == 0)
 		return cli_key_create(argc - 1, argv + 1);
 	if (strcmp(cmd, "subject") == 0 || strcmp(cmd, "record") == 0 || strcmp(cmd, "file") == 0 ||

@@ -412,6 +412,74 @@ static void test_consent_commands(void **state)
 }
 
 /* `policy diff` names each change and exits 4 when any is material */
+/* vow request: file, list, verify by staff, carry out, show, deny, extend. */
+static void test_request_commands(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/vow-cli-request-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char data[300];
+	snprintf(data, sizeof(data), "%s/data", dir);
+	struct run r = run_vow((const char *[]){"init", data, NULL});
+	free(r.out);
+	r = run_vow((const char *[]){"subject", "create", "--data", data, "--email",
+	                             "r@example.com", NULL});
+	char s[40] = "", id[40] = "", id2[40] = "";
+	assert_int_equal(sscanf(r.out, "%39s", s), 1);
+	free(r.out);
+	r = run_vow((const char *[]){"request", "file", s, "access", "--data", data, NULL});
+	assert_int_equal(r.status, 0);
+	assert_int_equal(sscanf(r.out, "%39s", id), 1);
+	free(r.out);
+	r = run_vow((const char *[]){"request", "process", id, "--data", data, NULL});
+	assert_int_equal(r.status, 1); /* not verified: the person has the code */
+	assert_non_null(strstr(r.out, "not verified yet"));
+	free(r.out);
+	r = run_vow((const char *[]){"request", "list", "--open", "--data", data, NULL});
+	assert_non_null(strstr(r.out, id));
+	assert_non_null(strstr(r.out, "received"));
+	free(r.out);
+	r = run_vow(
+	    (const char *[]){"request", "extend", id, "3", "too much", "--data", data, NULL});
+	assert_int_equal(r.status, 1);
+	free(r.out);
+	r = run_vow((const char *[]){"request", "extend", id, "2", "a large archive", "--data",
+	                             data, NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "due "));
+	free(r.out);
+	r = run_vow(
+	    (const char *[]){"request", "deny", id, "art17_3_b", "x", "--data", data, NULL});
+	assert_int_equal(r.status, 1); /* an erasure ground for an access request */
+	free(r.out);
+	r = run_vow((const char *[]){"request", "deny", id, "identity_not_verified",
+	                             "no answer to the code", "--data", data, NULL});
+	assert_int_equal(r.status, 0);
+	free(r.out);
+	r = run_vow((const char *[]){
+	    "request", "file", s, "rectification", "--verified", "--detail",
+	    "{\"category\":\"user.name\",\"value\":{\"first\":\"Ria\"}}", "--data", data, NULL});
+	assert_int_equal(r.status, 0);
+	assert_int_equal(sscanf(r.out, "%39s", id2), 1);
+	free(r.out);
+	r = run_vow((const char *[]){"request", "process", id2, "--data", data, NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "\"rectified\":\"user.name\""));
+	free(r.out);
+	r = run_vow((const char *[]){"request", "show", id2, "--data", data, NULL});
+	assert_non_null(strstr(r.out, "completed"));
+	assert_non_null(strstr(r.out, "verified"));
+	free(r.out);
+	r = run_vow((const char *[]){"record", "get", s, "user.name", "--purpose",
+	                             "essential.service", "--data", data, NULL});
+	assert_non_null(strstr(r.out, "Ria"));
+	free(r.out);
+	r = run_vow((const char *[]){"request", "file", s, "teleport", "--data", data, NULL});
+	assert_int_equal(r.status, 1);
+	free(r.out);
+	assert_int_equal(remove_tree(dir), 0);
+}
+
 static void test_policy_diff(void **state)
 {
 	(void)state;
@@ -466,6 +534,7 @@ int main(void)
 	    cmocka_unit_test(test_vault_commands),
 	    cmocka_unit_test(test_consent_commands),
 	    cmocka_unit_test(test_policy_diff),
+	    cmocka_unit_test(test_request_commands),
 	};
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

@@ -1,0 +1,208 @@
+/* cli/cmd_request.c — `vow request`: rights requests for staff. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "rights/rights.h"
+#include "util/clock.h"
+#include "vow.h"
+
+static const char usage[] =
+    "usage: vow request file SUBJECT TYPE [--detail JSON] [--verified] [--data DIR]\n"
+    "       vow request list [--open | --overdue] [--subject ID] [--json] [--data DIR]\n"
+    "       vow request show ID [--data DIR]\n"
+    "       vow request verify ID CODE [--data DIR]\n"
+    "       vow request process ID [--public-url URL] [--data DIR]\n"
+    "       vow request deny ID GROUND REASON [--data DIR]\n"
+    "       vow request extend ID MONTHS REASON [--data DIR]\n"
+    "\n"
+    "TYPE: access, portability, rectification, erasure, restriction,\n"
+    "restriction_lift, objection, withdrawal. --detail: rectification\n"
+    "'{\"category\":C,\"value\":V}', restriction '{\"category\":C}' (\"*\": all),\n"
+    "objection and withdrawal '{\"purpose\":P}'. A request filed here is\n"
+    "verified by a code e-mailed to the person, unless --verified says staff\n"
+    "checked their identity. Deadlines: one month from receipt, extendable\n"
+    "once by up to two months within the first. GROUND for deny: art17_3_a ..\n"
+    "art17_3_e (erasure), identity_not_verified, manifestly_unfounded,\n"
+    "excessive, right_not_applicable. Times are UTC.\n";
+
+struct opts {
+	const char *data, *pos[4], *detail, *subject, *public_url;
+	size_t npos;
+	bool verified, open, overdue, json;
+};
+
+static int parse(int argc, char **argv, struct opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->data = getenv("VOW_DATA") != NULL ? getenv("VOW_DATA") : "vow-data";
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i];
+		bool val = i + 1 < argc;
+		if (strcmp(a, "--data") == 0 && val)
+			o->data = argv[++i];
+		else if (strcmp(a, "--detail") == 0 && val)
+			o->detail = argv[++i];
+		else if (strcmp(a, "--subject") == 0 && val)
+			o->subject = argv[++i];
+		else if (strcmp(a, "--public-url") == 0 && val)
+			o->public_url = argv[++i];
+		else if (strcmp(a, "--verified") == 0)
+			o->verified = true;
+		else if (strcmp(a, "--open") == 0)
+			o->open = true;
+		else if (strcmp(a, "--overdue") == 0)
+			o->overdue = true;
+		else if (strcmp(a, "--json") == 0)
+			o->json = true;
+		else if (a[0] != '-' && o->npos < 4)
+			o->pos[o->npos++] = a;
+		else
+			return CLI_USAGE;
+	}
+	return CLI_OK;
+}
+
+static int fail(const char *what, vow_err err)
+{
+	const char *why = vow_err_message(err);
+	if (err == VOW_ERR_EXISTS)
+		why = "the request is past this step (verified, completed or denied)";
+	else if (err == VOW_ERR_DENIED)
+		why =
+		    "not allowed now (a wrong code, the identity not verified yet, or outside the "
+		    "deadline rules)";
+	fprintf(stderr, "vow: %s: %s\n", what, why);
+	return err == VOW_ERR_IO || err == VOW_ERR_NOMEM || err == VOW_ERR_INTERNAL ? CLI_FAILURE
+	                                                                            : CLI_INVALID;
+}
+
+static vow_err print_cb(void *ctx, const struct vault_request *r)
+{
+	const struct opts *o = ctx;
+	char received[21], due[21];
+	clock_format(r->received_at, received);
+	clock_format(r->due_at, due);
+	if (o->json) {
+		json_t *j =
+		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "id", r->id, "subject",
+		              r->subject, "type", r->type, "status", r->status, "received_at",
+		              received, "due_at", due, "extended_months", r->extended);
+		char *s = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
+		json_decref(j);
+		if (s == NULL)
+			return VOW_ERR_NOMEM;
+		puts(s);
+		free(s);
+	} else {
+		printf("%s %-16s %-11s received %s due %s subject %s\n", r->id, r->type, r->status,
+		       received, due, r->subject);
+	}
+	return VOW_OK;
+}
+
+static vow_err event_cb(void *ctx, const char *status, int64_t at, const char *note)
+{
+	(void)ctx;
+	char t[21];
+	clock_format(at, t);
+	printf("  %s %s%s%s\n", t, status, note[0] ? ": " : "", note);
+	return VOW_OK;
+}
+
+static int run(struct vault *v, const char *sub, const struct opts *o)
+{
+	vow_err err = VOW_OK;
+	char id[VOW_ID_LEN + 1];
+	if (strcmp(sub, "file") == 0 && o->npos == 2) {
+		struct rights_filing f = {o->pos[0], o->pos[1], "staff", o->detail, o->verified};
+		err = rights_file(v, NULL, &f, id);
+		if (err == VOW_OK)
+			puts(id);
+		return err == VOW_OK ? CLI_OK : fail("cannot file the request", err);
+	}
+	if (strcmp(sub, "list") == 0 && o->npos == 0) {
+		err = o->overdue ? rights_overdue(v, clock_now(), print_cb, (void *)o)
+		                 : vault_request_list(v, o->subject, o->open, print_cb, (void *)o);
+		return err == VOW_OK ? CLI_OK : fail("cannot list", err);
+	}
+	if (strcmp(sub, "show") == 0 && o->npos == 1) {
+		struct vault_request r;
+		char *detail = NULL;
+		err = vault_request_get(v, o->pos[0], &r, &detail);
+		if (err == VOW_OK) {
+			struct opts plain = *o;
+			plain.json = false;
+			err = print_cb(&plain, &r);
+			if (r.ground[0] != '\0')
+				printf("  ground: %s (%s)\n", r.ground, r.note);
+			if (err == VOW_OK)
+				err = vault_request_events(v, r.id, event_cb, NULL);
+			if (err == VOW_OK && detail != NULL && strcmp(r.status, "completed") == 0)
+				printf("  answer: %s\n", detail);
+		}
+		free(detail);
+		return err == VOW_OK ? CLI_OK : fail("cannot show the request", err);
+	}
+	if (strcmp(sub, "verify") == 0 && o->npos == 2) {
+		err = rights_verify(v, o->pos[0], o->pos[1]);
+		if (err == VOW_OK)
+			puts("verified");
+		return err == VOW_OK ? CLI_OK : fail("cannot verify", err);
+	}
+	if (strcmp(sub, "process") == 0 && o->npos == 1) {
+		struct rights_links links = {o->public_url};
+		char *result = NULL;
+		err = rights_process(v, &links, o->pos[0], &result);
+		if (err == VOW_OK)
+			puts(result);
+		free(result);
+		return err == VOW_OK ? CLI_OK : fail("cannot carry it out", err);
+	}
+	if (strcmp(sub, "deny") == 0 && o->npos == 3) {
+		err = rights_deny(v, o->pos[0], o->pos[1], o->pos[2]);
+		if (err == VOW_OK)
+			puts("denied");
+		return err == VOW_OK ? CLI_OK : fail("cannot deny", err);
+	}
+	if (strcmp(sub, "extend") == 0 && o->npos == 3) {
+		char *end = NULL;
+		long months = strtol(o->pos[1], &end, 10);
+		if (end == o->pos[1] || *end != '\0')
+			return fail("MONTHS is 1 or 2", VOW_ERR_INVALID);
+		err = rights_extend(v, o->pos[0], (int)months, o->pos[2]);
+		struct vault_request r;
+		if (err == VOW_OK && (err = vault_request_get(v, o->pos[0], &r, NULL)) == VOW_OK) {
+			char due[21];
+			clock_format(r.due_at, due);
+			printf("due %s\n", due);
+		}
+		return err == VOW_OK ? CLI_OK : fail("cannot extend", err);
+	}
+	fputs(usage, stderr);
+	return CLI_USAGE;
+}
+
+int cli_request(int argc, char **argv)
+{
+	if (cli_wants_help(argc, argv) || argc < 2) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? CLI_USAGE : CLI_OK;
+	}
+	struct opts o;
+	if (parse(argc, argv, &o) != CLI_OK) {
+		fputs(usage, stderr);
+		return CLI_USAGE;
+	}
+	struct policy *p = NULL;
+	struct vault *v = NULL;
+	int rc = cli_open_vault(o.data, &p, &v);
+	if (rc != CLI_OK)
+		return rc;
+	rc = run(v, argv[1], &o);
+	vault_close(&v);
+	policy_free(&p);
+	return rc;
+}
