@@ -15,7 +15,8 @@ int cli_audit(int argc, char **argv); /* audit verify|subject */
 int cli_key_create(int argc, char **argv);
 int cli_retention(int argc, char **argv); /* retention run|plan|keep|recompute */
 int cli_outbox(int argc, char **argv);    /* outbox list|send */
-int cli_request(int argc, char **argv);   /* request file|list|show|verify|process|deny|extend */
+int cli_request(int argc, char **argv);
+int cli_agent(int argc, char **argv); /* agent add|business-id */   /* request file|list|show|verify|process|deny|extend */
     /* key create --role R */ /* consent give|refuse|withdraw|history|verify|object|restrict */
 
 struct policy;

@@ -206,3 +206,75 @@ int cli_request(int argc, char **argv)
 	policy_free(&p);
 	return rc;
 }
+
+/* ---- vow agent ---- */
+
+static const char agent_usage[] =
+    "usage: vow agent add ID --name NAME --verify-key BASE64 [--data DIR]\n"
+    "       vow agent business-id [ID] [--data DIR]\n"
+    "\n"
+    "add registers an authorized agent of the Data Rights Protocol: its id\n"
+    "([A-Z_]+, from the network's directory) and its Ed25519 verify key in base64.\n"
+    "The agent then sets up its pair-wise token with POST /v1/agent/ID.\n"
+    "business-id shows (or sets) the id this business has in the network\n"
+    "(default VOW); signed requests must name it.\n";
+
+int cli_agent(int argc, char **argv)
+{
+	if (cli_wants_help(argc, argv) || argc < 2) {
+		fputs(agent_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? CLI_USAGE : CLI_OK;
+	}
+	const char *data = getenv("VOW_DATA") != NULL ? getenv("VOW_DATA") : "vow-data";
+	const char *name = NULL, *key = NULL, *id = NULL;
+	for (int i = 2; i < argc; i++) {
+		bool val = i + 1 < argc;
+		if (strcmp(argv[i], "--data") == 0 && val)
+			data = argv[++i];
+		else if (strcmp(argv[i], "--name") == 0 && val)
+			name = argv[++i];
+		else if (strcmp(argv[i], "--verify-key") == 0 && val)
+			key = argv[++i];
+		else if (argv[i][0] != '-' && id == NULL)
+			id = argv[i];
+		else {
+			fputs(agent_usage, stderr);
+			return CLI_USAGE;
+		}
+	}
+	bool add = strcmp(argv[1], "add") == 0, business = strcmp(argv[1], "business-id") == 0;
+	if ((!add && !business) || (add && (id == NULL || name == NULL || key == NULL))) {
+		fputs(agent_usage, stderr);
+		return CLI_USAGE;
+	}
+	struct policy *p = NULL;
+	struct vault *v = NULL;
+	int rc = cli_open_vault(data, &p, &v);
+	if (rc != CLI_OK)
+		return rc;
+	vow_err err;
+	if (add) {
+		err = vault_agent_add(v, id, name, key);
+		if (err == VOW_OK)
+			printf("agent %s registered\n", id);
+	} else if (id != NULL) {
+		size_t n = strlen(id);
+		err = n > 0 && n < 64 && strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") == n
+		          ? vault_setting_set(v, "drp.business_id", id)
+		          : VOW_ERR_INVALID;
+	} else {
+		char bid[64];
+		err = vault_setting_get(v, "drp.business_id", "VOW", bid, sizeof(bid));
+		if (err == VOW_OK)
+			puts(bid);
+	}
+	vault_close(&v);
+	policy_free(&p);
+	if (err == VOW_ERR_INVALID) {
+		fputs("vow agent: an id is [A-Z_]+ (under 64); the verify key is 32 bytes in "
+		      "base64\n",
+		      stderr);
+		return CLI_INVALID;
+	}
+	return err == VOW_OK ? CLI_OK : fail("cannot change the agents", err);
+}

@@ -24,6 +24,7 @@ static const char usage[] =
     "  retention run|plan|keep|recompute deletion on schedule, with notices\n"
     "  outbox list|send                  queued e-mails and webhooks\n"
     "  request file|list|show|verify|process|deny|extend   rights requests\n"
+    "  agent add|business-id             Data Rights Protocol agents\n"
     "  version                           print the version\n"
     "\n"
     "Data commands take --data DIR (default $VOW_DATA, else ./vow-data).\n"
@@ -72,6 +73,8 @@ int main(int argc, char **argv)
 		return cli_outbox(argc - 1, argv + 1);
 	if (strcmp(cmd, "request") == 0)
 		return cli_request(argc - 1, argv + 1);
+	if (strcmp(cmd, "agent") == 0)
+		return cli_agent(argc - 1, argv + 1);
 	if (strcmp(cmd, "key") == 0 && argc > 2 && strcmp(argv[2], "create") == 0)
 		return cli_key_create(argc - 1, argv + 1);
 	if (strcmp(cmd, "subject") == 0 || strcmp(cmd, "record") == 0 || strcmp(cmd, "file") == 0 ||

@@ -57,6 +57,8 @@ enum MHD_Result http_text(struct MHD_Connection *c, struct request *r, const cha
 
 enum MHD_Result http_json(struct MHD_Connection *c, struct request *r, unsigned status,
                           json_t *body);
+/* Answers status with no body. */
+enum MHD_Result http_empty(struct MHD_Connection *c, struct request *r, unsigned status);
 enum MHD_Result http_error(struct MHD_Connection *c, struct request *r, unsigned status,
                            const char *code, const char *message, const char *reason);
 /* The error for a vow_err (status and code from the error table; a deny
@@ -94,6 +96,13 @@ enum MHD_Result http_request_process(struct MHD_Connection *c, struct request *r
 enum MHD_Result http_request_deny(struct MHD_Connection *c, struct request *r);
 enum MHD_Result http_request_extend(struct MHD_Connection *c, struct request *r);
 enum MHD_Result http_export_get(struct MHD_Connection *c, struct request *r);
+
+/* Data Rights Protocol handlers (routes_drp.c). */
+enum MHD_Result http_drp_pair(struct MHD_Connection *c, struct request *r);
+enum MHD_Result http_drp_agent(struct MHD_Connection *c, struct request *r);
+enum MHD_Result http_drp_exercise(struct MHD_Connection *c, struct request *r);
+enum MHD_Result http_drp_status(struct MHD_Connection *c, struct request *r);
+enum MHD_Result http_drp_revoke(struct MHD_Connection *c, struct request *r);
 
 /* Retention and outbox handlers (routes_retention.c). */
 enum MHD_Result http_retention_page(struct MHD_Connection *c, struct request *r);

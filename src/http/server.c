@@ -179,6 +179,14 @@ enum MHD_Result http_text(struct MHD_Connection *c, struct request *r, const cha
 	return queue(c, r, 200, type, text);
 }
 
+enum MHD_Result http_empty(struct MHD_Connection *c, struct request *r, unsigned status)
+{
+	char *text = strdup("");
+	if (text == NULL)
+		return MHD_NO;
+	return queue(c, r, status, "text/plain", text);
+}
+
 enum MHD_Result http_json(struct MHD_Connection *c, struct request *r, unsigned status,
                           json_t *body)
 {
@@ -729,6 +737,14 @@ int http_serve(const struct http_config *cfg)
 		snprintf(public_url, sizeof(public_url), "%s", cfg->public_url);
 	else
 		snprintf(public_url, sizeof(public_url), "http://%s:%u", cfg->address, port);
+	{
+		struct vault *sv = NULL;
+		if (vault_open(cfg->data_dir, current_policy, &sv) == VOW_OK) {
+			if (vault_setting_set(sv, "public_url", public_url) != VOW_OK)
+				log_line("warn", "cannot record the public URL");
+			vault_close(&sv);
+		}
+	}
 	pthread_t work_thread;
 	bool working = (cfg->sweep_interval > 0 || cfg->send_interval > 0) &&
 	               pthread_create(&work_thread, NULL, worker, NULL) == 0;

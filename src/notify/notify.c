@@ -47,6 +47,15 @@ vow_err notify_email(struct vault *v, const char *subject, const char *template_
 	return err;
 }
 
+vow_err notify_post(struct vault *v, const char *url, const char *subject, const char *event,
+                    const char *body, const char *idem)
+{
+	if (url == NULL || (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0))
+		return VOW_ERR_INVALID;
+	struct vault_message m = {VAULT_WEBHOOK, idem, subject, event, url, body, false};
+	return vault_outbox_add(v, &m, NULL);
+}
+
 vow_err notify_webhook(struct vault *v, const char *url, const char *subject, const char *event,
                        const json_t *data, const char *idem)
 {
@@ -61,8 +70,7 @@ vow_err notify_webhook(struct vault *v, const char *url, const char *subject, co
 	json_decref(b);
 	if (body == NULL)
 		return VOW_ERR_NOMEM;
-	struct vault_message m = {VAULT_WEBHOOK, idem, subject, event, url, body, false};
-	vow_err err = vault_outbox_add(v, &m, NULL);
+	vow_err err = notify_post(v, url, subject, event, body, idem);
 	free(body);
 	return err;
 }

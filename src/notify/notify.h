@@ -43,6 +43,10 @@ VOW_MUST_CHECK vow_err notify_email(struct vault *v, const char *subject, const 
 VOW_MUST_CHECK vow_err notify_webhook(struct vault *v, const char *url, const char *subject,
                                       const char *event, const json_t *data, const char *idem);
 
+/* Queues a webhook whose body (JSON text, borrowed) is sent as it is. */
+VOW_MUST_CHECK vow_err notify_post(struct vault *v, const char *url, const char *subject,
+                                   const char *event, const char *body, const char *idem);
+
 /* Delivers the messages due at now (up to 64). E-mail carries a Message-ID
  * derived from the idempotency key; a webhook carries Idempotency-Key,
  * Vow-Event, Vow-Timestamp and Vow-Signature (Ed25519 by the instance key

@@ -364,11 +364,49 @@ static vow_err do_restrict(struct vault *v, struct vault_request *r, json_t *d, 
 	                false, out);
 }
 
+/* Opts the person out of every purpose the policy counts as sale, sharing
+ * or targeted advertising: an objection where the basis allows one, a
+ * withdrawal of consent where it rests on consent. */
+static vow_err do_optout(struct vault *v, struct vault_request *r, char **out)
+{
+	const struct policy *p = vault_policy(v);
+	json_t *done = json_array();
+	vow_err err = done != NULL ? VOW_OK : VOW_ERR_NOMEM;
+	for (uint32_t i = 0; err == VOW_OK && i < p->n_purposes; i++) {
+		const struct policy_purpose *pu = &p->purposes[i];
+		if (pu->optout == 0)
+			continue;
+		if (pu->basis == BASIS_CONSENT) {
+			char *receipt = NULL;
+			err = consent_record(v, r->subject, pu->key, CONSENT_WITHDRAWN, "request",
+			                     NULL, &receipt);
+			free(receipt);
+		} else {
+			err = consent_object(v, r->subject, pu->key, true);
+		}
+		if (err == VOW_OK && json_array_append_new(done, json_string(pu->key)) != 0)
+			err = VOW_ERR_NOMEM;
+	}
+	if (err != VOW_OK) {
+		json_decref(done);
+		return err;
+	}
+	size_t n = json_array_size(done);
+	json_t *res = json_pack("{s:o}", "opted_out", done);
+	return complete(v, r, res,
+	                n > 0
+	                    ? "You are opted out of the sale and sharing of your data."
+	                    : "We do not sell or share your data; there was nothing to opt out of.",
+	                false, out);
+}
+
 static vow_err do_purpose(struct vault *v, struct vault_request *r, json_t *d, bool objection,
                           char **out)
 {
 	const struct policy *p = vault_policy(v);
 	const char *key = json_string_value(json_object_get(d, "purpose"));
+	if (objection && key == NULL && json_object_get(d, "optout") != NULL)
+		return do_optout(v, r, out);
 	uint32_t i = policy_purpose_find(p, key);
 	if (i == POLICY_NONE)
 		return VOW_ERR_INVALID;

@@ -12,7 +12,8 @@
 
 bool rights_closed(const struct vault_request *r)
 {
-	return strcmp(r->status, "completed") == 0 || strcmp(r->status, "denied") == 0;
+	return strcmp(r->status, "completed") == 0 || strcmp(r->status, "denied") == 0 ||
+	       strcmp(r->status, "revoked") == 0;
 }
 
 static void date_of(int64_t t, char out[11])
@@ -56,7 +57,9 @@ vow_err rights_audit(struct vault *v, const struct vault_request *r, const char 
 	snprintf(action, sizeof(action), "request.%s", r->status);
 	struct audit_event ev = {"rights", r->channel, action, r->subject,
 	                         NULL,     r->type,    "ok",   reason};
-	return audit_record(v, &ev);
+	vow_err err = audit_record(v, &ev);
+	drp_request_changed(v, r); /* an agent's request: its status callback */
+	return err;
 }
 
 /* ---- filing ---- */
@@ -83,6 +86,13 @@ static vow_err check_detail(const struct policy *p, enum rights_type t, json_t *
 		           ? VOW_OK
 		           : VOW_ERR_INVALID;
 	case RIGHT_OBJECTION:
+		if (pur == NULL && json_is_string(json_object_get(d, "optout")))
+			return strcmp(json_string_value(json_object_get(d, "optout")), "sale") == 0
+			           ? VOW_OK
+			           : VOW_ERR_INVALID; /* an opt-out of sale and sharing (DRP, CCPA)
+			                               */
+		return pur != NULL && policy_purpose_find(p, pur) != POLICY_NONE ? VOW_OK
+		                                                                 : VOW_ERR_INVALID;
 	case RIGHT_WITHDRAWAL:
 		return pur != NULL && policy_purpose_find(p, pur) != POLICY_NONE ? VOW_OK
 		                                                                 : VOW_ERR_INVALID;
@@ -300,4 +310,21 @@ vow_err rights_overdue(struct vault *v, int64_t now, vault_request_fn cb, void *
 {
 	struct overdue_ctx o = {now, cb, ctx};
 	return vault_request_list(v, NULL, true, overdue_cb, &o);
+}
+
+/* ---- revocation ---- */
+
+vow_err rights_revoke(struct vault *v, const char *id, const char *reason)
+{
+	struct vault_request r;
+	vow_err err = vault_request_get(v, id, &r, NULL);
+	if (err != VOW_OK)
+		return err;
+	if (rights_closed(&r))
+		return VOW_ERR_EXISTS;
+	r.updated_at = r.closed_at = clock_now();
+	snprintf(r.status, sizeof(r.status), "revoked");
+	snprintf(r.note, sizeof(r.note), "%.250s", reason != NULL ? reason : "");
+	err = vault_request_save(v, &r, NULL, reason);
+	return err == VOW_OK ? rights_audit(v, &r, NULL) : err;
 }

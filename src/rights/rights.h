@@ -12,6 +12,7 @@
 #ifndef VOW_RIGHTS_H
 #define VOW_RIGHTS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -135,5 +136,51 @@ VOW_MUST_CHECK vow_err rights_exports_expire(struct vault *v, int64_t now, size_
 VOW_MUST_CHECK vow_err rights_export_write(struct vault *v, const char *subject,
                                            const char *request, bool portability,
                                            char file_id[VOW_ID_LEN + 1]);
+
+/* ---- the Data Rights Protocol 1.0 (authorized agents) ---- */
+
+/* What a DRP endpoint answers: an HTTP status and a JSON body (NULL: none;
+ * the caller owns it). */
+struct drp_answer {
+	int http;
+	json_t *body;
+};
+
+/* POST /v1/agent/{agent}: pair-wise key setup from a signed body; 403 with
+ * no body when anything fails to verify. */
+VOW_MUST_CHECK vow_err drp_pair(struct vault *v, const char *agent, const char *body, size_t len,
+                                struct drp_answer *out);
+
+/* GET /v1/agent/{agent}: {} when token is that agent's, else 403. */
+VOW_MUST_CHECK vow_err drp_agent_info(struct vault *v, const char *token, const char *agent,
+                                      struct drp_answer *out);
+
+/* POST /v1/data-rights-request: a signed exercise, mapped onto vow requests
+ * (access, access:categories, access:specific -> access; deletion ->
+ * erasure; sale:opt-out -> objection or withdrawal for every purpose the
+ * policy counts as sale or sharing). Denied at once, with the protocol's
+ * reason, for an unsupported regime (outside_jurisdiction) or right
+ * (claim_not_covered), nobody matching the identity (no_match), or the same
+ * right already open (too_many_requests). The Exercise Status object. */
+VOW_MUST_CHECK vow_err drp_exercise(struct vault *v, const struct rights_links *links,
+                                    const char *token, const char *body, size_t len,
+                                    struct drp_answer *out);
+
+/* GET /v1/data-rights-request/{id}: its status (403 for another agent's). */
+VOW_MUST_CHECK vow_err drp_status(struct vault *v, const char *token, const char *id,
+                                  struct drp_answer *out);
+
+/* DELETE /v1/data-rights-request/{id}: a signed {"reason"}; the request and
+ * its vow requests are revoked (409 once final). */
+VOW_MUST_CHECK vow_err drp_revoke(struct vault *v, const char *token, const char *id,
+                                  const char *body, size_t len, struct drp_answer *out);
+
+/* Pushes the status of the DRP request r belongs to (if any) to its
+ * agent's status_callback (through the outbox). */
+void drp_request_changed(struct vault *v, const struct vault_request *r);
+
+/* Revokes an open request at the person's word (through their agent):
+ * closed, with reason. VOW_ERR_EXISTS if it was closed. */
+VOW_MUST_CHECK vow_err rights_revoke(struct vault *v, const char *id, const char *reason);
 
 #endif

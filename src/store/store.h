@@ -215,6 +215,27 @@ struct store_request_event {
 	char note[256];
 };
 
+/* An authorized agent of the Data Rights Protocol, registered by an admin,
+ * and the requests it filed. */
+struct store_agent {
+	char id[64];
+	char name[128];
+	unsigned char verify_key[32]; /* Ed25519 */
+	int64_t created_at, revoked_at;
+};
+
+struct store_drp {
+	char id[40];                /* the DRP request_id (a UUID) */
+	char agent[64];
+	char agent_request_id[128];
+	char requests[140];         /* the vow requests it maps onto, comma-separated */
+	char exercise[64], regime[16];
+	char status[24], reason[32]; /* for requests vow holds no request for */
+	char callback[512];
+	char details[256];
+	int64_t received_at, expires_at, updated_at;
+};
+
 struct store_key {
 	char owner[VOW_ID_LEN + 1];
 	int kind;
@@ -363,6 +384,17 @@ struct store_ops {
 	vow_err (*request_event_append)(struct store *s, const struct store_request_event *row);
 	vow_err (*request_events)(struct store *s, const char *request, store_each_fn cb,
 	                          void *ctx);
+
+	/* DATA: DRP agents, their pair-wise tokens (keyed hashes) and requests */
+	vow_err (*agent_put)(struct store *s, const struct store_agent *row);
+	vow_err (*agent_get)(struct store *s, const char *id, struct store_agent *out);
+	vow_err (*agent_token_put)(struct store *s, const unsigned char hash[32], const char *agent,
+	                           int64_t at);
+	vow_err (*agent_token_find)(struct store *s, const unsigned char hash[32], char agent[64]);
+	vow_err (*drp_put)(struct store *s, const struct store_drp *row); /* insert or replace */
+	vow_err (*drp_get)(struct store *s, const char *id, struct store_drp *out);
+	/* the DRP request that maps onto vow request `request` */
+	vow_err (*drp_by_request)(struct store *s, const char *request, struct store_drp *out);
 
 	/* KEYS */
 	vow_err (*key_put)(struct store *s, const struct store_key *row); /* insert or replace */

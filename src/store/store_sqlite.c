@@ -285,6 +285,18 @@ static const char *const sql[Q__COUNT] = {
 	"CREATE TRIGGER request_events_append_only BEFORE UPDATE ON request_events"                \
 	" BEGIN SELECT RAISE(ABORT, 'request history is append-only'); END;"
 
+/* step 13: Data Rights Protocol agents, pair-wise tokens and requests */
+#define DATA_MIGRATION_13                                                                          \
+	"CREATE TABLE agents(id TEXT PRIMARY KEY, name TEXT NOT NULL, verify_key BLOB NOT NULL,"   \
+	" created_at INTEGER NOT NULL, revoked_at INTEGER NOT NULL);"                              \
+	"CREATE TABLE agent_tokens(hash BLOB PRIMARY KEY, agent TEXT NOT NULL, created_at INTEGER "\
+	"NOT NULL);"                                                                               \
+	"CREATE TABLE drp_requests(id TEXT PRIMARY KEY, agent TEXT NOT NULL, agent_request_id "    \
+	"TEXT NOT NULL, requests TEXT NOT NULL, exercise TEXT NOT NULL, regime TEXT NOT NULL,"     \
+	" status TEXT NOT NULL, reason TEXT NOT NULL, callback TEXT NOT NULL, details TEXT NOT "   \
+	"NULL, received_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, updated_at INTEGER NOT " \
+	"NULL);"
+
 static const char *const data_migrations[] = {
     "CREATE TABLE subjects(id TEXT PRIMARY KEY, status INTEGER NOT NULL, region TEXT NOT NULL,"
     " created_at INTEGER NOT NULL, closed_at INTEGER NOT NULL, erased_at INTEGER NOT NULL, profile "
@@ -323,6 +335,7 @@ static const char *const data_migrations[] = {
     DATA_MIGRATION_10,
     DATA_MIGRATION_11,
     DATA_MIGRATION_12,
+    DATA_MIGRATION_13,
 };
 
 static const char *const keys_migrations[] = {
@@ -1568,6 +1581,13 @@ const struct store_ops store_sqlite_ops = {
     .request_by_export = sq_request_by_export,
     .request_event_append = sq_request_event_append,
     .request_events = sq_request_events,
+    .agent_put = sq_agent_put,
+    .agent_get = sq_agent_get,
+    .agent_token_put = sq_agent_token_put,
+    .agent_token_find = sq_agent_token_find,
+    .drp_put = sq_drp_put,
+    .drp_get = sq_drp_get,
+    .drp_by_request = sq_drp_by_request,
 };
 
 const struct store_ops *store_backend(const char *name)

@@ -92,4 +92,14 @@ vow_err sq_request_by_export(struct store *s, const unsigned char token[32],
 vow_err sq_request_event_append(struct store *s, const struct store_request_event *r);
 vow_err sq_request_events(struct store *s, const char *request, store_each_fn cb, void *ctx);
 
+/* DRP agents and requests (store_sqlite_agents.c). */
+vow_err sq_agent_put(struct store *s, const struct store_agent *r);
+vow_err sq_agent_get(struct store *s, const char *id, struct store_agent *out);
+vow_err sq_agent_token_put(struct store *s, const unsigned char hash[32], const char *agent,
+                           int64_t at);
+vow_err sq_agent_token_find(struct store *s, const unsigned char hash[32], char agent[64]);
+vow_err sq_drp_put(struct store *s, const struct store_drp *r);
+vow_err sq_drp_get(struct store *s, const char *id, struct store_drp *out);
+vow_err sq_drp_by_request(struct store *s, const char *request, struct store_drp *out);
+
 #endif

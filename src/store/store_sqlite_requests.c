@@ -15,7 +15,7 @@ enum r {
 	R_EV_LIST,
 	R__END
 };
-_Static_assert(R__END <= SQ_SLOTS, "too many statements");
+_Static_assert(R__END <= SQ_WORK_BASE + 40, "statement slots overlap the agents'");
 
 #define REQ_COLS                                                                                   \
 	"id,subject,type,status,channel,received_at,verified_at,updated_at,closed_at,due_at,"      \

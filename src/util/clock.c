@@ -99,6 +99,43 @@ bool time_parse(const char *s, int64_t *t)
 	return true;
 }
 
+bool clock_parse_iso8601(const char *s, int64_t *t)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+	if (n < 20 || n > 40 || s[10] != 'T')
+		return false;
+	char base[21];
+	memcpy(base, s, 19);
+	base[19] = 'Z';
+	base[20] = '\0';
+	int64_t at = 0;
+	if (!time_parse(base, &at))
+		return false;
+	const char *p = s + 19;
+	if (*p == '.') { /* fractions of a second: ignored */
+		p++;
+		if (*p < '0' || *p > '9')
+			return false;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p[0] == 'Z' && p[1] == '\0') {
+		*t = at;
+		return true;
+	}
+	if ((p[0] != '+' && p[0] != '-') || strlen(p) != 6 || p[3] != ':')
+		return false;
+	for (int i = 1; i < 6; i++)
+		if (i != 3 && (p[i] < '0' || p[i] > '9'))
+			return false;
+	int hh = (p[1] - '0') * 10 + (p[2] - '0'), mm = (p[4] - '0') * 10 + (p[5] - '0');
+	if (hh > 23 || mm > 59)
+		return false;
+	int64_t off = (int64_t)hh * 3600 + mm * 60;
+	*t = p[0] == '+' ? at - off : at + off;
+	return true;
+}
+
 /* t moved by n days, weeks, months or years (n may be negative). */
 static int64_t shift(int64_t t, int64_t n, int unit)
 {

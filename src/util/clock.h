@@ -25,6 +25,10 @@ bool date_parse(const char *s, int64_t *t);
 /* As date_parse, also accepting a UTC time "YYYY-MM-DDTHH:MM:SSZ". */
 bool time_parse(const char *s, int64_t *t);
 
+/* An ISO 8601 / RFC 3339 time with seconds: "YYYY-MM-DDTHH:MM:SS", then
+ * optional fractions, then "Z" or an offset "+HH:MM"/"-HH:MM". */
+bool clock_parse_iso8601(const char *s, int64_t *t);
+
 /* t plus n days, weeks, months or years (unit 0..3), calendar-aware: a
  * month after 31 January is the last day of February. */
 int64_t clock_add(int64_t t, uint32_t n, int unit);

@@ -318,3 +318,25 @@ vow_err vault_create(const char *dir)
 	vault_close(&v);
 	return err;
 }
+
+vow_err vault_setting_get(struct vault *v, const char *name, const char *fallback, char *out,
+                          size_t cap)
+{
+	char key[80];
+	snprintf(key, sizeof(key), "setting.%s", name);
+	vow_err err = v->ops->meta_get(v->keys, key, out, cap);
+	if (err == VOW_ERR_NOT_FOUND) {
+		snprintf(out, cap, "%s", fallback);
+		err = VOW_OK;
+	}
+	return err;
+}
+
+vow_err vault_setting_set(struct vault *v, const char *name, const char *value)
+{
+	char key[80];
+	if (strlen(name) > 60 || strlen(value) > 1000)
+		return VOW_ERR_INVALID;
+	snprintf(key, sizeof(key), "setting.%s", name);
+	return v->ops->meta_set(v->keys, key, value);
+}

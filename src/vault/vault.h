@@ -568,6 +568,45 @@ typedef vow_err (*vault_request_event_fn)(void *ctx, const char *status, int64_t
 VOW_MUST_CHECK vow_err vault_request_events(struct vault *v, const char *id,
                                             vault_request_event_fn cb, void *ctx);
 
+/* ---- instance settings (kept in the key store's metadata) ---- */
+
+/* The setting name (e.g. "public_url", "drp.business_id") into out, or
+ * fallback when unset. */
+VOW_MUST_CHECK vow_err vault_setting_get(struct vault *v, const char *name, const char *fallback,
+                                         char *out, size_t cap);
+VOW_MUST_CHECK vow_err vault_setting_set(struct vault *v, const char *name, const char *value);
+
+/* ---- Data Rights Protocol agents ---- */
+
+/* Registers (or replaces) an authorized agent: id [A-Z_]+ (under 64),
+ * name, and its Ed25519 verify key in base64. VOW_ERR_INVALID otherwise. */
+VOW_MUST_CHECK vow_err vault_agent_add(struct vault *v, const char *id, const char *name,
+                                       const char *verify_key_b64);
+
+/* An agent's verify key; VOW_ERR_NOT_FOUND for an unknown or revoked one. */
+VOW_MUST_CHECK vow_err vault_agent_key(struct vault *v, const char *id,
+                                       unsigned char verify_key[32]);
+
+/* A new pair-wise token for agent (64 hex digits and a NUL; only its keyed
+ * hash is kept); the agent a presented token belongs to. */
+VOW_MUST_CHECK vow_err vault_agent_token_new(struct vault *v, const char *agent, char token[65]);
+VOW_MUST_CHECK vow_err vault_agent_token_find(struct vault *v, const char *token,
+                                              char agent[64]);
+
+/* The protocol's view of a request an agent filed. */
+struct vault_drp {
+	char id[40], agent[64], agent_request_id[128];
+	char requests[140]; /* the vow requests it maps onto, comma-separated ("" none) */
+	char exercise[64], regime[16];
+	char status[24], reason[32]; /* when no vow request decides it */
+	char callback[512], details[256];
+	int64_t received_at, expires_at, updated_at;
+};
+VOW_MUST_CHECK vow_err vault_drp_put(struct vault *v, const struct vault_drp *d);
+VOW_MUST_CHECK vow_err vault_drp_get(struct vault *v, const char *id, struct vault_drp *out);
+VOW_MUST_CHECK vow_err vault_drp_by_request(struct vault *v, const char *request,
+                                            struct vault_drp *out);
+
 /* ---- API keys ---- */
 
 enum vault_api_kind { API_ADMIN, API_SERVICE, API_STAFF, API_SUBJECT };
