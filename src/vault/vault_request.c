@@ -51,6 +51,16 @@ static void from_public(const struct vault_request *in, struct store_request *ro
 	row->export_expires = in->export_expires;
 }
 
+/* True when the subject was erased (from the store, not this handle's key
+ * cache, which another handle's erasure does not reach). */
+static bool erased(struct vault *v, const char *subject)
+{
+	int status = 0;
+	char region[3];
+	return v->ops->subject_state(v->data, subject, &status, region, NULL) == VOW_OK &&
+	       status == SUBJECT_ERASED;
+}
+
 /* Seals detail (JSON text) for the request into row->detail. */
 static vow_err seal_detail(struct vault *v, struct store_request *row, const char *detail)
 {
@@ -59,7 +69,8 @@ static vow_err seal_detail(struct vault *v, struct store_request *row, const cha
 		return VOW_ERR_TOO_LARGE;
 	const struct crypto_key *key = NULL;
 	struct crypto_key *instance = NULL;
-	vow_err err = vault_key(v, row->subject, KEY_SUBJECT, &key);
+	vow_err err = erased(v, row->subject) ? VOW_ERR_NOT_FOUND
+	                                      : vault_key(v, row->subject, KEY_SUBJECT, &key);
 	if (err == VOW_ERR_NOT_FOUND) { /* erased: the answer (no personal data) stays readable */
 		err = vault_instance_key(v, KEY_INSTANCE_OUTBOX, &instance);
 		key = instance;
@@ -124,7 +135,8 @@ static vow_err open_detail(struct vault *v, const struct store_request *row, cha
 		return VOW_OK;
 	const struct crypto_key *key = NULL;
 	struct crypto_key *instance = NULL;
-	vow_err err = vault_key(v, row->subject, KEY_SUBJECT, &key);
+	vow_err err = erased(v, row->subject) ? VOW_ERR_NOT_FOUND
+	                                      : vault_key(v, row->subject, KEY_SUBJECT, &key);
 	if (err == VOW_ERR_NOT_FOUND) { /* erased: only an answer sealed since is readable */
 		err = vault_instance_key(v, KEY_INSTANCE_OUTBOX, &instance);
 		key = instance;
