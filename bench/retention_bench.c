@@ -22,19 +22,8 @@
 #include "retention/retention.h"
 #include "util/clock.h"
 #include "vault/vault.h"
+#include "bench_util.h"
 
-static double now_s(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static void die(const char *what, int code)
-{
-	fprintf(stderr, "retention_bench: %s failed (%d)\n", what, code);
-	exit(1);
-}
 
 static const char *const cats[] = {"user.device.ip_address", "user.device", "system.operations",
                                    "user.telemetry", "user.account.username"};
@@ -105,6 +94,7 @@ static double sweep(struct vault *v, int64_t at, size_t *deleted)
 
 int main(int argc, char **argv)
 {
+	bench_name = "retention_bench";
 	if (argc < 2)
 		die("usage: retention_bench DIR [STORED [DUE]]", 0);
 	long stored = argc > 2 ? atol(argv[2]) : 1000000, due = argc > 3 ? atol(argv[3]) : 10000;

@@ -27,19 +27,8 @@
 #include "crypto/crypto.h"
 #include "audit/audit.h"
 #include "vault/vault.h"
+#include "bench_util.h"
 
-static double now_s(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static void die(const char *what, int code)
-{
-	fprintf(stderr, "vault_bench: %s failed (%d)\n", what, code);
-	exit(1);
-}
 
 #define CHECK(x)                                                                                   \
 	do {                                                                                       \
@@ -180,23 +169,6 @@ struct io {
 	long write_rss_kb, read_rss_kb;
 };
 
-/* Runs fn in a child and returns its seconds and peak RSS. */
-static double in_child(void (*fn)(void *), void *arg, long *rss_kb)
-{
-	double t = now_s();
-	pid_t pid = fork();
-	if (pid == 0) {
-		fn(arg);
-		_exit(0);
-	}
-	int st;
-	struct rusage ru;
-	if (wait4(pid, &st, 0, &ru) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		die("child", st);
-	*rss_kb = ru.ru_maxrss;
-	return now_s() - t;
-}
-
 struct file_job {
 	const char *dir;
 	const struct policy *policy;
@@ -274,6 +246,7 @@ static void drop_cache_hint(const char *path)
 
 int main(int argc, char **argv)
 {
+	bench_name = "vault_bench";
 	if (argc < 2) {
 		fputs("usage: vault_bench DIR [FILE_MIB]\n", stderr);
 		return 2;

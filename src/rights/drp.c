@@ -559,7 +559,10 @@ vow_err drp_revoke(struct vault *v, const char *token, const char *id, const cha
 		fail(out, http, why != NULL ? why : "cannot read the request", true);
 		return VOW_OK;
 	}
-	const char *reason = json_string_value(json_object_get(m, "reason"));
+	char reason_buf[256] = "";
+	const char *given = json_string_value(json_object_get(m, "reason"));
+	snprintf(reason_buf, sizeof(reason_buf), "%s", given != NULL ? given : "");
+	const char *reason = given != NULL ? reason_buf : NULL;
 	json_t *st = status_of(v, &d);
 	const char *now_status = json_string_value(json_object_get(st, "status"));
 	bool final = now_status == NULL || strcmp(now_status, "in_progress") != 0;
