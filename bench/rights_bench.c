@@ -142,8 +142,9 @@ int main(int argc, char **argv)
 	fprintf(stderr, "  filled: %d record versions, %zu MiB of files in %.1f s\n", 2 * VERSIONS,
 	        mib, now_s() - t0);
 	long base_rss = 0, exp_rss = 0;
-	double base = in_child(baseline, &j, &base_rss);
+	/* the export first: the baseline's copy would otherwise be exported too */
 	double exp = in_child(export, &j, &exp_rss);
+	double base = in_child(baseline, &j, &base_rss);
 	double mb = (double)mib * 1.048576;
 	printf("export of a subject with %d record versions and %zu MiB of files: %.2f s (%.0f MB/s), "
 	       "peak RSS %ld KiB\n",

@@ -383,6 +383,7 @@ vow_err rights_export_write(struct vault *v, const char *subject, const char *re
 	x.a = archive_write_new();
 	if (x.manifest_files == NULL || x.buf == NULL || x.a == NULL ||
 	    archive_write_set_format_pax_restricted(x.a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_per_block(x.a, CRYPTO_STREAM_CHUNK) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(x.a, 1) != ARCHIVE_OK ||
 	    archive_write_open(x.a, &x, NULL, write_cb, NULL) != ARCHIVE_OK)
 		err = VOW_ERR_NOMEM;
