@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "consent/consent.h"
+#include "notify/notify.h"
 #include "rights/rights.h"
 #include "util/clock.h"
 #include "vault/vault.h"
@@ -643,6 +644,123 @@ static void test_restrict_object_withdraw(void **state)
 	clock_set_real();
 }
 
+/* Every denial ground: stored with the request, told to the person. */
+static void test_each_denial_ground(void **state)
+{
+	(void)state;
+	clock_set_fixed(at("2026-06-01T00:00:00Z"));
+	struct vault *v = open_vault();
+	char s[VOW_ID_LEN + 1], id[VOW_ID_LEN + 1];
+	person(v, s);
+	static const char *const grounds[] = {"art17_3_a",
+	                                      "art17_3_b",
+	                                      "art17_3_c",
+	                                      "art17_3_d",
+	                                      "art17_3_e",
+	                                      "identity_not_verified",
+	                                      "manifestly_unfounded",
+	                                      "excessive",
+	                                      "right_not_applicable"};
+	for (size_t i = 0; i < sizeof(grounds) / sizeof(*grounds); i++) {
+		struct rights_filing f = {s, "erasure", "subject", NULL, true};
+		assert_int_equal(rights_file(v, NULL, &f, id), VOW_OK);
+		assert_int_equal(rights_deny(v, id, grounds[i], "the reason in our words"), VOW_OK);
+		struct vault_request r;
+		assert_int_equal(vault_request_get(v, id, &r, NULL), VOW_OK);
+		assert_string_equal(r.status, "denied");
+		assert_string_equal(r.ground, grounds[i]);
+		assert_string_equal(r.note, "the reason in our words");
+		assert_true(r.closed_at > 0);
+		deliver(v);
+		const struct sent *m = sent_with("request.denied");
+		assert_non_null(m);
+		assert_non_null(strstr(m->body, grounds[i]));
+	}
+	/* the Art. 17(3) grounds deny erasure only */
+	struct rights_filing f = {s, "access", "subject", NULL, true};
+	assert_int_equal(rights_file(v, NULL, &f, id), VOW_OK);
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(rights_deny(v, id, grounds[i], "x"), VOW_ERR_INVALID);
+	vault_close(&v);
+	clock_set_real();
+}
+
+/* The outbox retries a failing receiver with backoff, then marks the
+ * message dead with the receiver's last error; a real webhook to a closed
+ * port fails through libcurl. */
+static int fails;
+static vow_err failing(void *ctx, const struct vault_outbox_item *m, char *why, size_t cap)
+{
+	(void)ctx;
+	(void)m;
+	fails++;
+	snprintf(why, cap, "receiver said 503");
+	return VOW_ERR_IO;
+}
+
+struct last {
+	char status[16], error[160];
+	int attempts;
+	int64_t next_at;
+};
+
+static vow_err last_cb(void *ctx, const struct vault_message_info *m)
+{
+	struct last *l = ctx;
+	snprintf(l->status, sizeof(l->status), "%s", m->status);
+	snprintf(l->error, sizeof(l->error), "%s", m->last_error);
+	l->attempts = m->attempts;
+	l->next_at = m->next_at;
+	return VOW_OK;
+}
+
+static void test_outbox_retries_then_dead_letter(void **state)
+{
+	(void)state;
+	struct vault *v = open_vault();
+	struct vault_message m = {VAULT_WEBHOOK,          "test:retry:1", NULL, "test.event",
+	                          "http://127.0.0.1:9/x", "{\"a\":1}",    false};
+	bool queued = false;
+	assert_int_equal(vault_outbox_add(v, &m, &queued), VOW_OK);
+	assert_true(queued);
+	assert_int_equal(vault_outbox_add(v, &m, &queued), VOW_OK); /* the same key: once */
+	assert_false(queued);
+	int64_t now = clock_real_now();
+	struct last l;
+	int64_t gaps[8];
+	for (int i = 0; i < 8; i++) {
+		struct vault_outbox_stats st = {0};
+		assert_int_equal(vault_outbox_deliver(v, now, 64, 8, failing, NULL, &st), VOW_OK);
+		assert_int_equal(vault_outbox_list(v, NULL, last_cb, &l), VOW_OK);
+		gaps[i] = l.next_at - now;
+		now = l.next_at; /* the next attempt is due then, not before */
+		struct vault_outbox_stats early = {0};
+		assert_int_equal(vault_outbox_deliver(v, now - 1, 64, 8, failing, NULL, &early),
+		                 VOW_OK);
+		assert_int_equal(early.retried + early.dead + early.sent, 0);
+	}
+	assert_int_equal(fails, 8);
+	assert_int_equal(gaps[0], 30); /* 30 s, doubling, at most an hour */
+	assert_int_equal(gaps[1], 60);
+	assert_int_equal(gaps[2], 120);
+	assert_int_equal(gaps[6], 1920);
+	assert_string_equal(l.status, "dead");
+	assert_string_equal(l.error, "receiver said 503");
+	assert_int_equal(l.attempts, 8);
+	/* through libcurl: nothing listens on port 9 */
+	struct vault_message real = {VAULT_WEBHOOK,          "test:retry:2", NULL, "test.event",
+	                             "http://127.0.0.1:9/x", "{}",           false};
+	assert_int_equal(vault_outbox_add(v, &real, NULL), VOW_OK);
+	struct notify_config cfg = {.timeout_ms = 2000};
+	struct vault_outbox_stats st = {0};
+	assert_int_equal(notify_deliver(v, &cfg, clock_real_now(), &st), VOW_OK);
+	assert_int_equal(st.retried, 1);
+	assert_int_equal(vault_outbox_list(v, NULL, last_cb, &l), VOW_OK);
+	assert_string_equal(l.status, "pending");
+	assert_non_null(strstr(l.error, "webhook:"));
+	vault_close(&v);
+}
+
 static int cleanup(void **state)
 {
 	policy_free(&hooked);
@@ -659,6 +777,8 @@ int main(void)
 	    cmocka_unit_test(test_portability_takes_consent_and_contract),
 	    cmocka_unit_test(test_erasure_tells_recipients),
 	    cmocka_unit_test(test_restrict_object_withdraw),
+	    cmocka_unit_test(test_each_denial_ground),
+	    cmocka_unit_test(test_outbox_retries_then_dead_letter),
 	};
 	return cmocka_run_group_tests(tests, setup, cleanup);
 }
