@@ -665,6 +665,16 @@ static void reload(void)
 int http_serve(const struct http_config *cfg)
 {
 	http_cfg = cfg;
+	/* before any thread exists, so every thread inherits the mask and the
+	 * signals reach only sigwait below (a thread started earlier would let
+	 * a SIGTERM end the process without a clean shutdown) */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	if (crypto_init() != VOW_OK || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return 3;
 	if (load_policy(cfg->data_dir, &current_policy) != VOW_OK) {
@@ -698,13 +708,6 @@ int http_serve(const struct http_config *cfg)
 			return 3;
 		}
 	}
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(cfg->port)};
 	if (inet_pton(AF_INET, cfg->address, &addr.sin_addr) != 1) {
 		log_line("error", "listen address '%s' is not an IPv4 address", cfg->address);

@@ -7,6 +7,7 @@
 #include "notify/notify.h"
 #include "retention/retention.h"
 #include "util/clock.h"
+#include "util/grow.h"
 
 /* ---- pages of due items ---- */
 
@@ -261,14 +262,8 @@ static vow_err close_cb(void *ctx, const struct vault_due *d)
 	struct close_ctx *c = ctx;
 	if (d->due_at == 0 || d->due_at > c->now)
 		return VOW_OK;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		struct vault_due *nv = realloc(c->v, cap * sizeof(*nv));
-		if (nv == NULL)
-			return VOW_ERR_NOMEM;
-		c->v = nv;
-		c->cap = cap;
-	}
+	if (grow(&c->v, c->n, &c->cap, sizeof(*c->v)) != VOW_OK)
+		return VOW_ERR_NOMEM;
 	c->v[c->n++] = *d;
 	return VOW_OK;
 }

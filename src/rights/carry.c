@@ -11,6 +11,7 @@
 #include "notify/notify.h"
 #include "rights/rights_int.h"
 #include "util/clock.h"
+#include "util/grow.h"
 #include "util/id.h"
 
 /* ---- recipients ---- */
@@ -101,26 +102,11 @@ static vow_err complete(struct vault *v, struct vault_request *r, json_t *result
 	json_decref(result);
 	if (text == NULL)
 		return VOW_ERR_NOMEM;
-	vow_err err = vault_batch_begin(v);
-	if (err == VOW_OK) {
-		err = vault_request_save(v, r, text, summary);
-		char done[21];
-		clock_format(r->closed_at, done);
-		json_t *vars = rights_vars(v, r);
-		if (vars != NULL &&
-		    (json_object_set_new(vars, "completed", json_string(done)) != 0 ||
-		     json_object_set_new(vars, "result", json_string(summary)) != 0)) {
-			json_decref(vars);
-			vars = NULL;
-		}
-		if (err == VOW_OK && !held)
-			err = rights_tell(v, r, "request.completed", vars, false);
-		else
-			json_decref(vars);
-		vow_err cerr = vault_batch_commit(v);
-		if (err == VOW_OK)
-			err = cerr;
-	}
+	char done[21];
+	clock_format(r->closed_at, done);
+	vow_err err = rights_transition(
+	    v, r, text, summary, held ? NULL : "request.completed",
+	    held ? NULL : json_pack("{s:s, s:s}", "completed", done, "result", summary), false);
 	if (err == VOW_OK)
 		err = rights_audit(v, r, NULL);
 	if (err == VOW_OK && out != NULL)
@@ -218,30 +204,15 @@ static vow_err do_erase(struct vault *v, struct vault_request *r, json_t *d, cha
 			err = VOW_ERR_NOMEM;
 		/* the person's answer, queued while their address is known, held until done */
 		r->updated_at = clock_now();
+		char done[21];
+		clock_format(r->updated_at, done);
 		if (err == VOW_OK)
-			err = vault_batch_begin(v);
-		if (err == VOW_OK) {
-			err = vault_request_save(v, r, text, "recipients recorded");
-			json_t *vars = rights_vars(v, r);
-			char done[21];
-			clock_format(r->updated_at, done);
-			if (vars != NULL &&
-			    (json_object_set_new(vars, "completed", json_string(done)) != 0 ||
-			     json_object_set_new(
-			         vars, "result",
-			         json_string("Your data was erased; only what the law "
-			                     "requires us to keep remains, restricted.")) != 0)) {
-				json_decref(vars);
-				vars = NULL;
-			}
-			if (err == VOW_OK)
-				err = rights_tell(v, r, "request.completed", vars, true);
-			else
-				json_decref(vars);
-			vow_err cerr = vault_batch_commit(v);
-			if (err == VOW_OK)
-				err = cerr;
-		}
+			err = rights_transition(
+			    v, r, text, "recipients recorded", "request.completed",
+			    json_pack("{s:s, s:s}", "completed", done, "result",
+			              "Your data was erased; only what the law requires us to keep "
+			              "remains, restricted."),
+			    true);
 		free(text);
 		if (err != VOW_OK)
 			return err;
@@ -558,14 +529,8 @@ static vow_err expire_cb(void *ctx, const struct vault_request *r)
 	struct expire_ctx *e = ctx;
 	if (r->export_id[0] == '\0' || r->export_expires >= e->now)
 		return VOW_OK;
-	if (e->n == e->cap) {
-		size_t cap = e->cap ? e->cap * 2 : 8;
-		struct vault_request *nv = realloc(e->v, cap * sizeof(*nv));
-		if (nv == NULL)
-			return VOW_ERR_NOMEM;
-		e->v = nv;
-		e->cap = cap;
-	}
+	if (grow(&e->v, e->n, &e->cap, sizeof(*e->v)) != VOW_OK)
+		return VOW_ERR_NOMEM;
 	e->v[e->n++] = *r;
 	return VOW_OK;
 }

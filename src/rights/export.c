@@ -23,6 +23,7 @@
 #include "crypto/crypto.h"
 #include "rights/rights_int.h"
 #include "util/clock.h"
+#include "util/grow.h"
 
 static const struct vault_access rights_access = {"rights", NULL,  "rights", false,
                                                   false,    false, true};
@@ -142,14 +143,8 @@ static vow_err category_cb(void *ctx, const char *category, int64_t version, int
 	(void)updated_at;
 	(void)held;
 	struct cats *c = ctx;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		char(*nv)[129] = realloc(c->v, cap * sizeof(*nv));
-		if (nv == NULL)
-			return VOW_ERR_NOMEM;
-		c->v = nv;
-		c->cap = cap;
-	}
+	if (grow(&c->v, c->n, &c->cap, sizeof(*c->v)) != VOW_OK)
+		return VOW_ERR_NOMEM;
 	snprintf(c->v[c->n++], 129, "%s", category);
 	return VOW_OK;
 }
@@ -200,14 +195,8 @@ struct file_list {
 static vow_err file_cb(void *ctx, const struct vault_file_info *f)
 {
 	struct file_list *l = ctx;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct vault_file_info *nv = realloc(l->v, cap * sizeof(*nv));
-		if (nv == NULL)
-			return VOW_ERR_NOMEM;
-		l->v = nv;
-		l->cap = cap;
-	}
+	if (grow(&l->v, l->n, &l->cap, sizeof(*l->v)) != VOW_OK)
+		return VOW_ERR_NOMEM;
 	l->v[l->n++] = *f;
 	return VOW_OK;
 }

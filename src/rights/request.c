@@ -62,6 +62,32 @@ vow_err rights_audit(struct vault *v, const struct vault_request *r, const char 
 	return err;
 }
 
+vow_err rights_transition(struct vault *v, const struct vault_request *r, const char *detail,
+                          const char *note, const char *template_name, json_t *extra, bool held)
+{
+	json_t *vars = template_name != NULL ? rights_vars(v, r) : NULL;
+	vow_err err =
+	    template_name != NULL &&
+	            (vars == NULL || (extra != NULL && json_object_update(vars, extra) != 0))
+	        ? VOW_ERR_NOMEM
+	        : VOW_OK;
+	json_decref(extra);
+	if (err == VOW_OK)
+		err = vault_batch_begin(v);
+	if (err != VOW_OK) {
+		json_decref(vars);
+		return err;
+	}
+	err = vault_request_save(v, r, detail, note);
+	if (err == VOW_OK && template_name != NULL) {
+		err = rights_tell(v, r, template_name, vars, held);
+		vars = NULL;
+	}
+	json_decref(vars);
+	vow_err cerr = vault_batch_commit(v);
+	return err == VOW_OK ? cerr : err;
+}
+
 /* ---- filing ---- */
 
 /* Checks detail against the type and the policy. */
@@ -237,21 +263,9 @@ vow_err rights_extend(struct vault *v, const char *id, int months, const char *r
 	r.updated_at = now;
 	snprintf(r.ground, sizeof(r.ground), "extension");
 	snprintf(r.note, sizeof(r.note), "%s", reason);
-	err = vault_batch_begin(v);
-	if (err != VOW_OK)
-		return err;
-	err = vault_request_save(v, &r, NULL, reason);
-	json_t *vars = rights_vars(v, &r);
-	if (vars != NULL && json_object_set_new(vars, "reason", json_string(reason)) != 0) {
-		json_decref(vars);
-		vars = NULL;
-	}
-	if (err == VOW_OK)
-		err = rights_tell(v, &r, "request.extended", vars, false);
-	else
-		json_decref(vars);
-	vow_err cerr = vault_batch_commit(v);
-	return err == VOW_OK ? cerr : err;
+	err = rights_transition(v, &r, NULL, reason, "request.extended",
+	                        json_pack("{s:s}", "reason", reason), false);
+	return err == VOW_OK ? rights_audit(v, &r, "extension") : err;
 }
 
 /* ---- denial ---- */
@@ -272,23 +286,8 @@ vow_err rights_deny(struct vault *v, const char *id, const char *ground, const c
 	snprintf(r.status, sizeof(r.status), "denied");
 	snprintf(r.ground, sizeof(r.ground), "%s", ground);
 	snprintf(r.note, sizeof(r.note), "%s", reason);
-	err = vault_batch_begin(v);
-	if (err != VOW_OK)
-		return err;
-	err = vault_request_save(v, &r, NULL, reason);
-	json_t *vars = rights_vars(v, &r);
-	if (vars != NULL && (json_object_set_new(vars, "reason", json_string(reason)) != 0 ||
-	                     json_object_set_new(vars, "ground", json_string(ground)) != 0)) {
-		json_decref(vars);
-		vars = NULL;
-	}
-	if (err == VOW_OK)
-		err = rights_tell(v, &r, "request.denied", vars, false);
-	else
-		json_decref(vars);
-	vow_err cerr = vault_batch_commit(v);
-	if (err == VOW_OK)
-		err = cerr;
+	err = rights_transition(v, &r, NULL, reason, "request.denied",
+	                        json_pack("{s:s, s:s}", "reason", reason, "ground", ground), false);
 	return err == VOW_OK ? rights_audit(v, &r, ground) : err;
 }
 

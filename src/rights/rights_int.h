@@ -19,6 +19,13 @@ json_t *rights_vars(struct vault *v, const struct vault_request *r);
 VOW_MUST_CHECK vow_err rights_tell(struct vault *v, const struct vault_request *r,
                                    const char *template_name, json_t *vars, bool held);
 
+/* Saves r (with detail when not NULL, and note in its history) and, with
+ * template_name, tells the person with the request's variables plus extra
+ * (an object, taken; may be NULL), in one transaction. */
+VOW_MUST_CHECK vow_err rights_transition(struct vault *v, const struct vault_request *r,
+                                         const char *detail, const char *note,
+                                         const char *template_name, json_t *extra, bool held);
+
 /* Audits r's current status (action request.STATUS). */
 VOW_MUST_CHECK vow_err rights_audit(struct vault *v, const struct vault_request *r,
                                     const char *reason);

@@ -13,9 +13,8 @@
 #include "util/clock.h"
 #include "test_support.h"
 
-
-
-static const struct vault_access SVC = {"service", NULL, "essential.service", false, false, false, false};
+static const struct vault_access SVC = {"service", NULL, "essential.service", false, false,
+                                        false,     false};
 
 /* A vault with some history: returns the subject id in id. */
 static struct vault *with_history(char dir[256], char id[VOW_ID_LEN + 1], int puts)
@@ -31,7 +30,8 @@ static struct vault *with_history(char dir[256], char id[VOW_ID_LEN + 1], int pu
 		assert_int_equal(vault_record_put(v, &SVC, id, "user.name", json, (size_t)n),
 		                 VOW_OK);
 	}
-	struct vault_access train = {"service", NULL, "train_ai_system", false, false, false, false};
+	struct vault_access train = {"service", NULL, "train_ai_system", false, false,
+	                             false,     false};
 	char *val;
 	size_t len;
 	assert_int_equal(vault_record_get(v, &train, id, "user.name", &val, &len), VOW_ERR_DENIED);

@@ -13,8 +13,6 @@
 #include "util/clock.h"
 #include "test_support.h"
 
-
-
 static struct vault *fresh(char dir[256])
 {
 	new_data_dir(dir);
@@ -29,8 +27,8 @@ static void subject(struct vault *v, const char *email, const char *birth, char 
 	assert_int_equal(vault_subject_create(v, &in, id), VOW_OK);
 }
 
-static const struct vault_access SERVICE = {"service", NULL,  "essential.service",
-                                            false,     false, false, false};
+static const struct vault_access SERVICE = {"service", NULL, "essential.service", false, false,
+                                            false,     false};
 
 static vow_err get_as(struct vault *v, const char *role, const char *actor, const char *purpose,
                       const char *id, const char *category)
@@ -298,9 +296,11 @@ static void test_gpc_opt_out_and_opt_in(void **state)
 	subject(v, "gpc@example.nl", NULL, id);
 	const char *dev = "{\"browser\":\"x\"}";
 	struct vault_access ads = {"service", NULL,  "marketing.advertising.third_party.targeted",
-	                           true,      false, false, false};
+	                           true,      false, false,
+	                           false};
 	/* collecting the device data is itself decided; store it for the service */
-	struct vault_access stats = {"service", NULL, "analytics.reporting", false, false, false, false};
+	struct vault_access stats = {"service", NULL, "analytics.reporting", false, false,
+	                             false,     false};
 	assert_int_equal(
 	    consent_record(v, id, "analytics.reporting", CONSENT_GIVEN, "banner", NULL, NULL),
 	    VOW_OK);
@@ -382,8 +382,8 @@ static void test_states(void **state)
 	assert_int_equal(consent_object(v, id, "no.such", true), VOW_ERR_INVALID);
 	/* restriction: storage and legal claims only */
 	const char *inv = "{\"n\":1}";
-	struct vault_access tax = {"service", NULL,  "essential.legal_obligation.tax",
-	                           false,     false, false, false};
+	struct vault_access tax = {"service", NULL, "essential.legal_obligation.tax", false, false,
+	                           false,     false};
 	assert_int_equal(vault_record_put(v, &tax, id, "user.financial.invoice", inv, strlen(inv)),
 	                 VOW_OK);
 	assert_int_equal(consent_restrict(v, id, "*", true, "accuracy contested"), VOW_OK);
@@ -476,7 +476,8 @@ static void test_denials_recorded(void **state)
 	json_decref(arr);
 	/* deciding what a listing shows is decided the same way, but opens
 	 * nothing: no denied access is recorded for it */
-	struct vault_access list = {"support", NULL, "essential.service", false, false, true, false};
+	struct vault_access list = {"support", NULL, "essential.service", false, false,
+	                            true,      false};
 	struct decide_result res;
 	assert_int_equal(
 	    vault_check(v, &list, id, "user.contact.email", NULL, NULL, NULL, false, &res),
@@ -512,7 +513,8 @@ static void test_state_fallback(void **state)
 	                 SQLITE_OK);
 	sqlite3_close(raw);
 	assert_int_equal(get_as(v, "service", NULL, NEWS, id, "user.contact.email"), VOW_OK);
-	struct vault_access train = {"service", NULL, "train_ai_system", false, false, false, false};
+	struct vault_access train = {"service", NULL, "train_ai_system", false, false,
+	                             false,     false};
 	struct decide_result why;
 	DENIED_BECAUSE(
 	    v, vault_check(v, &train, id, "user.content.audio", NULL, NULL, NULL, false, &why),

@@ -20,23 +20,6 @@ static void cover(const char *name)
 	json_array_append_new(covered, json_string(name));
 }
 
-/* base64(sig || json) of doc under key */
-static char *sign(const unsigned char key[64], json_t *doc)
-{
-	char *text = json_dumps(doc, JSON_COMPACT);
-	json_decref(doc);
-	size_t n = strlen(text);
-	unsigned char *sm = malloc(n + 64);
-	unsigned long long smlen = 0;
-	crypto_sign(sm, &smlen, (unsigned char *)text, n, key);
-	size_t b64 = sodium_base64_encoded_len(smlen, sodium_base64_VARIANT_ORIGINAL);
-	char *out = malloc(b64);
-	sodium_bin2base64(out, b64, sm, smlen, sodium_base64_VARIANT_ORIGINAL);
-	free(sm);
-	free(text);
-	return out;
-}
-
 static void iso(int64_t t, char out[21])
 {
 	clock_format(t, out);
@@ -54,7 +37,7 @@ static json_t *envelope(const char *version)
 
 static struct drp_answer exercise(json_t *m)
 {
-	char *body = sign(sk, m);
+	char *body = drp_sign(sk, m);
 	struct drp_answer a = {0};
 	assert_int_equal(drp_exercise(v, NULL, token, body, strlen(body), &a), VOW_OK);
 	free(body);
@@ -140,12 +123,12 @@ static void test_pairwise_key_setup(void **state)
 {
 	(void)state;
 	struct drp_answer a = {0};
-	char *body = sign(other_sk, envelope("1.0"));
+	char *body = drp_sign(other_sk, envelope("1.0"));
 	assert_int_equal(drp_pair(v, "AGENT_A", body, strlen(body), &a), VOW_OK);
 	assert_int_equal(a.http, 403); /* signed by another key */
 	assert_null(a.body);
 	free(body);
-	body = sign(sk, envelope("1.0"));
+	body = drp_sign(sk, envelope("1.0"));
 	assert_int_equal(drp_pair(v, "AGENT_B", body, strlen(body), &a), VOW_OK);
 	assert_int_equal(a.http, 403); /* no such agent */
 	assert_int_equal(drp_pair(v, "AGENT_A", body, strlen(body), &a), VOW_OK);
@@ -223,7 +206,7 @@ static void test_conformance_cases(void **state)
 	cover("Not JSON");
 	json_t *forged = envelope("1.0");
 	json_object_set_new(forged, "exercise", json_string("access"));
-	char *body = sign(other_sk, forged);
+	char *body = drp_sign(other_sk, forged);
 	assert_int_equal(drp_exercise(v, NULL, token, body, strlen(body), &a), VOW_OK);
 	expect(a, 403, NULL, NULL);
 	free(body);
@@ -252,7 +235,7 @@ static void test_conformance_cases(void **state)
 		json_decref(a.body);
 	}
 	/* a wrong bearer token */
-	body = sign(sk, envelope("1.0"));
+	body = drp_sign(sk, envelope("1.0"));
 	assert_int_equal(drp_exercise(v, NULL, "nope", body, strlen(body), &a), VOW_OK);
 	expect(a, 403, NULL, NULL);
 	free(body);
@@ -301,7 +284,7 @@ static vow_err capture(void *ctx, const struct vault_outbox_item *m, char *why, 
 
 static char *revoke_body(void)
 {
-	return sign(sk, json_pack("{s:s}", "reason", "I changed my mind"));
+	return drp_sign(sk, json_pack("{s:s}", "reason", "I changed my mind"));
 }
 
 static void test_end_states_and_callbacks(void **state)
@@ -384,10 +367,10 @@ static void test_end_states_and_callbacks(void **state)
 	crypto_sign_keypair(opk, osk);
 	sodium_bin2base64(b64, sizeof(b64), opk, 32, sodium_base64_VARIANT_ORIGINAL);
 	assert_int_equal(vault_agent_add(v, "AGENT_B", "Agent B", b64), VOW_OK);
-	char *pair =
-	    sign(osk, json_pack("{s:s, s:s, s:s, s:s, s:s}", "agent-id", "AGENT_B", "business-id",
-	                        "VOW", "issued-at", "2020-01-01T00:00:00Z", "expires-at",
-	                        "2099-01-01T00:00:00+00:00", "drp.version", "1.0"));
+	char *pair = drp_sign(osk, json_pack("{s:s, s:s, s:s, s:s, s:s}", "agent-id", "AGENT_B",
+	                                     "business-id", "VOW", "issued-at",
+	                                     "2020-01-01T00:00:00Z", "expires-at",
+	                                     "2099-01-01T00:00:00+00:00", "drp.version", "1.0"));
 	assert_int_equal(drp_pair(v, "AGENT_B", pair, strlen(pair), &a), VOW_OK);
 	char other[65];
 	snprintf(other, sizeof(other), "%s", field(&a, "token"));

@@ -26,9 +26,7 @@ static int setup(void **state)
 	(void)state;
 	if (mkdtemp(dir) == NULL || curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || sodium_init() < 0)
 		return -1;
-	snprintf(data, sizeof(data), "%s/data", dir);
-	snprintf(port_file, sizeof(port_file), "%s/port", dir);
-	snprintf(log_file, sizeof(log_file), "%s/server.log", dir);
+	server_paths(dir);
 	char *init = run_capture((const char *[]){"init", data, NULL});
 	free(init);
 	if (!make_key("admin", NULL, admin) || !make_key("service", NULL, service) ||
@@ -704,7 +702,10 @@ static void test_config_file(void **state)
 	kill(pid, SIGTERM);
 	int st;
 	waitpid(pid, &st, 0);
-	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		fail_msg("the server ended with %s %d (log: %s)",
+		         WIFEXITED(st) ? "status" : "signal",
+		         WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st), log_file);
 	/* a bad line is refused with its line number */
 	f = fopen(conf, "w");
 	fprintf(f, "data = %s\nwhat is this\n", data);

@@ -22,9 +22,7 @@ static int setup(void **state)
 	(void)state;
 	if (mkdtemp(dir) == NULL || curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		return -1;
-	snprintf(data, sizeof(data), "%s/data", dir);
-	snprintf(port_file, sizeof(port_file), "%s/port", dir);
-	snprintf(log_file, sizeof(log_file), "%s/server.log", dir);
+	server_paths(dir);
 	snprintf(mail_dir, sizeof(mail_dir), "%s/mail", dir);
 	snprintf(sink_port_file, sizeof(sink_port_file), "%s/smtp-port", dir);
 	if (mkdir(mail_dir, 0700) != 0)

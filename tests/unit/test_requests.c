@@ -24,9 +24,7 @@ static int setup(void **state)
 	(void)state;
 	if (mkdtemp(dir) == NULL || curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || sodium_init() < 0)
 		return -1;
-	snprintf(data, sizeof(data), "%s/data", dir);
-	snprintf(port_file, sizeof(port_file), "%s/port", dir);
-	snprintf(log_file, sizeof(log_file), "%s/server.log", dir);
+	server_paths(dir);
 	snprintf(mail_dir, sizeof(mail_dir), "%s/mail", dir);
 	snprintf(hook_dir, sizeof(hook_dir), "%s/hooks", dir);
 	snprintf(smtp_port_file, sizeof(smtp_port_file), "%s/smtp-port", dir);
@@ -231,23 +229,6 @@ static void test_access_request_with_code(void **state)
 	mail = wait_mail("Your access request is done");
 	assert_non_null(mail);
 	free(mail);
-}
-
-/* base64(sig || json) */
-static char *drp_sign(const unsigned char sk[64], json_t *doc)
-{
-	char *text = json_dumps(doc, JSON_COMPACT);
-	json_decref(doc);
-	size_t n = strlen(text);
-	unsigned char *sm = malloc(n + 64);
-	unsigned long long smlen = 0;
-	crypto_sign(sm, &smlen, (unsigned char *)text, n, sk);
-	size_t b64 = sodium_base64_encoded_len(smlen, sodium_base64_VARIANT_ORIGINAL);
-	char *out = malloc(b64);
-	sodium_bin2base64(out, b64, sm, smlen, sodium_base64_VARIANT_ORIGINAL);
-	free(sm);
-	free(text);
-	return out;
 }
 
 static long drp_req(const char *method, const char *path, const char *token, const char *body,

@@ -49,6 +49,14 @@ static char *run_capture(const char *const *args)
 	return text;
 }
 
+/* Sets data, port_file and log_file under the test's directory root. */
+static inline void server_paths(const char *root_dir)
+{
+	snprintf(data, sizeof(data), "%s/data", root_dir);
+	snprintf(port_file, sizeof(port_file), "%s/port", root_dir);
+	snprintf(log_file, sizeof(log_file), "%s/server.log", root_dir);
+}
+
 /* Waits (10 s at most) until a server has written its port to path. */
 static bool wait_port_file(const char *path, unsigned *out)
 {

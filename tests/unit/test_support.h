@@ -56,6 +56,30 @@ static inline int remove_tree(const char *dir)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+#if defined(sodium_H) && defined(JANSSON_H)
+/* base64(Ed25519 signature || compact JSON of doc) under sk, as a Data
+ * Rights Protocol agent signs (libsodium's combined mode); doc is taken.
+ * Caller frees. */
+static inline char *drp_sign(const unsigned char sk[64], json_t *doc)
+{
+	char *text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	assert_non_null(text);
+	size_t n = strlen(text);
+	unsigned char *sm = malloc(n + 64);
+	assert_non_null(sm);
+	unsigned long long smlen = 0;
+	crypto_sign(sm, &smlen, (unsigned char *)text, n, sk);
+	size_t b64 = sodium_base64_encoded_len(smlen, sodium_base64_VARIANT_ORIGINAL);
+	char *out = malloc(b64);
+	assert_non_null(out);
+	sodium_bin2base64(out, b64, sm, smlen, sodium_base64_VARIANT_ORIGINAL);
+	free(sm);
+	free(text);
+	return out;
+}
+#endif
+
 #ifdef VOW_POLICY_H
 /* Loads a policy file that must be valid (NULL if it is not). */
 static inline struct policy *load_valid_policy(const char *path)

@@ -19,8 +19,6 @@
 #include "vault/vault.h"
 #include "test_support.h"
 
-
-
 /* A fresh data directory with a master key; returns its path (static). */
 static const char *new_dir(void)
 {
@@ -950,10 +948,10 @@ static void test_disclosures(void **state)
 	struct vault *v = open_vault(new_dir());
 	char a[VOW_ID_LEN + 1], id[VOW_ID_LEN + 1];
 	make_subject(v, "disclosed@example.com", a);
-	struct vault_access fraud = {"service", NULL,  "essential.fraud_detection",
-	                             false,     false, false, false};
-	struct vault_access ht = {"service", NULL,  "essential.service.human_transcription",
-	                          false,     false, false, false};
+	struct vault_access fraud = {"service", NULL, "essential.fraud_detection", false, false,
+	                             false,     false};
+	struct vault_access ht = {
+	    "service", NULL, "essential.service.human_transcription", false, false, false, false};
 	assert_int_equal(
 	    vault_disclosure_record(v, &fraud, a, "stripe", "user.contact.email", NULL, id),
 	    VOW_OK);
