@@ -103,6 +103,7 @@ enum MHD_Result http_drp_agent(struct MHD_Connection *c, struct request *r);
 enum MHD_Result http_drp_exercise(struct MHD_Connection *c, struct request *r);
 enum MHD_Result http_drp_status(struct MHD_Connection *c, struct request *r);
 enum MHD_Result http_drp_revoke(struct MHD_Connection *c, struct request *r);
+enum MHD_Result http_agent_add(struct MHD_Connection *c, struct request *r); /* admin */
 
 /* Retention and outbox handlers (routes_retention.c). */
 enum MHD_Result http_retention_page(struct MHD_Connection *c, struct request *r);

@@ -742,6 +742,7 @@ const struct route http_route_table[] = {
     {"POST", "/v1/requests/{id}/extend", http_request_extend,
      ROUTE_ADMIN | ROUTE_BODY | ROUTE_WRITES},
     {"GET", "/v1/exports/{id}", http_export_get, ROUTE_PUBLIC},
+    {"POST", "/v1/agents", http_agent_add, ROUTE_ADMIN | ROUTE_BODY | ROUTE_WRITES},
     {"POST", "/v1/agent/{id}", http_drp_pair, ROUTE_PUBLIC | ROUTE_WRITES},
     {"GET", "/v1/agent/{id}", http_drp_agent, ROUTE_PUBLIC},
     {"POST", "/v1/data-rights-request", http_drp_exercise, ROUTE_PUBLIC | ROUTE_WRITES},

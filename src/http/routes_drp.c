@@ -77,3 +77,23 @@ enum MHD_Result http_drp_revoke(struct MHD_Connection *c, struct request *r)
 	vow_err err = drp_revoke(r->v, bearer(c), r->params[0], r->body, r->len, &a);
 	return reply(c, r, err, &a);
 }
+
+enum MHD_Result http_agent_add(struct MHD_Connection *c, struct request *r)
+{
+	json_t *b = http_body_json(c, r);
+	if (b == NULL)
+		return MHD_YES;
+	vow_err err = vault_agent_add(r->v, json_string_value(json_object_get(b, "id")),
+	                              json_string_value(json_object_get(b, "name")),
+	                              json_string_value(json_object_get(b, "verify_key")));
+	json_decref(b);
+	if (err == VOW_ERR_INVALID)
+		return http_error(
+		    c, r, 422, "invalid_request",
+		    "id ([A-Z_]+, under 64), name, and verify_key (an Ed25519 public key, "
+		    "32 bytes in base64) are required",
+		    NULL);
+	if (err != VOW_OK)
+		return http_fail(c, r, err);
+	return http_json(c, r, 201, json_pack("{s:b}", "registered", 1));
+}

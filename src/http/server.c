@@ -534,7 +534,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static pthread_mutex_t work_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t work_cond = PTHREAD_COND_INITIALIZER;
 static bool work_stopping;
+static bool recheck_due = true; /* at start and after a reload: has the policy moved due dates? */
 static char public_url[300];
+
+/* Recomputes every due date when the policy differs from the one they were
+ * computed under (a digest of the compiled policy, kept as a setting). */
+static void due_recheck(struct vault *v)
+{
+	char *json = policy_to_json(vault_policy(v));
+	if (json == NULL)
+		return;
+	unsigned char h[32];
+	crypto_digest("vow due policy v1", json, strlen(json), h);
+	free(json);
+	char hex[65], was[65];
+	hex_encode(h, sizeof(h), hex);
+	if (vault_setting_get(v, "due.policy", "", was, sizeof(was)) != VOW_OK ||
+	    strcmp(hex, was) == 0)
+		return;
+	size_t changed = 0;
+	pthread_mutex_lock(&write_lock);
+	vow_err err = vault_due_recompute(v, &changed);
+	pthread_mutex_unlock(&write_lock);
+	if (err != VOW_OK) {
+		log_line("error", "due dates not recomputed: %s", vow_err_code(err));
+		return;
+	}
+	if (vault_setting_set(v, "due.policy", hex) != VOW_OK)
+		log_line("warn", "cannot record the policy the due dates follow");
+	log_line("info", "retention: the policy changed; %zu due dates moved", changed);
+}
 
 const char *http_public_url(void)
 {
@@ -550,6 +579,12 @@ static void work_tick(int64_t now, bool sweep)
 		log_line("error", "background work: cannot open the data directory");
 		return;
 	}
+	pthread_mutex_lock(&work_lock);
+	bool recheck = recheck_due;
+	recheck_due = false;
+	pthread_mutex_unlock(&work_lock);
+	if (recheck)
+		due_recheck(v);
 	if (sweep) {
 		struct retention_links links = {public_url};
 		struct retention_report rep = {0};
@@ -660,6 +695,10 @@ static void reload(void)
 	pthread_rwlock_unlock(&policy_lock);
 	policy_free(&old);
 	log_line("info", "policy reloaded: version %s", fresh->version);
+	pthread_mutex_lock(&work_lock);
+	recheck_due = true; /* the background worker recomputes due dates if they moved */
+	pthread_cond_signal(&work_cond);
+	pthread_mutex_unlock(&work_lock);
 }
 
 int http_serve(const struct http_config *cfg)

@@ -276,8 +276,11 @@ vow_err vault_due_noticed(struct vault *v, const struct vault_due *d, int64_t at
 	if (err != VOW_OK)
 		return err;
 	row.noticed_at = at;
-	if (keep_until > row.due_at) /* a late notice still gives its full period */
+	if (keep_until > row.due_at) { /* a late notice still gives its full period */
 		row.due_at = keep_until;
+		if (keep_until > row.postponed_to)
+			row.postponed_to = keep_until; /* so a recomputation keeps it */
+	}
 	return v->ops->due_put(v->data, &row);
 }
 

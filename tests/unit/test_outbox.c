@@ -256,11 +256,67 @@ static void test_plan_and_dry_run(void **state)
 	free(out);
 }
 
+/* A policy reload that keeps files longer moves their due dates. */
+static void test_reload_moves_due_dates(void **state)
+{
+	(void)state;
+	char *s = run_capture((const char *[]){"subject", "create", "--data", data, "--email",
+	                                       "cleo@example.nl", NULL});
+	char subject[33];
+	snprintf(subject, sizeof(subject), "%s", s);
+	free(s);
+	free(run_capture((const char *[]){"file", "put", "--data", data, subject,
+	                                  "user.content.audio", "README.md", "--purpose",
+	                                  "essential.service", NULL}));
+	serve();
+	char p[200];
+	snprintf(p, sizeof(p), "/v1/subjects/%s/retention", subject);
+	json_t *j = NULL;
+	assert_int_equal(jreq("GET", p, service, NULL, NULL, &j), 200);
+	char before[32];
+	snprintf(before, sizeof(before), "%s",
+	         json_string_value(
+	             json_object_get(json_array_get(json_object_get(j, "items"), 0), "due")));
+	json_decref(j);
+	/* six months become nine */
+	char path[400];
+	snprintf(path, sizeof(path), "%s/policy.yaml", data);
+	char *text = slurp(path, NULL);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+		const char *out = line;
+		if (strcmp(line, "    period: 6 months") == 0)
+			out = "    period: 9 months";
+		else if (strcmp(line, "    minimum: 6 months") == 0)
+			out = "    minimum: 9 months";
+		fprintf(f, "%s\n", out);
+	}
+	fclose(f);
+	free(text);
+	kill(server, SIGHUP);
+	char after[32] = "";
+	for (int i = 0; i < 200; i++) {
+		assert_int_equal(jreq("GET", p, service, NULL, NULL, &j), 200);
+		snprintf(after, sizeof(after), "%s",
+		         json_string_value(json_object_get(
+		             json_array_get(json_object_get(j, "items"), 0), "due")));
+		json_decref(j);
+		if (strcmp(after, before) != 0)
+			break;
+		usleep(50000);
+	}
+	assert_string_not_equal(after, before);
+	assert_true(strcmp(after, before) > 0); /* later */
+	assert_int_equal(stop_server(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_notice_survives_kill_and_keeps),
 	    cmocka_unit_test(test_plan_and_dry_run),
+	    cmocka_unit_test(test_reload_moves_due_dates),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

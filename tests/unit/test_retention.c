@@ -183,6 +183,18 @@ static void test_late_notice_gives_a_week(void **state)
 	assert_int_equal(sweep(v, at("2026-07-10T00:00:00Z"), &r), 0); /* nine days late */
 	assert_int_equal(r.noticed, 1);
 	assert_true(file_exists(v, f));
+	/* recomputing under the same policy (as vow serve does after a reload)
+	 * moves nothing: the week the late notice gave stays, and no second
+	 * notice is owed */
+	struct vault_due before, after;
+	assert_int_equal(vault_due_get(v, s, "user.content.audio", f, &before), VOW_OK);
+	assert_int_equal(vault_due_recompute(v, NULL), VOW_OK);
+	assert_int_equal(vault_due_get(v, s, "user.content.audio", f, &after), VOW_OK);
+	assert_int_equal(after.due_at, before.due_at);
+	assert_int_equal(after.due_at, at("2026-07-17T00:00:00Z"));
+	assert_int_equal(after.noticed_at, before.noticed_at);
+	assert_int_equal(sweep(v, at("2026-07-12T00:00:00Z"), &r), 0);
+	assert_int_equal(r.noticed, 0);
 	assert_int_equal(sweep(v, at("2026-07-16T23:00:00Z"), &r), 0);
 	assert_int_equal(sweep(v, at("2026-07-17T00:00:00Z"), &r), 1);
 	vault_close(&v);
