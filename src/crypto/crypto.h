@@ -197,6 +197,9 @@ VOW_MUST_CHECK vow_err crypto_keycache_unwrap(struct crypto_keycache *c,
 /* Wipes every cached key of owner. */
 void crypto_keycache_evict(struct crypto_keycache *c, const char *owner);
 
+/* Wipes every cached key. */
+void crypto_keycache_clear(struct crypto_keycache *c);
+
 /* Guarded, locked memory for plaintext buffers (sodium_malloc); NULL on
  * failure. crypto_guarded_free wipes and releases; NULL-safe. */
 void *crypto_guarded_alloc(size_t len);

@@ -103,6 +103,13 @@ vow_err crypto_keycache_unwrap(struct crypto_keycache *c, const struct crypto_ke
 	return VOW_OK;
 }
 
+void crypto_keycache_clear(struct crypto_keycache *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->slots[i].used)
+			slot_clear(&c->slots[i]);
+}
+
 void crypto_keycache_evict(struct crypto_keycache *c, const char *owner)
 {
 	for (size_t i = 0; i < c->n; i++)

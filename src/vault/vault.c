@@ -1,5 +1,7 @@
 /* vault/vault.c — opening a vault, its key store and key cache. */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,8 +87,43 @@ vow_err vault_key_load(struct vault *v, const char *owner, int kind, struct cryp
 	return err;
 }
 
+/* Erasures in this process, newest last: the handles of other threads
+ * (vow serve has one per worker) evict the erased subjects' keys from their
+ * own caches before they next use one. */
+#define ERASED_RING 64
+static pthread_mutex_t erased_lock = PTHREAD_MUTEX_INITIALIZER;
+static char erased_ring[ERASED_RING][VOW_ID_LEN + 1];
+static _Atomic unsigned long erased_count;
+
+void vault_erased_everywhere(const char *subject)
+{
+	pthread_mutex_lock(&erased_lock);
+	unsigned long n = atomic_load(&erased_count);
+	snprintf(erased_ring[n % ERASED_RING], VOW_ID_LEN + 1, "%s", subject);
+	atomic_store(&erased_count, n + 1);
+	pthread_mutex_unlock(&erased_lock);
+}
+
+static void catch_up(struct vault *v)
+{
+	unsigned long now = atomic_load_explicit(&erased_count, memory_order_acquire);
+	if (now == v->erasures_seen)
+		return;
+	pthread_mutex_lock(&erased_lock);
+	now = atomic_load(&erased_count);
+	if (now - v->erasures_seen > ERASED_RING) {
+		crypto_keycache_clear(v->cache); /* too far behind: start afresh */
+	} else {
+		for (unsigned long i = v->erasures_seen; i < now; i++)
+			crypto_keycache_evict(v->cache, erased_ring[i % ERASED_RING]);
+	}
+	pthread_mutex_unlock(&erased_lock);
+	v->erasures_seen = now;
+}
+
 vow_err vault_key(struct vault *v, const char *owner, int kind, const struct crypto_key **out)
 {
+	catch_up(v);
 	const struct crypto_key *k = crypto_keycache_get(v->cache, owner, kind);
 	if (k != NULL) {
 		*out = k;
@@ -212,6 +249,8 @@ static vow_err check_master(struct vault *v)
 vow_err vault_open(const char *dir, const struct policy *policy, struct vault **out)
 {
 	struct vault *v = calloc(1, sizeof(*v));
+	if (v != NULL)
+		v->erasures_seen = atomic_load(&erased_count); /* a new cache holds nothing stale */
 	if (v == NULL)
 		return VOW_ERR_NOMEM;
 	if (strlen(dir) >= VAULT_DIR_MAX) {

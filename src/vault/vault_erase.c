@@ -290,6 +290,8 @@ vow_err vault_subject_erase(struct vault *v, const char *subject, char **receipt
 		if (err == VOW_ERR_NOT_FOUND)
 			err = VOW_OK;
 		if (err == VOW_OK)
+			vault_erased_everywhere(subject); /* the other handles' caches */
+		if (err == VOW_OK)
 			err = v->ops->checkpoint(v->keys);
 		key_destroyed = clock_now();
 		unreadable_ms = ms_since(&t0);

@@ -35,9 +35,14 @@ struct vault {
 	struct crypto_key *index_key;
 	struct crypto_keycache *cache;
 	enum decide_reason last_denial;
-	struct age_slot *ages;      /* VAULT_AGE_CACHE slots */
-	struct audit_buffer *audit; /* entries not yet written (audit/) */
+	struct age_slot *ages;       /* VAULT_AGE_CACHE slots */
+	struct audit_buffer *audit;  /* entries not yet written (audit/) */
+	unsigned long erasures_seen; /* the process's erasure count this cache has caught up with */
 };
+
+/* Tells every vault handle of this process that subject was erased, so
+ * each drops the subject's key from its own cache before its next use. */
+void vault_erased_everywhere(const char *subject);
 
 /* The unwrapped key of owner/kind, borrowed from the cache: valid until the
  * next vault_key call. VOW_ERR_NOT_FOUND if the key store has none (e.g.
@@ -114,8 +119,8 @@ VOW_MUST_CHECK vow_err vault_due_item(struct vault *v, const char *subject, cons
                                       const char *item, const char *purpose, int64_t now);
 
 /* Removes an item's due-date row (the item is deleted). */
-VOW_MUST_CHECK vow_err vault_due_forget(struct vault *v, const char *subject,
-                                        const char *category, const char *item);
+VOW_MUST_CHECK vow_err vault_due_forget(struct vault *v, const char *subject, const char *category,
+                                        const char *item);
 
 /* Recomputes a subject's due dates (its anchors moved). */
 VOW_MUST_CHECK vow_err vault_due_refresh_subject(struct vault *v, const char *subject);

@@ -16,6 +16,7 @@
 
 #include "crypto/crypto.h"
 #include "util/clock.h"
+#include "vault/vault_int.h"
 #include "vault/vault.h"
 #include "test_support.h"
 
@@ -1026,6 +1027,29 @@ static void test_wrong_master_key(void **state)
 	assert_null(v);
 }
 
+/* An erasure through one handle reaches the key caches of the others in
+ * the process (vow serve has one handle per thread). */
+static void test_erasure_reaches_other_handles(void **state)
+{
+	(void)state;
+	char dir[256];
+	new_data_dir(dir);
+	struct vault *a = NULL, *b = NULL;
+	assert_int_equal(vault_open(dir, policy, &a), VOW_OK);
+	assert_int_equal(vault_open(dir, policy, &b), VOW_OK);
+	struct vault_subject_new in = {.email = "two@example.nl", .region = "NL", .age = 30};
+	char id[VOW_ID_LEN + 1];
+	assert_int_equal(vault_subject_create(a, &in, id), VOW_OK);
+	const struct crypto_key *k = NULL;
+	assert_int_equal(vault_key(b, id, KEY_SUBJECT, &k), VOW_OK); /* b caches it */
+	char *receipt = NULL;
+	assert_int_equal(vault_subject_erase(a, id, &receipt), VOW_OK);
+	free(receipt);
+	assert_int_equal(vault_key(b, id, KEY_SUBJECT, &k), VOW_ERR_NOT_FOUND);
+	vault_close(&a);
+	vault_close(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1044,6 +1068,7 @@ int main(void)
 	    cmocka_unit_test(test_disclosures),
 	    cmocka_unit_test(test_normalize),
 	    cmocka_unit_test(test_wrong_master_key),
+	    cmocka_unit_test(test_erasure_reaches_other_handles),
 	};
 	return cmocka_run_group_tests_name("vault", tests, setup, teardown);
 }
