@@ -117,7 +117,8 @@ struct store_flag {
 /* A denied access: who asked for what, and the rule that said no. */
 struct store_denial {
 	char subject[VOW_ID_LEN + 1];
-	char role[STORE_KEY_MAX], actor[STORE_KEY_MAX], purpose[STORE_KEY_MAX], category[STORE_KEY_MAX];
+	char role[STORE_KEY_MAX], actor[STORE_KEY_MAX], purpose[STORE_KEY_MAX],
+	    category[STORE_KEY_MAX];
 	char recipient[STORE_KEY_MAX];
 	char reason[40];
 	int64_t at;
@@ -136,12 +137,12 @@ struct store_apikey {
 /* One audit entry: ids, keys and outcomes, never personal values. */
 struct store_audit {
 	int64_t seq, at;
-	char actor[STORE_KEY_MAX];   /* role, and staff id after a '/' */
-	char action[32];             /* decide, record.put, consent.given, ... */
-	char subject[65];            /* keyed pseudonym (hex), "" for none */
+	char actor[STORE_KEY_MAX]; /* role, and staff id after a '/' */
+	char action[32];           /* decide, record.put, consent.given, ... */
+	char subject[65];          /* keyed pseudonym (hex), "" for none */
 	char category[STORE_KEY_MAX];
 	char purpose[STORE_KEY_MAX];
-	char result[16];             /* allow, deny, ok, error */
+	char result[16]; /* allow, deny, ok, error */
 	char reason[40];
 	unsigned char prev[32], hash[32];
 	int malformed; /* read back: a field did not fit its size (so it was altered) */
@@ -195,9 +196,9 @@ struct store_request {
 	char status[16];  /* received, verified, in_progress, completed, denied */
 	char channel[64]; /* subject, staff, admin, agent:ID */
 	int64_t received_at, verified_at, updated_at, closed_at, due_at;
-	int extended;     /* months added to the deadline (0..2) */
-	char ground[32];  /* the ground of a denial or extension */
-	char note[256];   /* the controller's words for it */
+	int extended;    /* months added to the deadline (0..2) */
+	char ground[32]; /* the ground of a denial or extension */
+	char note[256];  /* the controller's words for it */
 	unsigned char code_hash[32];
 	int64_t code_expires;
 	int code_attempts;
@@ -225,10 +226,10 @@ struct store_agent {
 };
 
 struct store_drp {
-	char id[40];                /* the DRP request_id (a UUID) */
+	char id[40]; /* the DRP request_id (a UUID) */
 	char agent[64];
 	char agent_request_id[128];
-	char requests[140];         /* the vow requests it maps onto, comma-separated */
+	char requests[140]; /* the vow requests it maps onto, comma-separated */
 	char exercise[64], regime[16];
 	char status[24], reason[32]; /* for requests vow holds no request for */
 	char callback[512];
@@ -264,9 +265,12 @@ struct store_ops {
 	/* DATA: subjects */
 	vow_err (*subject_insert)(struct store *s, const struct store_subject *row);
 	vow_err (*subject_get)(struct store *s, const char *id, struct store_subject *out);
+	/* as subject_get without the profile: the status and the retention anchors */
+	vow_err (*subject_anchors)(struct store *s, const char *id, struct store_subject *out);
 	/* status, region and the materialised decision state (a text the vault
 	 * writes; caller frees *state) in one lookup */
-	vow_err (*subject_state)(struct store *s, const char *id, int *status, char region[3], char **state);
+	vow_err (*subject_state)(struct store *s, const char *id, int *status, char region[3],
+	                         char **state);
 	vow_err (*subject_set_state)(struct store *s, const char *id, const char *state);
 	vow_err (*subject_update)(struct store *s, const struct store_subject *row);
 	vow_err (*subject_list)(struct store *s, const char *after, size_t limit, store_each_fn cb,
@@ -319,8 +323,8 @@ struct store_ops {
 	vow_err (*consent_append)(struct store *s, const struct store_consent *row);
 	vow_err (*consent_list)(struct store *s, const char *subject, store_each_fn cb, void *ctx);
 	vow_err (*flag_set)(struct store *s, const struct store_flag *row);
-	vow_err (*flag_lift)(struct store *s, const char *subject, int kind, const char *target, int64_t at,
-			     size_t *count);
+	vow_err (*flag_lift)(struct store *s, const char *subject, int kind, const char *target,
+	                     int64_t at, size_t *count);
 	vow_err (*flag_list)(struct store *s, const char *subject, store_each_fn cb, void *ctx);
 
 	/* DATA: denied accesses */
@@ -331,7 +335,8 @@ struct store_ops {
 	vow_err (*audit_append)(struct store *s, const struct store_audit *row);
 	vow_err (*audit_head)(struct store *s, int64_t *seq, unsigned char hash[32]);
 	vow_err (*audit_scan)(struct store *s, int64_t from, store_each_fn cb, void *ctx);
-	vow_err (*audit_by_subject)(struct store *s, const char *pseudonym, store_each_fn cb, void *ctx);
+	vow_err (*audit_by_subject)(struct store *s, const char *pseudonym, store_each_fn cb,
+	                            void *ctx);
 	vow_err (*checkpoint_put)(struct store *s, const struct store_checkpoint *row);
 	vow_err (*checkpoint_list)(struct store *s, store_each_fn cb, void *ctx);
 	/* deletes entries up to and including seq, and older checkpoints (the one

@@ -12,6 +12,7 @@
 enum q {
 	Q_SUBJ_INS,
 	Q_SUBJ_GET,
+	Q_SUBJ_ANCHORS,
 	Q_SUBJ_UPD,
 	Q_SUBJ_LIST,
 	Q_SUBJ_STATUS,
@@ -78,9 +79,10 @@ static const char *const sql[Q__COUNT] = {
     [Q_SUBJ_GET] =
         "SELECT id,status,region,created_at,closed_at,erased_at,profile,last_activity,contract_end "
         "FROM subjects WHERE id=?",
-    [Q_SUBJ_UPD] =
-        "UPDATE subjects SET status=?2,region=?3,closed_at=?5,erased_at=?6,profile=?7,"
-        "last_activity=?8,contract_end=?9 WHERE id=?1",
+    [Q_SUBJ_ANCHORS] = "SELECT id,status,region,created_at,closed_at,erased_at,NULL,last_activity,"
+                       "contract_end FROM subjects WHERE id=?",
+    [Q_SUBJ_UPD] = "UPDATE subjects SET status=?2,region=?3,closed_at=?5,erased_at=?6,profile=?7,"
+                   "last_activity=?8,contract_end=?9 WHERE id=?1",
     [Q_SUBJ_LIST] = "SELECT id,status,region,created_at,closed_at,erased_at,NULL,last_activity,"
                     "contract_end FROM subjects "
                     "WHERE id>? ORDER BY id LIMIT ?",
@@ -246,7 +248,8 @@ static const char *const sql[Q__COUNT] = {
 #define DATA_MIGRATION_9                                                                           \
 	"CREATE TABLE outbox(id TEXT PRIMARY KEY, idem TEXT NOT NULL UNIQUE, kind INTEGER NOT "    \
 	"NULL, subject TEXT NOT NULL, template TEXT NOT NULL, status INTEGER NOT NULL, attempts "  \
-	"INTEGER NOT NULL, created_at INTEGER NOT NULL, next_at INTEGER NOT NULL, sent_at INTEGER "\
+	"INTEGER NOT NULL, created_at INTEGER NOT NULL, next_at INTEGER NOT NULL, sent_at "        \
+	"INTEGER "                                                                                 \
 	"NOT NULL, last_error TEXT NOT NULL, payload BLOB);"                                       \
 	"CREATE INDEX outbox_pending ON outbox(next_at) WHERE status=0;"                           \
 	"CREATE INDEX outbox_subject ON outbox(subject);"
@@ -257,13 +260,14 @@ static const char *const sql[Q__COUNT] = {
 	" purpose TEXT NOT NULL, created_at INTEGER NOT NULL, due_at INTEGER NOT NULL, notice_at " \
 	"INTEGER NOT NULL, noticed_at INTEGER NOT NULL, postponed_to INTEGER NOT NULL, held "      \
 	"INTEGER NOT NULL, PRIMARY KEY(subject, category, item));"                                 \
-	"CREATE INDEX due_at ON due(due_at, subject, category, item) WHERE due_at>0;"             \
-	"CREATE INDEX due_notice ON due(notice_at, subject, category, item) WHERE notice_at>0 AND "\
+	"CREATE INDEX due_at ON due(due_at, subject, category, item) WHERE due_at>0;"              \
+	"CREATE INDEX due_notice ON due(notice_at, subject, category, item) WHERE notice_at>0 "    \
+	"AND "                                                                                     \
 	"noticed_at=0;"
 
 /* step 11: the retention anchors of a subject */
 #define DATA_MIGRATION_11                                                                          \
-	"ALTER TABLE subjects ADD COLUMN last_activity INTEGER NOT NULL DEFAULT 0;"               \
+	"ALTER TABLE subjects ADD COLUMN last_activity INTEGER NOT NULL DEFAULT 0;"                \
 	"ALTER TABLE subjects ADD COLUMN contract_end INTEGER NOT NULL DEFAULT 0;"
 
 /* step 12: data-subject-rights requests and their transitions */
@@ -289,7 +293,8 @@ static const char *const sql[Q__COUNT] = {
 #define DATA_MIGRATION_13                                                                          \
 	"CREATE TABLE agents(id TEXT PRIMARY KEY, name TEXT NOT NULL, verify_key BLOB NOT NULL,"   \
 	" created_at INTEGER NOT NULL, revoked_at INTEGER NOT NULL);"                              \
-	"CREATE TABLE agent_tokens(hash BLOB PRIMARY KEY, agent TEXT NOT NULL, created_at INTEGER "\
+	"CREATE TABLE agent_tokens(hash BLOB PRIMARY KEY, agent TEXT NOT NULL, created_at "        \
+	"INTEGER "                                                                                 \
 	"NOT NULL);"                                                                               \
 	"CREATE TABLE drp_requests(id TEXT PRIMARY KEY, agent TEXT NOT NULL, agent_request_id "    \
 	"TEXT NOT NULL, requests TEXT NOT NULL, exercise TEXT NOT NULL, regime TEXT NOT NULL,"     \
@@ -641,9 +646,9 @@ vow_err sq_one(struct store *s, sqlite3_stmt *q)
 	return rc == SQLITE_DONE ? VOW_ERR_NOT_FOUND : sq_map_rc(rc);
 }
 
-static vow_err sq_subject_get(struct store *s, const char *id, struct store_subject *out)
+static vow_err subject_one(struct store *s, enum q which, const char *id, struct store_subject *out)
 {
-	sqlite3_stmt *q = stmt(s, Q_SUBJ_GET);
+	sqlite3_stmt *q = stmt(s, which);
 	if (q != NULL)
 		sq_bind_text(q, 1, id);
 	vow_err err = sq_one(s, q);
@@ -654,6 +659,15 @@ static vow_err sq_subject_get(struct store *s, const char *id, struct store_subj
 	return err;
 }
 
+static vow_err sq_subject_get(struct store *s, const char *id, struct store_subject *out)
+{
+	return subject_one(s, Q_SUBJ_GET, id, out);
+}
+
+static vow_err sq_subject_anchors(struct store *s, const char *id, struct store_subject *out)
+{
+	return subject_one(s, Q_SUBJ_ANCHORS, id, out);
+}
 
 typedef struct store_subject subject_t;
 typedef struct store_record record_t;
@@ -1516,6 +1530,7 @@ const struct store_ops store_sqlite_ops = {
     .checkpoint = sq_checkpoint,
     .subject_insert = sq_subject_insert,
     .subject_get = sq_subject_get,
+    .subject_anchors = sq_subject_anchors,
     .subject_state = sq_subject_state,
     .subject_set_state = sq_subject_set_state,
     .subject_update = sq_subject_update,

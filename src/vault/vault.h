@@ -387,8 +387,8 @@ VOW_MUST_CHECK vow_err vault_subject_contract_end(struct vault *v, const char *i
  * (notices) those whose notice is owed by now and not yet given. Reads only
  * those rows (an index), whatever the number stored. */
 VOW_MUST_CHECK vow_err vault_due_walk(struct vault *v, int64_t now, bool notices,
-                                      const struct vault_due *after, size_t limit,
-                                      vault_due_fn cb, void *ctx);
+                                      const struct vault_due *after, size_t limit, vault_due_fn cb,
+                                      void *ctx);
 
 /* The due dates of one subject's items; of one item (VOW_ERR_NOT_FOUND). */
 VOW_MUST_CHECK vow_err vault_due_subject(struct vault *v, const char *subject, vault_due_fn cb,
@@ -408,8 +408,7 @@ VOW_MUST_CHECK vow_err vault_due_noticed(struct vault *v, const struct vault_due
  * *due_at (may be NULL) receives it. VOW_ERR_DENIED when the rule allows no
  * postponement or the item has no date; VOW_ERR_NOT_FOUND. */
 VOW_MUST_CHECK vow_err vault_due_postpone(struct vault *v, const char *subject,
-                                          const char *category, const char *item,
-                                          int64_t *due_at);
+                                          const char *category, const char *item, int64_t *due_at);
 
 /* Deletes the item d names (a record with its history, or a file's row
  * and content) if, checked again in the store, it is due now with the same
@@ -424,8 +423,8 @@ VOW_MUST_CHECK vow_err vault_due_token(struct vault *v, const struct vault_due *
 
 /* The person lets the item go: it is deleted now (audited, reason
  * "released"). VOW_ERR_DENIED for an item without a due date. */
-VOW_MUST_CHECK vow_err vault_due_release(struct vault *v, const char *subject,
-                                         const char *category, const char *item);
+VOW_MUST_CHECK vow_err vault_due_release(struct vault *v, const char *subject, const char *category,
+                                         const char *item);
 
 /* Recomputes every due date under the vault's current policy (after a
  * policy change), in batches of 1,024; *changed (may be NULL) counts the
@@ -458,8 +457,7 @@ VOW_MUST_CHECK vow_err vault_outbox_add(struct vault *v, const struct vault_mess
 
 /* Lets a held message of subject go (due now). VOW_ERR_NOT_FOUND if no
  * pending message has that key. */
-VOW_MUST_CHECK vow_err vault_outbox_release(struct vault *v, const char *subject,
-                                            const char *idem);
+VOW_MUST_CHECK vow_err vault_outbox_release(struct vault *v, const char *subject, const char *idem);
 
 /* *status receives the state of subject's message under idem ("pending",
  * "sent", "dead"), or NULL when there is none. */
@@ -531,8 +529,8 @@ VOW_MUST_CHECK vow_err vault_request_create(struct vault *v, struct vault_reques
 
 /* Reads a request; *detail (may be NULL to skip; caller frees) receives its
  * opened detail, or NULL when the subject's key is gone. */
-VOW_MUST_CHECK vow_err vault_request_get(struct vault *v, const char *id,
-                                         struct vault_request *out, char **detail);
+VOW_MUST_CHECK vow_err vault_request_get(struct vault *v, const char *id, struct vault_request *out,
+                                         char **detail);
 
 /* Writes r's status, times, ground, note and export back, with detail when
  * not NULL; a new status (or a note) is appended to the request's history
@@ -546,8 +544,8 @@ VOW_MUST_CHECK vow_err vault_request_save(struct vault *v, const struct vault_re
  * there is none, it expired or max_attempts were used. */
 VOW_MUST_CHECK vow_err vault_request_code_set(struct vault *v, const char *id, const char *code,
                                               int64_t expires);
-VOW_MUST_CHECK vow_err vault_request_code_check(struct vault *v, const char *id,
-                                                const char *code, int max_attempts);
+VOW_MUST_CHECK vow_err vault_request_code_check(struct vault *v, const char *id, const char *code,
+                                                int max_attempts);
 
 /* Binds a download token (keyed hash kept) to the request's export until
  * expires; finds the request a token was given for (VOW_ERR_NOT_FOUND). */
@@ -590,8 +588,7 @@ VOW_MUST_CHECK vow_err vault_agent_key(struct vault *v, const char *id,
 /* A new pair-wise token for agent (64 hex digits and a NUL; only its keyed
  * hash is kept); the agent a presented token belongs to. */
 VOW_MUST_CHECK vow_err vault_agent_token_new(struct vault *v, const char *agent, char token[65]);
-VOW_MUST_CHECK vow_err vault_agent_token_find(struct vault *v, const char *token,
-                                              char agent[64]);
+VOW_MUST_CHECK vow_err vault_agent_token_find(struct vault *v, const char *token, char agent[64]);
 
 /* The protocol's view of a request an agent filed. */
 struct vault_drp {

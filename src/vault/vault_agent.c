@@ -84,8 +84,9 @@ vow_err vault_agent_token_find(struct vault *v, const char *token, char agent[64
 
 #define DRP_FIELDS(X)                                                                              \
 	X(id)                                                                                      \
-	X(agent) X(agent_request_id) X(requests) X(exercise) X(regime) X(status) X(reason)         \
-	    X(callback) X(details)
+	X(agent)                                                                                   \
+	X(agent_request_id) X(requests) X(exercise) X(regime) X(status) X(reason) X(callback)      \
+	    X(details)
 
 static void to_store(const struct vault_drp *in, struct store_drp *out)
 {

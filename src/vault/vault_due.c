@@ -50,17 +50,17 @@ static void compute(const struct vault *v, const struct store_subject *s, struct
 }
 
 vow_err vault_due_item(struct vault *v, const char *subject, const char *category, const char *item,
-                       const char *purpose, int64_t now)
+                       const char *purpose, int64_t now, bool is_new)
 {
 	if (v->policy == NULL || strcmp(category, VAULT_EXPORT_CATEGORY) == 0)
 		return VOW_OK; /* an export expires with its request, not by retention */
 	struct store_subject s = {0};
-	vow_err err = v->ops->subject_get(v->data, subject, &s);
-	store_blob_free(&s.profile);
+	vow_err err = v->ops->subject_anchors(v->data, subject, &s);
 	if (err != VOW_OK)
 		return err;
 	struct store_due d = {0};
-	err = v->ops->due_get(v->data, subject, category, item != NULL ? item : "", &d);
+	err = is_new ? VOW_ERR_NOT_FOUND /* nothing to read: a new item */
+	             : v->ops->due_get(v->data, subject, category, item != NULL ? item : "", &d);
 	if (err == VOW_ERR_NOT_FOUND) {
 		err = VOW_OK;
 		memset(&d, 0, sizeof(d));
@@ -108,7 +108,7 @@ static vow_err recompute_rows(struct vault *v, struct rows *l, size_t *changed)
 		struct store_due *d = &l->v[i];
 		if (!have || strcmp(s.id, d->subject) != 0) {
 			store_blob_free(&s.profile);
-			err = v->ops->subject_get(v->data, d->subject, &s);
+			err = v->ops->subject_anchors(v->data, d->subject, &s);
 			have = err == VOW_OK;
 			if (err == VOW_ERR_NOT_FOUND) { /* an orphan row: nothing left to delete */
 				err = v->ops->due_delete(v->data, d->subject, d->category, d->item);

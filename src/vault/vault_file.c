@@ -92,8 +92,7 @@ vow_err vault_file_create(struct vault *v, const struct vault_access *a, const c
 	bool export = a != NULL && a->rights && category != NULL &&
 	              strcmp(category, VAULT_EXPORT_CATEGORY) == 0;
 	if ((!export && vault_stored_category(v, category) == POLICY_NONE) ||
-	    !meta_text_ok(name, 256, false) ||
-	    !meta_text_ok(media_type, 128, true))
+	    !meta_text_ok(name, 256, false) || !meta_text_ok(media_type, 128, true))
 		return VOW_ERR_INVALID;
 	struct store_subject srow = {0};
 	vow_err err = vault_subject_row(v, subject, true, &srow);
@@ -242,7 +241,7 @@ vow_err vault_file_finish(struct vault_file_writer **wp, char id[VOW_ID_LEN + 1]
 			err = v->ops->file_insert(v->data, &w->row);
 			if (err == VOW_OK)
 				err = vault_due_item(v, w->row.subject, w->row.category, w->row.id,
-				                     w->purpose, w->row.created_at);
+				                     w->purpose, w->row.created_at, true);
 			err = vault_commit(v, err);
 		}
 		w->row.file_key.p = NULL;

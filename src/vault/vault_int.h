@@ -113,10 +113,12 @@ void vault_blind_hash(struct vault *v, enum vault_lookup by, const char *norm,
 #define VAULT_INSTANCE_OWNER "00000000000000000000000000000000"
 
 /* Writes (or rewrites) the due-date row of an item being stored: a record
- * (item NULL) or a file, for purpose, first written now if new. Call inside
- * the transaction that stores it. */
+ * (item NULL) or a file, for purpose, first written now if new (is_new:
+ * the caller knows there is no row yet, so none is read). Call inside the
+ * transaction that stores it. */
 VOW_MUST_CHECK vow_err vault_due_item(struct vault *v, const char *subject, const char *category,
-                                      const char *item, const char *purpose, int64_t now);
+                                      const char *item, const char *purpose, int64_t now,
+                                      bool is_new);
 
 /* Removes an item's due-date row (the item is deleted). */
 VOW_MUST_CHECK vow_err vault_due_forget(struct vault *v, const char *subject, const char *category,

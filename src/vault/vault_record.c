@@ -82,7 +82,8 @@ vow_err vault_record_put(struct vault *v, const struct vault_access *a, const ch
 	if (err == VOW_OK)
 		err = v->ops->record_put(v->data, &row, previous);
 	if (err == VOW_OK)
-		err = vault_due_item(v, subject, category, NULL, a->purpose, row.updated_at);
+		err = vault_due_item(v, subject, category, NULL, a->purpose, row.updated_at,
+		                     !previous);
 	err = vault_commit(v, err);
 	if (err == VOW_OK) {
 		struct audit_event ev = {
@@ -132,7 +133,8 @@ vow_err vault_record_get(struct vault *v, const struct vault_access *a, const ch
 	vow_err err = v->ops->record_get(v->data, subject, category, &row);
 	/* decided outside any read transaction: recording the decision writes */
 	if (err == VOW_OK)
-		err = vault_check(v, a, subject, category, NULL, NULL, NULL, row.key_kind == KEY_HOLD, NULL);
+		err = vault_check(v, a, subject, category, NULL, NULL, NULL,
+		                  row.key_kind == KEY_HOLD, NULL);
 	if (err == VOW_OK)
 		err = open_row(v, &row, value, len);
 	store_blob_free(&row.sealed);

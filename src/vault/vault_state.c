@@ -311,8 +311,8 @@ vow_err vault_check(struct vault *v, const struct vault_access *a, const char *s
 		return VOW_ERR_INVALID;
 	}
 	if (a->rights) { /* the person's own request: audited, not decided */
-		struct audit_event ev = {a->role, a->actor, "rights", subject, category,
-		                         a->purpose, "allow", NULL};
+		struct audit_event ev = {a->role,  a->actor,   "rights", subject,
+		                         category, a->purpose, "allow",  NULL};
 		if (result != NULL)
 			*result = (struct decide_result){true, DECIDE_ALLOWED, POLICY_NONE};
 		return audit_record(v, &ev);
