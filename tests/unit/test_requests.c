@@ -257,6 +257,18 @@ static void test_drp_over_http(void **state)
 	                                         "--verify-key", b64, "--data", data, NULL});
 	assert_non_null(strstr(out, "registered"));
 	free(out);
+	/* the same over HTTP, for admins only */
+	json_t *reg = NULL;
+	char rb[200];
+	snprintf(rb, sizeof(rb), "{\"id\":\"AGENT_U\",\"name\":\"U\",\"verify_key\":\"%s\"}", b64);
+	assert_int_equal(jreq("POST", "/v1/agents", service, NULL, rb, &reg), 403);
+	json_decref(reg);
+	assert_int_equal(jreq("POST", "/v1/agents", admin, NULL, rb, &reg), 201);
+	json_decref(reg);
+	assert_int_equal(jreq("POST", "/v1/agents", admin, NULL,
+	                      "{\"id\":\"bad id\",\"name\":\"U\",\"verify_key\":\"xx\"}", &reg),
+	                 422);
+	json_decref(reg);
 	json_t *j = NULL;
 	assert_int_equal(jreq("POST", "/v1/subjects", service, NULL,
 	                      "{\"email\":\"drp@example.nl\",\"region\":\"NL\"}", &j),
