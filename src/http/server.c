@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -570,6 +571,19 @@ const char *http_public_url(void)
 	return public_url;
 }
 
+/* Called by a sweep after each item, with no transaction open: lets the
+ * requests waiting to write go first, so a long sweep never holds them up
+ * for more than one item. */
+static void sweep_yield(void *ctx, enum retention_action action, const struct vault_due *d)
+{
+	(void)ctx;
+	(void)action;
+	(void)d;
+	pthread_mutex_unlock(&write_lock);
+	sched_yield();
+	pthread_mutex_lock(&write_lock);
+}
+
 static void work_tick(int64_t now, bool sweep)
 {
 	pthread_rwlock_rdlock(&policy_lock);
@@ -589,7 +603,7 @@ static void work_tick(int64_t now, bool sweep)
 		struct retention_links links = {public_url};
 		struct retention_report rep = {0};
 		pthread_mutex_lock(&write_lock);
-		vow_err err = retention_sweep(v, &links, now, false, NULL, NULL, &rep);
+		vow_err err = retention_sweep(v, &links, now, false, sweep_yield, NULL, &rep);
 		pthread_mutex_unlock(&write_lock);
 		size_t expired = 0;
 		if (err == VOW_OK) {
@@ -603,6 +617,8 @@ static void work_tick(int64_t now, bool sweep)
 			log_line("info", "retention sweep: %zu notices, %zu deleted, %zu waiting",
 			         rep.noticed, rep.deleted, rep.waiting);
 	}
+	/* delivery reads no policy: a slow receiver must not hold up a reload */
+	pthread_rwlock_unlock(&policy_lock);
 	if (http_cfg->send_interval > 0) {
 		struct notify_config nc = {.smtp_url = http_cfg->smtp_url,
 		                           .mail_from = http_cfg->mail_from,
@@ -616,7 +632,6 @@ static void work_tick(int64_t now, bool sweep)
 			         "outbox: %zu sent, %zu to retry, %zu dead", st.sent, st.retried,
 			         st.dead);
 	}
-	pthread_rwlock_unlock(&policy_lock);
 }
 
 static void *worker(void *arg)
