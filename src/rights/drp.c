@@ -198,6 +198,13 @@ static void iso(int64_t t, char out[21])
 	clock_format(t, out);
 }
 
+/* Sets o[key] to the string value, counting a failure in *bad. */
+static void put(json_t *o, const char *key, const char *value, bool *bad)
+{
+	if (json_object_set_new(o, key, json_string(value)) != 0)
+		*bad = true;
+}
+
 /* The Exercise Status object (spec 3.03) of d, from its vow requests. */
 static json_t *status_of(struct vault *v, const struct vault_drp *d)
 {
@@ -206,8 +213,9 @@ static json_t *status_of(struct vault *v, const struct vault_drp *d)
 	json_t *o = json_pack("{s:s, s:s}", "request_id", d->id, "received_at", received);
 	if (o == NULL)
 		return NULL;
+	bool bad = false;
 	if (d->agent_request_id[0] != '\0')
-		json_object_set_new(o, "agent_request_id", json_string(d->agent_request_id));
+		put(o, "agent_request_id", d->agent_request_id, &bad);
 	const char *status = d->status[0] ? d->status : NULL,
 	           *reason = d->reason[0] ? d->reason : NULL;
 	char details[300] = "", expected[21] = "", uv[600] = "", expires[21] = "",
@@ -266,19 +274,23 @@ static json_t *status_of(struct vault *v, const struct vault_drp *d)
 		if (need && !expired && !revoked && !denied)
 			reason = "need_user_verification";
 	}
-	json_object_set_new(o, "status", json_string(status));
+	put(o, "status", status, &bad);
 	if (reason != NULL)
-		json_object_set_new(o, "reason", json_string(reason));
+		put(o, "reason", reason, &bad);
 	if (expected[0] != '\0')
-		json_object_set_new(o, "expected_by", json_string(expected));
+		put(o, "expected_by", expected, &bad);
 	if (details[0] != '\0')
-		json_object_set_new(o, "processing_details", json_string(details));
+		put(o, "processing_details", details, &bad);
 	if (uv[0] != '\0' && reason != NULL && strcmp(reason, "need_user_verification") == 0) {
-		json_object_set_new(o, "user_verification_url", json_string(uv));
-		json_object_set_new(o, "expires_at", json_string(expires));
+		put(o, "user_verification_url", uv, &bad);
+		put(o, "expires_at", expires, &bad);
 	}
 	if (results[0] != '\0' && strcmp(status, "fulfilled") == 0)
-		json_object_set_new(o, "results_url", json_string(results));
+		put(o, "results_url", results, &bad);
+	if (bad) { /* a status with a field missing would mislead the agent */
+		json_decref(o);
+		return NULL;
+	}
 	return o;
 }
 

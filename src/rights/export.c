@@ -329,10 +329,13 @@ static json_t *purposes_doc(const struct policy *p, json_t *held)
 				if (!taxonomy_key_covers(p->categories[pu->categories.v[k]].key,
 				                         cat))
 					continue;
-				json_array_append_new(list,
-				                      json_pack("{s:s, s:s?, s:s}", "purpose",
-				                                pu->key, "name", pu->name, "basis",
-				                                policy_basis_name(pu->basis)));
+				if (json_array_append_new(
+				        list, json_pack("{s:s, s:s?, s:s}", "purpose", pu->key,
+				                        "name", pu->name, "basis",
+				                        policy_basis_name(pu->basis))) != 0) {
+					json_decref(list);
+					list = NULL;
+				}
 				break;
 			}
 		}
