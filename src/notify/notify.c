@@ -77,6 +77,14 @@ vow_err notify_webhook(struct vault *v, const char *url, const char *subject, co
 
 /* ---- delivery ---- */
 
+/* Sets a libcurl option unless an earlier one failed (rc holds the first
+ * failure, reported like a failed transfer). */
+#define OPT(c, opt, val)                                                                           \
+	do {                                                                                       \
+		if (rc == CURLE_OK)                                                                \
+			rc = curl_easy_setopt((c), (opt), (val));                                  \
+	} while (0)
+
 struct upload {
 	const char *p;
 	size_t len, off;
@@ -191,16 +199,18 @@ static vow_err send_mail(const struct notify_config *cfg, const struct vault_out
 	struct curl_slist *to = curl_slist_append(NULL, rcpt);
 	struct upload u = {msg, strlen(msg), 0};
 	char errbuf[CURL_ERROR_SIZE] = "";
-	curl_easy_setopt(c, CURLOPT_URL, cfg->smtp_url);
-	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
-	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, to);
-	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
-	curl_easy_setopt(c, CURLOPT_READDATA, &u);
-	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, cfg->timeout_ms > 0 ? cfg->timeout_ms : 10000L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	CURLcode rc = to != NULL ? curl_easy_perform(c) : CURLE_OUT_OF_MEMORY;
+	CURLcode rc = CURLE_OK;
+	OPT(c, CURLOPT_URL, cfg->smtp_url);
+	OPT(c, CURLOPT_MAIL_FROM, from);
+	OPT(c, CURLOPT_MAIL_RCPT, to);
+	OPT(c, CURLOPT_READFUNCTION, read_cb);
+	OPT(c, CURLOPT_READDATA, &u);
+	OPT(c, CURLOPT_UPLOAD, 1L);
+	OPT(c, CURLOPT_TIMEOUT_MS, cfg->timeout_ms > 0 ? cfg->timeout_ms : 10000L);
+	OPT(c, CURLOPT_NOSIGNAL, 1L);
+	OPT(c, CURLOPT_ERRORBUFFER, errbuf);
+	if (rc == CURLE_OK)
+		rc = to != NULL ? curl_easy_perform(c) : CURLE_OUT_OF_MEMORY;
 	if (rc != CURLE_OK)
 		snprintf(why, cap, "smtp: %s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	curl_slist_free_all(to);
@@ -233,27 +243,32 @@ static vow_err send_hook(struct vault *v, const struct notify_config *cfg,
 	if (c == NULL)
 		return VOW_ERR_NOMEM;
 	struct curl_slist *h = NULL;
-	char line[256];
-	h = curl_slist_append(h, "Content-Type: application/json");
-	snprintf(line, sizeof(line), "Idempotency-Key: %s", m->idem);
-	h = curl_slist_append(h, line);
-	snprintf(line, sizeof(line), "Vow-Event: %s", m->template_name);
-	h = curl_slist_append(h, line);
-	snprintf(line, sizeof(line), "Vow-Timestamp: %s", ts);
-	h = curl_slist_append(h, line);
-	snprintf(line, sizeof(line), "Vow-Signature: ed25519=%s", sig);
-	h = curl_slist_append(h, line);
+	char lines[5][256];
+	snprintf(lines[0], sizeof(lines[0]), "Content-Type: application/json");
+	snprintf(lines[1], sizeof(lines[1]), "Idempotency-Key: %s", m->idem);
+	snprintf(lines[2], sizeof(lines[2]), "Vow-Event: %s", m->template_name);
+	snprintf(lines[3], sizeof(lines[3]), "Vow-Timestamp: %s", ts);
+	snprintf(lines[4], sizeof(lines[4]), "Vow-Signature: ed25519=%s", sig);
+	CURLcode rc = CURLE_OK;
+	for (size_t i = 0; i < 5 && rc == CURLE_OK; i++) {
+		struct curl_slist *more = curl_slist_append(h, lines[i]);
+		if (more == NULL)
+			rc = CURLE_OUT_OF_MEMORY; /* h stays as it was, freed below */
+		else
+			h = more;
+	}
 	char errbuf[CURL_ERROR_SIZE] = "";
-	curl_easy_setopt(c, CURLOPT_URL, m->to);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, m->body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)blen);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, cfg->timeout_ms > 0 ? cfg->timeout_ms : 10000L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	CURLcode rc = h != NULL ? curl_easy_perform(c) : CURLE_OUT_OF_MEMORY;
+	OPT(c, CURLOPT_URL, m->to);
+	OPT(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	OPT(c, CURLOPT_POSTFIELDS, m->body);
+	OPT(c, CURLOPT_POSTFIELDSIZE, (long)blen);
+	OPT(c, CURLOPT_HTTPHEADER, h);
+	OPT(c, CURLOPT_WRITEFUNCTION, discard);
+	OPT(c, CURLOPT_TIMEOUT_MS, cfg->timeout_ms > 0 ? cfg->timeout_ms : 10000L);
+	OPT(c, CURLOPT_NOSIGNAL, 1L);
+	OPT(c, CURLOPT_ERRORBUFFER, errbuf);
+	if (rc == CURLE_OK)
+		rc = curl_easy_perform(c);
 	long status = 0;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	curl_slist_free_all(h);
