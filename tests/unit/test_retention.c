@@ -168,6 +168,35 @@ static void test_amberscript_postpone(void **state)
 	clock_set_real();
 }
 
+/* Letting it go: the link deletes the file at once; a wrong token nothing. */
+static void test_release_deletes_now(void **state)
+{
+	(void)state;
+	struct policy *p = NULL;
+	clock_set_fixed(at("2026-01-01T00:00:00Z"));
+	struct vault *v = open_with("examples/policies/amberscript.yaml", &p);
+	char s[VOW_ID_LEN + 1], f[VOW_ID_LEN + 1];
+	person(v, "dora@example.nl", s);
+	put_file(v, s, "user.content.audio", "essential.service", f);
+	struct retention_report r;
+	sweep(v, at("2026-06-24T00:00:00Z"), &r);
+	assert_int_equal(r.noticed, 1);
+	struct vault_due d;
+	assert_int_equal(vault_due_get(v, s, "user.content.audio", f, &d), VOW_OK);
+	char token[65], wrong[65];
+	assert_int_equal(retention_token(v, &d, token), VOW_OK);
+	memcpy(wrong, token, sizeof(wrong));
+	wrong[63] = wrong[63] == '0' ? '1' : '0';
+	assert_int_equal(retention_release(v, s, "user.content.audio", f, wrong), VOW_ERR_DENIED);
+	assert_true(file_exists(v, f));
+	assert_int_equal(retention_release(v, s, "user.content.audio", f, token), VOW_OK);
+	assert_false(file_exists(v, f));
+	assert_int_equal(vault_due_get(v, s, "user.content.audio", f, &d), VOW_ERR_NOT_FOUND);
+	vault_close(&v);
+	policy_free(&p);
+	clock_set_real();
+}
+
 /* A notice the sweep could not give on time (the server was down) still
  * gives the person a full week. */
 static void test_late_notice_gives_a_week(void **state)
@@ -455,6 +484,7 @@ int main(void)
 	    cmocka_unit_test(test_amberscript_six_months),
 	    cmocka_unit_test(test_amberscript_postpone),
 	    cmocka_unit_test(test_late_notice_gives_a_week),
+	    cmocka_unit_test(test_release_deletes_now),
 	    cmocka_unit_test(test_amberscript_close_and_hold),
 	    cmocka_unit_test(test_ambsonic_rules),
 	    cmocka_unit_test(test_amper_rules),
