@@ -27,10 +27,12 @@ static const char usage[] =
 static const char outbox_usage[] =
     "usage: vow outbox list [--subject ID] [--json] [--data DIR]\n"
     "       vow outbox send --smtp URL --from ADDRESS [--now TIME] [--data DIR]\n"
+    "       vow outbox retry ID [--data DIR]\n"
     "\n"
     "list shows the queued, sent and dead messages (never their content).\n"
     "send delivers the messages that are due once (vow serve does this every\n"
-    "second): e-mail over SMTP to URL (smtp://host:port), webhooks over HTTP.\n";
+    "second): e-mail over SMTP to URL (smtp://host:port), webhooks over HTTP.\n"
+    "retry sends a dead message again from scratch, once its cause is fixed.\n";
 
 struct opts {
 	const char *data, *pos[3], *public_url, *smtp, *from, *subject;
@@ -252,8 +254,8 @@ int cli_outbox(int argc, char **argv)
 	int rc = parse(argc, argv, &o, outbox_usage);
 	if (rc != CLI_OK)
 		return rc;
-	bool send = strcmp(argv[1], "send") == 0;
-	if ((!send && strcmp(argv[1], "list") != 0) || o.npos != 0 ||
+	bool send = strcmp(argv[1], "send") == 0, retry = strcmp(argv[1], "retry") == 0;
+	if ((!send && !retry && strcmp(argv[1], "list") != 0) || o.npos != (retry ? 1u : 0u) ||
 	    (send && (o.smtp == NULL || o.from == NULL))) {
 		fputs(outbox_usage, stderr);
 		return CLI_USAGE;
@@ -264,7 +266,16 @@ int cli_outbox(int argc, char **argv)
 	if (rc != CLI_OK)
 		return rc;
 	vow_err err;
-	if (send) {
+	if (retry) {
+		err = vault_outbox_retry(v, o.pos[0]);
+		if (err == VOW_OK)
+			puts("queued again");
+		else if (err == VOW_ERR_INVALID)
+			fputs("vow outbox: only a dead message that still holds its content can be "
+			      "sent "
+			      "again\n",
+			      stderr);
+	} else if (send) {
 		struct notify_config cfg = {.smtp_url = o.smtp, .mail_from = o.from};
 		struct vault_outbox_stats st = {0};
 		err = notify_deliver(v, &cfg, o.now, &st);

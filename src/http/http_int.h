@@ -114,6 +114,7 @@ enum MHD_Result http_subject_keep(struct MHD_Connection *c, struct request *r);
 enum MHD_Result http_subject_activity(struct MHD_Connection *c, struct request *r);
 enum MHD_Result http_subject_contract_end(struct MHD_Connection *c, struct request *r);
 enum MHD_Result http_outbox_list(struct MHD_Connection *c, struct request *r);
+enum MHD_Result http_outbox_retry(struct MHD_Connection *c, struct request *r);
 
 /* Metrics. */
 void http_metrics_decision(bool allow, const char *reason);

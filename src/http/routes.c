@@ -731,6 +731,7 @@ const struct route http_route_table[] = {
     {"POST", "/v1/subjects/{id}/contract-end", http_subject_contract_end,
      ROUTE_BODY | ROUTE_WRITES},
     {"GET", "/v1/outbox", http_outbox_list, ROUTE_ADMIN},
+    {"POST", "/v1/outbox/{id}/retry", http_outbox_retry, ROUTE_ADMIN | ROUTE_WRITES},
     {"POST", "/v1/requests", http_request_file, ROUTE_BODY | ROUTE_WRITES},
     {"GET", "/v1/requests", http_request_list, 0},
     {"GET", "/v1/requests/{id}", http_request_get, 0},

@@ -234,3 +234,16 @@ enum MHD_Result http_outbox_list(struct MHD_Connection *c, struct request *r)
 	}
 	return http_json(c, r, 200, json_pack("{s:o}", "messages", arr));
 }
+
+enum MHD_Result http_outbox_retry(struct MHD_Connection *c, struct request *r)
+{
+	vow_err err = vault_outbox_retry(r->v, r->params[0]);
+	if (err == VOW_ERR_INVALID)
+		return http_error(
+		    c, r, 409, "not_dead",
+		    "only a dead message that still holds its content can be sent again", NULL);
+	if (err != VOW_OK)
+		return http_fail(c, r, err);
+	return http_json(c, r, 200,
+	                 json_pack("{s:s, s:s}", "id", r->params[0], "status", "pending"));
+}

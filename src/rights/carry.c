@@ -306,8 +306,14 @@ static vow_err do_restrict(struct vault *v, struct vault_request *r, json_t *d, 
 			}
 			if (err == VOW_OK && status != NULL) {
 				json_decref(told);
-				json_t *w = json_pack("{s:s, s:s}", "status", "waiting", "for",
-				                      "the notice to the person to be delivered");
+				json_t *w = json_pack(
+				    "{s:s, s:s}", "status", "waiting", "for",
+				    strcmp(status, "dead") == 0
+				        ? "the notice to the person, which could not be delivered: "
+				          "fix the "
+				          "cause and send it again (vow outbox retry, POST "
+				          "/v1/outbox/{id}/retry), or tell the person otherwise"
+				        : "the notice to the person to be delivered");
 				*out = w != NULL ? json_dumps(w, JSON_COMPACT) : NULL;
 				json_decref(w);
 				return *out != NULL ? VOW_OK : VOW_ERR_NOMEM;

@@ -356,6 +356,7 @@ struct store_ops {
 	                       void *ctx);
 	vow_err (*message_update)(struct store *s, const struct store_message *row);
 	vow_err (*message_list)(struct store *s, const char *subject, store_each_fn cb, void *ctx);
+	vow_err (*message_get)(struct store *s, const char *id, struct store_message *out);
 
 	/* DATA: retention due dates. put inserts or replaces; walk lists rows
 	 * with 0 < due_at <= now (or, with notices, 0 < notice_at <= now and

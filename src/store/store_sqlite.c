@@ -1583,6 +1583,7 @@ const struct store_ops store_sqlite_ops = {
     .message_due = sq_message_due,
     .message_update = sq_message_update,
     .message_list = sq_message_list,
+    .message_get = sq_message_get,
     .due_put = sq_due_put,
     .due_get = sq_due_get,
     .due_delete = sq_due_delete,

@@ -71,6 +71,7 @@ vow_err sq_message_insert(struct store *s, const struct store_message *r);
 vow_err sq_message_due(struct store *s, int64_t now, size_t limit, store_each_fn cb, void *ctx);
 vow_err sq_message_update(struct store *s, const struct store_message *r);
 vow_err sq_message_list(struct store *s, const char *subject, store_each_fn cb, void *ctx);
+vow_err sq_message_get(struct store *s, const char *id, struct store_message *out);
 vow_err sq_due_put(struct store *s, const struct store_due *r);
 vow_err sq_due_get(struct store *s, const char *subject, const char *category, const char *item,
                    struct store_due *out);

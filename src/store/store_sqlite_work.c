@@ -9,6 +9,7 @@ enum w {
 	W_MSG_DUE,
 	W_MSG_UPD,
 	W_MSG_LIST,
+	W_MSG_GET,
 	W_DUE_PUT,
 	W_DUE_GET,
 	W_DUE_DEL,
@@ -34,6 +35,7 @@ static const char *const sql[W__END - SQ_WORK_BASE] = {
                                  "last_error=?11,payload=?12 WHERE id=?1",
     [W_MSG_LIST - SQ_WORK_BASE] =
         "SELECT " MSG_COLS " FROM outbox WHERE ?1='' OR subject=?1 ORDER BY created_at,rowid",
+    [W_MSG_GET - SQ_WORK_BASE] = "SELECT " MSG_COLS " FROM outbox WHERE id=?",
     [W_DUE_PUT - SQ_WORK_BASE] =
         "INSERT OR REPLACE INTO due(" DUE_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?)",
     [W_DUE_GET - SQ_WORK_BASE] =
@@ -136,6 +138,20 @@ vow_err sq_message_list(struct store *s, const char *subject, store_each_fn cb, 
 	WALK(s, q, message_t, read_message, cb, ctx);
 }
 
+vow_err sq_message_get(struct store *s, const char *id, struct store_message *out)
+{
+	sqlite3_stmt *q = stmt(s, W_MSG_GET);
+	if (q != NULL)
+		sq_bind_text(q, 1, id);
+	vow_err err = sq_one(s, q);
+	if (err == VOW_OK) {
+		memset(out, 0, sizeof(*out));
+		err = read_message(q, out);
+		sqlite3_reset(q);
+	}
+	return err;
+}
+
 /* ---- retention due dates ---- */
 
 static void bind_due(sqlite3_stmt *q, const struct store_due *r)
@@ -217,7 +233,10 @@ vow_err sq_due_walk(struct store *s, int64_t now, bool notices, const struct sto
 	if (q != NULL) {
 		sqlite3_bind_int64(q, 1, now);
 		sqlite3_bind_int64(q, 2, (sqlite3_int64)limit);
-		sqlite3_bind_int64(q, 3, after == NULL ? 0 : notices ? after->notice_at : after->due_at);
+		sqlite3_bind_int64(q, 3,
+		                   after == NULL ? 0
+		                   : notices     ? after->notice_at
+		                                 : after->due_at);
 		sq_bind_text(q, 4, after != NULL ? after->subject : "");
 		sq_bind_text(q, 5, after != NULL ? after->category : "");
 		sq_bind_text(q, 6, after != NULL ? after->item : "");

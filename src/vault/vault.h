@@ -464,6 +464,11 @@ VOW_MUST_CHECK vow_err vault_outbox_release(struct vault *v, const char *subject
 VOW_MUST_CHECK vow_err vault_outbox_status(struct vault *v, const char *subject, const char *idem,
                                            const char **status);
 
+/* Sends a dead message again from scratch (attempts reset, due now), after
+ * the cause was fixed. VOW_ERR_INVALID unless it is dead and still holds
+ * its content (an erased person's messages do not). */
+VOW_MUST_CHECK vow_err vault_outbox_retry(struct vault *v, const char *id);
+
 /* A message being delivered: strings borrowed for the call only (to and
  * body are wiped after it). */
 struct vault_outbox_item {

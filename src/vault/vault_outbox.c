@@ -344,3 +344,25 @@ vow_err vault_outbox_status(struct vault *v, const char *subject, const char *id
 		                                        : NULL;
 	return err;
 }
+
+/* ---- dead letters ---- */
+
+vow_err vault_outbox_retry(struct vault *v, const char *id)
+{
+	if (!id_valid(id))
+		return VOW_ERR_NOT_FOUND;
+	struct store_message m = {0};
+	vow_err err = v->ops->message_get(v->data, id, &m);
+	if (err == VOW_OK && (m.status != MESSAGE_DEAD || m.payload.p == NULL))
+		err = VOW_ERR_INVALID; /* only a dead message that still has its content */
+	if (err == VOW_OK) {
+		m.status = MESSAGE_PENDING;
+		m.attempts = 0;
+		m.next_at = clock_real_now();
+		err = v->ops->begin(v->data);
+		if (err == VOW_OK)
+			err = vault_commit(v, v->ops->message_update(v->data, &m));
+	}
+	store_blob_free(&m.payload);
+	return err;
+}

@@ -699,7 +699,7 @@ static vow_err failing(void *ctx, const struct vault_outbox_item *m, char *why, 
 }
 
 struct last {
-	char status[16], error[160];
+	char id[VOW_ID_LEN + 1], status[16], error[160];
 	int attempts;
 	int64_t next_at;
 };
@@ -707,6 +707,7 @@ struct last {
 static vow_err last_cb(void *ctx, const struct vault_message_info *m)
 {
 	struct last *l = ctx;
+	snprintf(l->id, sizeof(l->id), "%s", m->id);
 	snprintf(l->status, sizeof(l->status), "%s", m->status);
 	snprintf(l->error, sizeof(l->error), "%s", m->last_error);
 	l->attempts = m->attempts;
@@ -747,6 +748,21 @@ static void test_outbox_retries_then_dead_letter(void **state)
 	assert_string_equal(l.status, "dead");
 	assert_string_equal(l.error, "receiver said 503");
 	assert_int_equal(l.attempts, 8);
+	/* the dead letter, sent again once the receiver is back */
+	char dead[VOW_ID_LEN + 1];
+	snprintf(dead, sizeof(dead), "%s", l.id);
+	assert_int_equal(vault_outbox_retry(v, dead), VOW_OK);
+	assert_int_equal(vault_outbox_retry(v, dead), VOW_ERR_INVALID); /* pending now */
+	assert_int_equal(vault_outbox_list(v, NULL, last_cb, &l), VOW_OK);
+	assert_string_equal(l.status, "pending");
+	assert_int_equal(l.attempts, 0);
+	n_sent = 0;
+	assert_int_equal(vault_outbox_deliver(v, clock_real_now(), 64, 8, capture, NULL, NULL),
+	                 VOW_OK);
+	assert_int_equal(n_sent, 1);
+	assert_int_equal(vault_outbox_list(v, NULL, last_cb, &l), VOW_OK);
+	assert_string_equal(l.status, "sent");
+	assert_int_equal(vault_outbox_retry(v, dead), VOW_ERR_INVALID); /* sent: nothing to send */
 	/* through libcurl: nothing listens on port 9 */
 	struct vault_message real = {VAULT_WEBHOOK,          "test:retry:2", NULL, "test.event",
 	                             "http://127.0.0.1:9/x", "{}",           false};
