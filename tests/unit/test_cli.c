@@ -122,8 +122,10 @@ static void test_help_everywhere(void **state)
 {
 	(void)state;
 	static const char *const cmds[][3] = {
-	    {"--help", NULL, NULL}, {"policy", "--help", NULL}, {"init", "--help", NULL}};
-	for (size_t i = 0; i < 3; i++) {
+	    {"--help", NULL, NULL},        {"policy", "--help", NULL}, {"init", "--help", NULL},
+	    {"retention", "--help", NULL}, {"outbox", "--help", NULL}, {"request", "--help", NULL},
+	    {"agent", "--help", NULL},     {"serve", "--help", NULL}};
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		struct run r = run_vow(cmds[i]);
 		assert_int_equal(r.status, 0);
 		assert_non_null(strstr(r.out, "usage: vow"));
