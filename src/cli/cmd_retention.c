@@ -205,7 +205,7 @@ int cli_retention(int argc, char **argv)
 		rc = err == VOW_OK ? CLI_OK : fail("cannot postpone", err);
 	} else {
 		size_t changed = 0;
-		vow_err err = vault_due_recompute(v, &changed);
+		vow_err err = vault_due_recompute(v, &changed, NULL, NULL);
 		if (err == VOW_OK)
 			printf("%zu due dates changed\n", changed);
 		rc = err == VOW_OK ? CLI_OK : fail("cannot recompute", err);

@@ -538,6 +538,16 @@ static bool work_stopping;
 static bool recheck_due = true; /* at start and after a reload: has the policy moved due dates? */
 static char public_url[300];
 
+/* Lets the requests waiting to write go first (a long background job calls
+ * it between steps, with no transaction open). */
+static void hand_over(void *ctx)
+{
+	(void)ctx;
+	pthread_mutex_unlock(&write_lock);
+	sched_yield();
+	pthread_mutex_lock(&write_lock);
+}
+
 /* Recomputes every due date when the policy differs from the one they were
  * computed under (a digest of the compiled policy, kept as a setting). */
 static void due_recheck(struct vault *v)
@@ -555,7 +565,7 @@ static void due_recheck(struct vault *v)
 		return;
 	size_t changed = 0;
 	pthread_mutex_lock(&write_lock);
-	vow_err err = vault_due_recompute(v, &changed);
+	vow_err err = vault_due_recompute(v, &changed, hand_over, NULL);
 	pthread_mutex_unlock(&write_lock);
 	if (err != VOW_OK) {
 		log_line("error", "due dates not recomputed: %s", vow_err_code(err));
@@ -576,12 +586,9 @@ const char *http_public_url(void)
  * for more than one item. */
 static void sweep_yield(void *ctx, enum retention_action action, const struct vault_due *d)
 {
-	(void)ctx;
 	(void)action;
 	(void)d;
-	pthread_mutex_unlock(&write_lock);
-	sched_yield();
-	pthread_mutex_lock(&write_lock);
+	hand_over(ctx);
 }
 
 static void work_tick(int64_t now, bool sweep)

@@ -427,9 +427,12 @@ VOW_MUST_CHECK vow_err vault_due_release(struct vault *v, const char *subject, c
                                          const char *item);
 
 /* Recomputes every due date under the vault's current policy (after a
- * policy change), in batches of 1,024; *changed (may be NULL) counts the
- * rows whose dates moved. */
-VOW_MUST_CHECK vow_err vault_due_recompute(struct vault *v, size_t *changed);
+ * policy change), in batches of 1,024, each read and rewritten in one
+ * transaction; between (may be NULL) is called between batches, with no
+ * transaction open. *changed (may be NULL) counts the rows whose dates
+ * moved. */
+VOW_MUST_CHECK vow_err vault_due_recompute(struct vault *v, size_t *changed,
+                                           void (*between)(void *ctx), void *ctx);
 
 /* ---- outbox: e-mails and webhooks, queued with the change that causes them ---- */
 

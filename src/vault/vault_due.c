@@ -142,7 +142,7 @@ vow_err vault_due_refresh_subject(struct vault *v, const char *subject)
 	return err;
 }
 
-vow_err vault_due_recompute(struct vault *v, size_t *changed)
+vow_err vault_due_recompute(struct vault *v, size_t *changed, void (*between)(void *ctx), void *ctx)
 {
 	if (v->policy == NULL)
 		return VOW_ERR_INVALID;
@@ -152,18 +152,23 @@ vow_err vault_due_recompute(struct vault *v, size_t *changed)
 	vow_err err = VOW_OK;
 	for (;;) {
 		struct rows l = {0};
-		err = v->ops->due_all(v->data, first ? NULL : &after, 1024, collect, &l);
+		/* each batch is read and rewritten in one transaction, so a write
+		 * made between batches is never overwritten with what was read before it */
+		err = v->ops->begin(v->data);
+		if (err == VOW_OK)
+			err = v->ops->due_all(v->data, first ? NULL : &after, 1024, collect, &l);
 		if (err == VOW_OK && l.n > 0) {
 			after = l.v[l.n - 1];
-			err = v->ops->begin(v->data);
-			if (err == VOW_OK)
-				err = vault_commit(v, recompute_rows(v, &l, &n));
+			err = recompute_rows(v, &l, &n);
 		}
+		err = vault_commit(v, err);
 		size_t got = l.n;
 		free(l.v);
 		first = false;
 		if (err != VOW_OK || got < 1024)
 			break;
+		if (between != NULL)
+			between(ctx);
 	}
 	if (err == VOW_OK && changed != NULL)
 		*changed = n;

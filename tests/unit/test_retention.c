@@ -217,7 +217,7 @@ static void test_late_notice_gives_a_week(void **state)
 	 * notice is owed */
 	struct vault_due before, after;
 	assert_int_equal(vault_due_get(v, s, "user.content.audio", f, &before), VOW_OK);
-	assert_int_equal(vault_due_recompute(v, NULL), VOW_OK);
+	assert_int_equal(vault_due_recompute(v, NULL, NULL, NULL), VOW_OK);
 	assert_int_equal(vault_due_get(v, s, "user.content.audio", f, &after), VOW_OK);
 	assert_int_equal(after.due_at, before.due_at);
 	assert_int_equal(after.due_at, at("2026-07-17T00:00:00Z"));
