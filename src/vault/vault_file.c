@@ -95,7 +95,8 @@ vow_err vault_file_create(struct vault *v, const struct vault_access *a, const c
 	    !meta_text_ok(name, 256, false) || !meta_text_ok(media_type, 128, true))
 		return VOW_ERR_INVALID;
 	struct store_subject srow = {0};
-	vow_err err = vault_subject_row(v, subject, true, &srow);
+	/* a closed account's person may still ask for what is kept of them */
+	vow_err err = vault_subject_row(v, subject, !export, &srow);
 	store_blob_free(&srow.profile);
 	if (err == VOW_OK)
 		err = vault_check(v, a, subject, category, NULL, NULL, NULL, false, NULL);

@@ -428,6 +428,28 @@ static void test_access_export(void **state)
 	clock_set_real();
 }
 
+/* A closed account's person can still get what is kept of them. */
+static void test_export_after_closure(void **state)
+{
+	(void)state;
+	clock_set_fixed(at("2026-05-01T00:00:00Z"));
+	struct vault *v = open_vault();
+	char s[VOW_ID_LEN + 1];
+	person(v, s);
+	struct vault_access tax = {"service", NULL, "essential.legal_obligation.tax", false, false,
+	                           false,     false};
+	assert_int_equal(
+	    vault_record_put(v, &tax, s, "user.financial.invoice", "{\"total\":42}", 12), VOW_OK);
+	assert_int_equal(vault_subject_close(v, s), VOW_OK);
+	struct tar_entry e[32];
+	size_t n = export_of(v, s, "access", e, 32);
+	assert_true(has(e, n, "data/user.financial.invoice.json"));
+	for (size_t i = 0; i < n; i++)
+		free(e[i].data);
+	vault_close(&v);
+	clock_set_real();
+}
+
 static void test_portability_takes_consent_and_contract(void **state)
 {
 	(void)state;
@@ -791,6 +813,7 @@ int main(void)
 	    cmocka_unit_test(test_lifecycle),
 	    cmocka_unit_test(test_access_export),
 	    cmocka_unit_test(test_portability_takes_consent_and_contract),
+	    cmocka_unit_test(test_export_after_closure),
 	    cmocka_unit_test(test_erasure_tells_recipients),
 	    cmocka_unit_test(test_restrict_object_withdraw),
 	    cmocka_unit_test(test_each_denial_ground),
