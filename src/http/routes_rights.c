@@ -102,8 +102,17 @@ enum MHD_Result http_request_file(struct MHD_Connection *c, struct request *r)
 		                                    : "service");
 	char *dtext = detail != NULL ? json_dumps(detail, JSON_COMPACT) : NULL;
 	struct rights_links links = {http_public_url()};
-	/* an authenticated subject session is the identity check */
-	struct rights_filing f = {subject, type, channel, dtext, r->key.kind == API_SUBJECT};
+	/* an authenticated subject session is the identity check; an admin (the
+	 * privacy officer) may say they checked it another way */
+	json_t *checked = json_object_get(b, "identity_verified");
+	if (checked != NULL && (!json_is_boolean(checked) || r->key.kind != API_ADMIN)) {
+		free(dtext);
+		json_decref(b);
+		return http_error(c, r, 422, "invalid_request",
+		                  "identity_verified (a boolean) is for admin keys only", NULL);
+	}
+	struct rights_filing f = {subject, type, channel, dtext,
+	                          r->key.kind == API_SUBJECT || json_is_true(checked)};
 	char id[VOW_ID_LEN + 1];
 	vow_err err = rights_file(r->v, &links, &f, id);
 	free(dtext);
