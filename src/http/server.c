@@ -444,6 +444,19 @@ static enum MHD_Result first_call(struct MHD_Connection *c, struct request *r, c
 		if ((r->route->flags & ROUTE_ADMIN) && r->key.kind != API_ADMIN)
 			return http_error(c, r, 403, "forbidden", "this needs an admin key",
 			                  "role_not_allowed");
+	} else if (strncmp(r->route->pattern, "/v1/", 4) == 0) {
+		/* the keyless API routes (a code, a link's token, an agent's
+		 * signature) are rate-limited per client address instead */
+		char who[17] = "@";
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (ci != NULL && ci->client_addr != NULL && ci->client_addr->sa_family == AF_INET)
+			(void)inet_ntop(AF_INET,
+			                &((const struct sockaddr_in *)ci->client_addr)->sin_addr,
+			                who + 1, sizeof(who) - 1);
+		if (!rate_ok(who))
+			return http_error(c, r, 429, "rate_limited",
+			                  "too many requests from this address; slow down", NULL);
 	}
 	if (r->route->flags & ROUTE_BODY) {
 		const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");

@@ -491,6 +491,24 @@ static void test_slow_client(void **state)
 		json_decref(j);
 	}
 	assert_true(limited > 0);
+	/* the keyless routes: per client address */
+	limited = 0;
+	for (int i = 0; i < 60; i++) {
+		json_t *j;
+		long st = jreq("POST", "/v1/requests/00000000000000000000000000000000/verify", NULL,
+		               NULL, "{\"code\":\"123456\"}", &j);
+		if (st == 429) {
+			limited++;
+			assert_string_equal(err_code(j), "rate_limited");
+		} else {
+			assert_int_equal(st, 404);
+		}
+		json_decref(j);
+	}
+	assert_true(limited > 0);
+	json_t *h;
+	assert_int_equal(jreq("GET", "/healthz", NULL, NULL, NULL, &h), 200); /* not limited */
+	json_decref(h);
 	stop_server();
 	start_server(NULL);
 }
