@@ -153,7 +153,7 @@ static int run(struct vault *v, const char *sub, const struct opts *o)
 		return err == VOW_OK ? CLI_OK : fail("cannot verify", err);
 	}
 	if (strcmp(sub, "process") == 0 && o->npos == 1) {
-		struct rights_links links = {o->public_url};
+		struct notify_links links = {o->public_url};
 		char *result = NULL;
 		err = rights_process(v, &links, o->pos[0], &result);
 		if (err == VOW_OK)

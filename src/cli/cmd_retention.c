@@ -139,7 +139,7 @@ static int run(struct vault *v, const struct opts *o)
 	struct tally *t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return fail("out of memory", VOW_ERR_NOMEM);
-	struct retention_links links = {o->public_url};
+	struct notify_links links = {o->public_url};
 	struct retention_report rep;
 	vow_err err = retention_sweep(v, &links, o->now, o->dry_run, tally_cb, t, &rep);
 	if (err == VOW_OK) {

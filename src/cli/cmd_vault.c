@@ -87,7 +87,12 @@ static int parse(int argc, char **argv, int from, struct args *a)
 static bool access_of(const struct args *a, struct vault_access *acc)
 {
 	*acc = (struct vault_access){a->opt[O_ROLE] != NULL ? a->opt[O_ROLE] : "service",
-	                             a->opt[O_ACTOR], a->opt[O_PURPOSE], false, false, false, false};
+	                             a->opt[O_ACTOR],
+	                             a->opt[O_PURPOSE],
+	                             false,
+	                             false,
+	                             false,
+	                             false};
 	if (acc->purpose == NULL) {
 		fputs("vow: this command needs --purpose PURPOSE (a purpose key from the policy)\n",
 		      stderr);

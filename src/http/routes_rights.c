@@ -101,7 +101,7 @@ enum MHD_Result http_request_file(struct MHD_Connection *c, struct request *r)
 		         : r->key.kind == API_ADMIN ? "admin"
 		                                    : "service");
 	char *dtext = detail != NULL ? json_dumps(detail, JSON_COMPACT) : NULL;
-	struct rights_links links = {http_public_url()};
+	struct notify_links links = {http_public_url()};
 	/* an authenticated subject session is the identity check; an admin (the
 	 * privacy officer) may say they checked it another way */
 	json_t *checked = json_object_get(b, "identity_verified");
@@ -242,7 +242,7 @@ enum MHD_Result http_request_resend(struct MHD_Connection *c, struct request *r)
 
 enum MHD_Result http_request_process(struct MHD_Connection *c, struct request *r)
 {
-	struct rights_links links = {http_public_url()};
+	struct notify_links links = {http_public_url()};
 	char *result = NULL;
 	vow_err err = rights_process(r->v, &links, r->params[0], &result);
 	if (err == VOW_ERR_DENIED)

@@ -620,7 +620,7 @@ static void work_tick(int64_t now, bool sweep)
 	if (recheck)
 		due_recheck(v);
 	if (sweep) {
-		struct retention_links links = {public_url};
+		struct notify_links links = {public_url};
 		struct retention_report rep = {0};
 		pthread_mutex_lock(&write_lock);
 		vow_err err = retention_sweep(v, &links, now, false, sweep_yield, NULL, &rep);
@@ -641,8 +641,7 @@ static void work_tick(int64_t now, bool sweep)
 	pthread_rwlock_unlock(&policy_lock);
 	if (http_cfg->send_interval > 0) {
 		struct notify_config nc = {.smtp_url = http_cfg->smtp_url,
-		                           .mail_from = http_cfg->mail_from,
-		                           .public_url = public_url};
+		                           .mail_from = http_cfg->mail_from};
 		struct vault_outbox_stats st = {0};
 		vow_err err = notify_deliver(v, &nc, now, &st);
 		if (err != VOW_OK)

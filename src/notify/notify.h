@@ -15,11 +15,17 @@
 
 /* Where and how the sender delivers. */
 struct notify_config {
-	const char *smtp_url;   /* smtp://host:port (NULL: e-mails wait in the outbox) */
-	const char *mail_from;  /* the envelope and From: address */
-	const char *public_url; /* base of links in messages, e.g. https://vow.example.com */
-	int max_attempts;       /* default NOTIFY_MAX_ATTEMPTS */
-	long timeout_ms;        /* per delivery, default 10,000 */
+	const char *smtp_url;  /* smtp://host:port (NULL: e-mails wait in the outbox) */
+	const char *mail_from; /* the envelope and From: address */
+	int max_attempts;      /* default NOTIFY_MAX_ATTEMPTS */
+	long timeout_ms;       /* per delivery, default 10,000 */
+};
+
+/* Where the links in messages point: public_url is the base the people
+ * reach vow at (e.g. "https://privacy.example.com"); NULL or "" leaves the
+ * path relative. */
+struct notify_links {
+	const char *public_url;
 };
 
 /* Renders template_name (retention.notice, request.received, ...) in the

@@ -47,14 +47,6 @@ static const char *category_name(const struct policy *p, const char *key)
 	return t != NULL && t->name != NULL ? t->name : key;
 }
 
-static void format_date(int64_t t, char out[11])
-{
-	char full[21];
-	clock_format(t, full);
-	memcpy(out, full, 10);
-	out[10] = '\0';
-}
-
 /* The rule deciding d's date, for its notice and postpone periods. */
 static const struct policy_retention *deciding_rule(struct vault *v, const struct vault_due *d)
 {
@@ -80,7 +72,7 @@ static void duration_text(struct policy_duration d, char *out, size_t cap)
 }
 
 /* Queues d's notice and marks it given, in one transaction. */
-static vow_err give_notice(struct vault *v, const struct retention_links *links,
+static vow_err give_notice(struct vault *v, const struct notify_links *links,
                            const struct vault_due *d, int64_t now)
 {
 	const struct policy *p = vault_policy(v);
@@ -90,11 +82,11 @@ static vow_err give_notice(struct vault *v, const struct retention_links *links,
 	int64_t keep_until = notice.n > 0 ? clock_add(now, notice.n, (int)notice.unit) : d->due_at;
 	if (keep_until < d->due_at)
 		keep_until = d->due_at;
-	format_date(keep_until, due);
+	clock_format_date(keep_until, due);
 	int64_t kept = rule != NULL && rule->postpone.n > 0
 	                   ? clock_add(keep_until, rule->postpone.n, (int)rule->postpone.unit)
 	                   : keep_until;
-	format_date(kept, keep);
+	clock_format_date(kept, keep);
 	if (rule != NULL && rule->period.n > 0)
 		duration_text(rule->period, period, sizeof(period));
 	struct vault_due at = *d;
@@ -132,7 +124,7 @@ static vow_err give_notice(struct vault *v, const struct retention_links *links,
 	return err;
 }
 
-vow_err retention_sweep(struct vault *v, const struct retention_links *links, int64_t now,
+vow_err retention_sweep(struct vault *v, const struct notify_links *links, int64_t now,
                         bool dry_run, retention_fn cb, void *ctx, struct retention_report *out)
 {
 	struct retention_report rep = {0};

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "notify/notify.h"
 #include "vault/vault.h"
 
 #define RETENTION_BATCH 256 /* items read per page of a sweep */
@@ -27,17 +28,11 @@ struct retention_report {
 	size_t noticed, deleted, waiting; /* waiting: due, but a notice is owed first */
 };
 
-/* Base of the links in notices (e.g. "https://privacy.example.com"); NULL
- * or "" leaves the relative path. */
-struct retention_links {
-	const char *public_url;
-};
-
 /* Runs one sweep at time now: every owed notice is queued (e-mail to the
  * person, template retention.notice, with a link to keep the data), then
  * every due item is deleted. With dry_run nothing changes and cb hears what
  * would happen. *out (may be NULL) receives the counts. */
-VOW_MUST_CHECK vow_err retention_sweep(struct vault *v, const struct retention_links *links,
+VOW_MUST_CHECK vow_err retention_sweep(struct vault *v, const struct notify_links *links,
                                        int64_t now, bool dry_run, retention_fn cb, void *ctx,
                                        struct retention_report *out);
 

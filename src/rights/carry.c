@@ -130,10 +130,7 @@ static vow_err deny_basis(struct vault *v, struct vault_request *r, const char *
 
 /* ---- each right ---- */
 
-static const struct vault_access rights_access = {"rights", NULL,  "rights", false,
-                                                  false,    false, true};
-
-static vow_err do_export(struct vault *v, const struct rights_links *links, struct vault_request *r,
+static vow_err do_export(struct vault *v, const struct notify_links *links, struct vault_request *r,
                          bool portability, char **out)
 {
 	char file[VOW_ID_LEN + 1];
@@ -418,7 +415,7 @@ static vow_err do_purpose(struct vault *v, struct vault_request *r, json_t *d, b
 /* Whether the right applies to any of the data the person holds. */
 static bool portability_has_basis(struct vault *v, const char *subject);
 
-vow_err rights_process(struct vault *v, const struct rights_links *links, const char *id,
+vow_err rights_process(struct vault *v, const struct notify_links *links, const char *id,
                        char **result)
 {
 	struct vault_request r;

@@ -82,7 +82,7 @@ static vow_err open_signed(const unsigned char key[32], const char *body, size_t
 	return VOW_OK;
 }
 
-vow_err drp_business_id(struct vault *v, char out[64]);
+static vow_err drp_business_id(struct vault *v, char out[64]);
 
 /* The envelope checks common to key setup and exercise (spec 3.07). */
 static bool envelope_ok(struct vault *v, json_t *m, const char *agent, struct drp_answer *a)
@@ -193,11 +193,6 @@ static const char *denial_reason(const char *ground)
 	return "other";
 }
 
-static void iso(int64_t t, char out[21])
-{
-	clock_format(t, out);
-}
-
 /* Sets o[key] to the string value, counting a failure in *bad. */
 static void put(json_t *o, const char *key, const char *value, bool *bad)
 {
@@ -209,7 +204,7 @@ static void put(json_t *o, const char *key, const char *value, bool *bad)
 static json_t *status_of(struct vault *v, const struct vault_drp *d)
 {
 	char received[21];
-	iso(d->received_at, received);
+	clock_format(d->received_at, received);
 	json_t *o = json_pack("{s:s, s:s}", "request_id", d->id, "received_at", received);
 	if (o == NULL)
 		return NULL;
@@ -248,7 +243,7 @@ static json_t *status_of(struct vault *v, const struct vault_drp *d)
 				if (r.code_expires < clock_now())
 					expired = true;
 				need = true;
-				iso(r.code_expires, expires);
+				clock_format(r.code_expires, expires);
 				char base[300];
 				if (vault_setting_get(v, "public_url", "", base, sizeof(base)) !=
 				    VOW_OK)
@@ -265,7 +260,7 @@ static json_t *status_of(struct vault *v, const struct vault_drp *d)
 			free(detail);
 		}
 		if (due != 0)
-			iso(due, expected);
+			clock_format(due, expected);
 		status = revoked                      ? "revoked"
 		         : denied                     ? "denied"
 		         : expired                    ? "expired"
@@ -396,7 +391,7 @@ static vow_err decided(struct vault *v, struct vault_drp *d, const char *reason,
 	return err == VOW_OK ? audit_record(v, &ev) : err;
 }
 
-vow_err drp_exercise(struct vault *v, const struct rights_links *links, const char *token,
+vow_err drp_exercise(struct vault *v, const struct notify_links *links, const char *token,
                      const char *body, size_t len, struct drp_answer *out)
 {
 	char agent[64];
@@ -609,7 +604,7 @@ vow_err drp_revoke(struct vault *v, const char *token, const char *id, const cha
 	return err;
 }
 
-vow_err drp_business_id(struct vault *v, char out[64])
+static vow_err drp_business_id(struct vault *v, char out[64])
 {
 	return vault_setting_get(v, "drp.business_id", "VOW", out, 64);
 }

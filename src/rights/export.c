@@ -25,9 +25,6 @@
 #include "util/clock.h"
 #include "util/grow.h"
 
-static const struct vault_access rights_access = {"rights", NULL,  "rights", false,
-                                                  false,    false, true};
-
 struct exporter {
 	struct vault *v;
 	struct archive *a;

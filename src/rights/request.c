@@ -10,26 +10,20 @@
 #include "rights/rights_int.h"
 #include "util/clock.h"
 
+const struct vault_access rights_access = {"rights", NULL, "rights", false, false, false, true};
+
 bool rights_closed(const struct vault_request *r)
 {
 	return strcmp(r->status, "completed") == 0 || strcmp(r->status, "denied") == 0 ||
 	       strcmp(r->status, "revoked") == 0;
 }
 
-static void date_of(int64_t t, char out[11])
-{
-	char full[21];
-	clock_format(t, full);
-	memcpy(out, full, 10);
-	out[10] = '\0';
-}
-
 json_t *rights_vars(struct vault *v, const struct vault_request *r)
 {
 	const struct policy *p = vault_policy(v);
 	char received[11], due[11];
-	date_of(r->received_at, received);
-	date_of(r->due_at, due);
+	clock_format_date(r->received_at, received);
+	clock_format_date(r->due_at, due);
 	const char *authority = p != NULL && p->authority.name != NULL
 	                            ? p->authority.name
 	                            : "your data protection authority";
@@ -154,7 +148,7 @@ static vow_err send_code(struct vault *v, struct vault_request *r)
 	return rights_tell(v, r, "request.verify", vars, false);
 }
 
-vow_err rights_file(struct vault *v, const struct rights_links *links,
+vow_err rights_file(struct vault *v, const struct notify_links *links,
                     const struct rights_filing *f, char id[VOW_ID_LEN + 1])
 {
 	(void)links;

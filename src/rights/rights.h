@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "policy/policy.h"
+#include "notify/notify.h"
 #include "vault/vault.h"
 
 #define RIGHTS_CODE_TTL      (30 * 60)          /* a verification code lasts 30 minutes */
@@ -61,11 +62,6 @@ int64_t rights_deadline(int64_t received, int extension);
  * right_not_applicable (the legal basis gives no such right). */
 bool rights_ground_valid(enum rights_type t, const char *ground);
 
-/* Where links in messages point. */
-struct rights_links {
-	const char *public_url; /* NULL or "": relative paths */
-};
-
 /* A request being filed. detail is the type's JSON object (borrowed; NULL
  * for {}): rectification {"category", "value"}; restriction and its lift
  * {"category"} ("*": all processing); objection and withdrawal
@@ -83,7 +79,7 @@ struct rights_filing {
  * VOW_ERR_INVALID for an unknown type or a bad detail (an undeclared
  * category or purpose, a value that is not JSON); VOW_ERR_NOT_FOUND for an
  * unknown or erased subject. */
-VOW_MUST_CHECK vow_err rights_file(struct vault *v, const struct rights_links *links,
+VOW_MUST_CHECK vow_err rights_file(struct vault *v, const struct notify_links *links,
                                    const struct rights_filing *f, char id[VOW_ID_LEN + 1]);
 
 /* Checks the person's code: verified on the right one. VOW_ERR_DENIED for
@@ -114,7 +110,7 @@ VOW_MUST_CHECK vow_err rights_deny(struct vault *v, const char *id, const char *
  * then says "waiting"). VOW_ERR_DENIED for a request not yet verified;
  * VOW_ERR_EXISTS for a closed one. A crash part-way is completed by
  * calling it again. */
-VOW_MUST_CHECK vow_err rights_process(struct vault *v, const struct rights_links *links,
+VOW_MUST_CHECK vow_err rights_process(struct vault *v, const struct notify_links *links,
                                       const char *id, char **result);
 
 /* Lists the open requests whose deadline is before now, by deadline. */
@@ -162,7 +158,7 @@ VOW_MUST_CHECK vow_err drp_agent_info(struct vault *v, const char *token, const 
  * reason, for an unsupported regime (outside_jurisdiction) or right
  * (claim_not_covered), nobody matching the identity (no_match), or the same
  * right already open (too_many_requests). The Exercise Status object. */
-VOW_MUST_CHECK vow_err drp_exercise(struct vault *v, const struct rights_links *links,
+VOW_MUST_CHECK vow_err drp_exercise(struct vault *v, const struct notify_links *links,
                                     const char *token, const char *body, size_t len,
                                     struct drp_answer *out);
 

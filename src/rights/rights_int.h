@@ -6,6 +6,10 @@
 
 #include "rights/rights.h"
 
+/* How rights/ reads and writes the person's data for their own request:
+ * not decided against processing purposes, audited as "rights". */
+extern const struct vault_access rights_access;
+
 /* True for a completed or denied request. */
 bool rights_closed(const struct vault_request *r);
 

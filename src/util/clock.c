@@ -177,3 +177,11 @@ void clock_format(int64_t t, char out[21])
 	}
 	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+void clock_format_date(int64_t t, char out[11])
+{
+	char full[21];
+	clock_format(t, full);
+	memcpy(out, full, 10);
+	out[10] = '\0';
+}

@@ -37,6 +37,9 @@ int64_t clock_add(int64_t t, uint32_t n, int unit);
  * (a month before 31 March is the last day of February). */
 int64_t clock_sub(int64_t t, uint32_t n, int unit);
 
+/* Writes t's date as "YYYY-MM-DD" (11 bytes with the NUL). */
+void clock_format_date(int64_t t, char out[11]);
+
 /* Writes t as "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with the NUL). */
 void clock_format(int64_t t, char out[21]);
 
