@@ -42,11 +42,22 @@ static void fail(struct drp_answer *a, int http, const char *message, bool fatal
 	       json_pack("{s:s, s:s, s:b}", "code", code, "message", message, "fatal", fatal));
 }
 
-/* Opens base64(sig || json) under key: VOW_OK with the object; else why. */
-static vow_err open_signed(const unsigned char key[32], const char *body, size_t len, json_t **out,
-                           int *http, const char **why)
+/* Opens base64(sig || json) under agent's registered key: VOW_OK with the
+ * object; VOW_ERR_NOMEM or VOW_ERR_IO for a failure of vow's own; any other
+ * error with *http and *why saying what to answer. */
+static vow_err open_signed(struct vault *v, const char *agent, const char *body, size_t len,
+                           json_t **out, int *http, const char **why)
 {
 	*http = 400;
+	unsigned char key[32];
+	vow_err kerr = vault_agent_key(v, agent, key);
+	if (kerr == VOW_ERR_NOT_FOUND) {
+		*http = 403;
+		*why = "no such agent is registered";
+		return VOW_ERR_DENIED;
+	}
+	if (kerr != VOW_OK) /* vow's own failure, not the agent's */
+		return kerr == VOW_ERR_NOMEM ? VOW_ERR_NOMEM : VOW_ERR_IO;
 	if (body == NULL || len == 0 || len > DRP_MAX_BODY) {
 		*why = "the body must be a base64 signed message";
 		return VOW_ERR_INVALID;
@@ -128,22 +139,14 @@ static bool envelope_ok(struct vault *v, json_t *m, const char *agent, struct dr
 vow_err drp_pair(struct vault *v, const char *agent, const char *body, size_t len,
                  struct drp_answer *out)
 {
-	unsigned char key[32];
-	vow_err err = vault_agent_key(v, agent, key);
-	if (err == VOW_ERR_NOT_FOUND) {
-		answer(out, 403, NULL); /* the spec: 403 with no body */
-		return VOW_OK;
-	}
-	if (err != VOW_OK)
-		return err;
 	json_t *m = NULL;
 	int http = 0;
 	const char *why = NULL;
-	err = open_signed(key, body, len, &m, &http, &why);
-	if (err == VOW_ERR_NOMEM)
+	vow_err err = open_signed(v, agent, body, len, &m, &http, &why);
+	if (err == VOW_ERR_NOMEM || err == VOW_ERR_IO)
 		return err;
 	if (err != VOW_OK) {
-		answer(out, 403, NULL);
+		answer(out, 403, NULL); /* the spec: 403 with no body */
 		return VOW_OK;
 	}
 	struct drp_answer tmp;
@@ -226,8 +229,7 @@ static json_t *status_of(struct vault *v, const struct vault_drp *d)
 		for (char *id = strtok_r(list, ",", &save); id != NULL;
 		     id = strtok_r(NULL, ",", &save)) {
 			struct vault_request r;
-			char *detail = NULL;
-			if (vault_request_get(v, id, &r, &detail) != VOW_OK) {
+			if (vault_request_get(v, id, &r, NULL) != VOW_OK) {
 				all_done = false;
 				continue;
 			}
@@ -250,14 +252,22 @@ static json_t *status_of(struct vault *v, const struct vault_drp *d)
 					base[0] = '\0';
 				snprintf(uv, sizeof(uv), "%s/v1/requests/%s/verify", base, r.id);
 			}
-			if (strcmp(r.status, "completed") != 0)
+			if (strcmp(r.status, "completed") != 0) {
 				all_done = false;
-			json_t *res = detail != NULL ? json_loads(detail, 0, NULL) : NULL;
-			const char *dl = json_string_value(json_object_get(res, "download"));
-			if (dl != NULL && strcmp(r.status, "completed") == 0)
-				snprintf(results, sizeof(results), "%s", dl);
-			json_decref(res);
-			free(detail);
+				continue;
+			}
+			/* only a completed request's answer is opened: an export's link */
+			char *detail = NULL;
+			if (vault_request_get(v, id, &r, &detail) == VOW_OK && detail != NULL) {
+				json_t *res = json_loads(detail, 0, NULL);
+				const char *dl =
+				    json_string_value(json_object_get(res, "download"));
+				if (dl != NULL)
+					snprintf(results, sizeof(results), "%s", dl);
+				json_decref(res);
+				crypto_wipe(detail, strlen(detail));
+				free(detail);
+			}
 		}
 		if (due != 0)
 			clock_format(due, expected);
@@ -401,16 +411,13 @@ vow_err drp_exercise(struct vault *v, const struct notify_links *links, const ch
 		     false);
 		return VOW_OK;
 	}
-	unsigned char key[32];
-	if (err == VOW_OK)
-		err = vault_agent_key(v, agent, key);
 	if (err != VOW_OK)
 		return err;
 	json_t *m = NULL;
 	int http = 0;
 	const char *why = NULL;
-	err = open_signed(key, body, len, &m, &http, &why);
-	if (err == VOW_ERR_NOMEM)
+	err = open_signed(v, agent, body, len, &m, &http, &why);
+	if (err == VOW_ERR_NOMEM || err == VOW_ERR_IO)
 		return err;
 	if (err != VOW_OK) {
 		fail(out, http, why, true);
@@ -553,17 +560,14 @@ vow_err drp_revoke(struct vault *v, const char *token, const char *id, const cha
 	char agent[64];
 	if (!own(v, token, id, &d, agent, out))
 		return VOW_OK;
-	unsigned char key[32];
-	vow_err err = vault_agent_key(v, agent, key);
 	json_t *m = NULL;
 	int http = 0;
 	const char *why = NULL;
-	if (err == VOW_OK)
-		err = open_signed(key, body, len, &m, &http, &why);
-	if (err == VOW_ERR_NOMEM)
+	vow_err err = open_signed(v, agent, body, len, &m, &http, &why);
+	if (err == VOW_ERR_NOMEM || err == VOW_ERR_IO)
 		return err;
 	if (err != VOW_OK) {
-		fail(out, http, why != NULL ? why : "cannot read the request", true);
+		fail(out, http, why, true);
 		return VOW_OK;
 	}
 	char reason_buf[256] = "";
