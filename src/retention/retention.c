@@ -50,19 +50,10 @@ static const char *category_name(const struct policy *p, const char *key)
 /* The rule deciding d's date, for its notice and postpone periods. */
 static const struct policy_retention *deciding_rule(struct vault *v, const struct vault_due *d)
 {
-	const struct policy *p = vault_policy(v);
-	struct vault_subject s;
-	if (vault_subject_get(v, d->subject, &s) != VOW_OK)
+	uint32_t rule = POLICY_NONE;
+	if (vault_due_rule(v, d, &rule) != VOW_OK || rule == POLICY_NONE)
 		return NULL;
-	struct retention_facts f = {.created_at = d->created_at,
-	                            .last_activity = 0,
-	                            .closed_at = s.status != VAULT_ACTIVE ? s.closed_at : 0,
-	                            .postponed_to = d->postponed_to,
-	                            .purpose = policy_purpose_find(p, d->purpose)};
-	vault_subject_clear(&s);
-	struct retention_due r;
-	policy_retention_due(p, policy_category_find(p, d->category), &f, &r);
-	return r.rule != POLICY_NONE ? &p->retention[r.rule] : NULL;
+	return &vault_policy(v)->retention[rule];
 }
 
 static void duration_text(struct policy_duration d, char *out, size_t cap)

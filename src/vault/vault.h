@@ -417,6 +417,11 @@ VOW_MUST_CHECK vow_err vault_due_postpone(struct vault *v, const char *subject,
 VOW_MUST_CHECK vow_err vault_due_delete_item(struct vault *v, const struct vault_due *d,
                                              const char *why);
 
+/* The index of the retention rule deciding d's date (POLICY_NONE: none),
+ * computed from the subject's anchors as the date itself is: for the
+ * notice's and the postponement's periods. */
+VOW_MUST_CHECK vow_err vault_due_rule(struct vault *v, const struct vault_due *d, uint32_t *rule);
+
 /* The keep-link token of d: a keyed hash (instance key) over the item and
  * its due date, 64 hex digits and a NUL. */
 VOW_MUST_CHECK vow_err vault_due_token(struct vault *v, const struct vault_due *d, char out[65]);

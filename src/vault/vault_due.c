@@ -289,6 +289,35 @@ vow_err vault_due_noticed(struct vault *v, const struct vault_due *d, int64_t at
 	return v->ops->due_put(v->data, &row);
 }
 
+/* The subject's anchors (into *s) and the due date row would get under
+ * the policy (into *r, with the deciding rule), before the person's
+ * postponement. */
+static vow_err deciding(struct vault *v, const struct store_due *row, struct store_subject *s,
+                        struct retention_due *r)
+{
+	vow_err err = v->ops->subject_anchors(v->data, row->subject, s);
+	if (err != VOW_OK)
+		return err;
+	struct retention_facts f = {.created_at = row->created_at,
+	                            .purpose = policy_purpose_find(v->policy, row->purpose)};
+	subject_facts(s, &f);
+	policy_retention_due(v->policy, policy_category_find(v->policy, row->category), &f, r);
+	return VOW_OK;
+}
+
+vow_err vault_due_rule(struct vault *v, const struct vault_due *d, uint32_t *rule)
+{
+	struct store_due row = {0};
+	vow_err err = v->ops->due_get(v->data, d->subject, d->category, d->item, &row);
+	struct store_subject s = {0};
+	struct retention_due r;
+	if (err == VOW_OK)
+		err = deciding(v, &row, &s, &r);
+	if (err == VOW_OK)
+		*rule = r.rule;
+	return err;
+}
+
 vow_err vault_due_postpone(struct vault *v, const char *subject, const char *category,
                            const char *item, int64_t *due_at)
 {
@@ -296,17 +325,11 @@ vow_err vault_due_postpone(struct vault *v, const char *subject, const char *cat
 	vow_err err = v->ops->due_get(v->data, subject, category, item != NULL ? item : "", &row);
 	if (err != VOW_OK)
 		return err;
-	uint32_t c = policy_category_find(v->policy, category);
-	struct retention_facts f = {.created_at = row.created_at,
-	                            .purpose = policy_purpose_find(v->policy, row.purpose)};
 	struct store_subject s = {0};
-	err = v->ops->subject_get(v->data, subject, &s);
-	store_blob_free(&s.profile);
+	struct retention_due r;
+	err = deciding(v, &row, &s, &r);
 	if (err != VOW_OK)
 		return err;
-	subject_facts(&s, &f);
-	struct retention_due r;
-	policy_retention_due(v->policy, c, &f, &r);
 	const struct policy_retention *rule =
 	    r.rule != POLICY_NONE ? &v->policy->retention[r.rule] : NULL;
 	if (row.due_at == 0 || rule == NULL || rule->postpone.n == 0 || r.on_close)
