@@ -205,8 +205,7 @@ struct store_request {
 	char export_id[VOW_ID_LEN + 1];
 	unsigned char export_token[32]; /* keyed hash of the download link's token */
 	int64_t export_expires;
-	struct store_blob detail;     /* sealed JSON */
-	struct store_blob export_key; /* wrapped */
+	struct store_blob detail; /* sealed JSON */
 };
 
 struct store_request_event {

@@ -278,7 +278,7 @@ static const char *const sql[Q__COUNT] = {
 	"INTEGER NOT NULL, extended INTEGER NOT NULL, ground TEXT NOT NULL, note TEXT NOT NULL,"   \
 	" code_hash BLOB, code_expires INTEGER NOT NULL, code_attempts INTEGER NOT NULL,"          \
 	" export_id TEXT NOT NULL, export_token BLOB, export_expires INTEGER NOT NULL, detail "    \
-	"BLOB, export_key BLOB);"                                                                  \
+	"BLOB);"                                                                                   \
 	"CREATE INDEX requests_subject ON requests(subject);"                                      \
 	"CREATE INDEX requests_open ON requests(due_at) WHERE closed_at=0;"                        \
 	"CREATE UNIQUE INDEX requests_export ON requests(export_token) WHERE export_token IS NOT " \

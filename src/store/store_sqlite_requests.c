@@ -20,16 +20,16 @@ _Static_assert(R__END <= SQ_WORK_BASE + 40, "statement slots overlap the agents'
 #define REQ_COLS                                                                                   \
 	"id,subject,type,status,channel,received_at,verified_at,updated_at,closed_at,due_at,"      \
 	"extended,ground,note,code_hash,code_expires,code_attempts,export_id,export_token,"        \
-	"export_expires,detail,export_key"
+	"export_expires,detail"
 
 static const char *const sql[R__END - R_INS] = {
     [R_INS - R_INS] =
-        "INSERT INTO requests(" REQ_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO requests(" REQ_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     [R_GET - R_INS] = "SELECT " REQ_COLS " FROM requests WHERE id=?",
     [R_UPD - R_INS] =
         "UPDATE requests SET status=?4,verified_at=?7,updated_at=?8,closed_at=?9,due_at=?10,"
         "extended=?11,ground=?12,note=?13,code_hash=?14,code_expires=?15,code_attempts=?16,"
-        "export_id=?17,export_token=?18,export_expires=?19,detail=?20,export_key=?21 WHERE id=?1",
+        "export_id=?17,export_token=?18,export_expires=?19,detail=?20 WHERE id=?1",
     [R_LIST - R_INS] = "SELECT " REQ_COLS " FROM requests WHERE ?1='' OR subject=?1 "
                        "ORDER BY received_at,rowid",
     [R_LIST_OPEN - R_INS] = "SELECT " REQ_COLS " FROM requests WHERE (?1='' OR subject=?1) AND "
@@ -85,7 +85,6 @@ static void bind_request(sqlite3_stmt *q, const struct store_request *r)
 	bind_fixed(q, 18, r->export_token, sizeof(r->export_token));
 	sqlite3_bind_int64(q, 19, r->export_expires);
 	sq_bind_blob(q, 20, &r->detail);
-	sq_bind_blob(q, 21, &r->export_key);
 }
 
 static vow_err read_request(sqlite3_stmt *q, struct store_request *r)
@@ -109,17 +108,13 @@ static vow_err read_request(sqlite3_stmt *q, struct store_request *r)
 	sq_col_text(q, 16, r->export_id, sizeof(r->export_id));
 	col_fixed(q, 17, r->export_token, sizeof(r->export_token));
 	r->export_expires = sqlite3_column_int64(q, 18);
-	vow_err err = sq_col_blob(q, 19, &r->detail);
-	if (err == VOW_OK)
-		err = sq_col_blob(q, 20, &r->export_key);
-	return err;
+	return sq_col_blob(q, 19, &r->detail);
 }
 
 typedef struct store_request request_t;
 static void row_free_request_t(request_t *r)
 {
 	store_blob_free(&r->detail);
-	store_blob_free(&r->export_key);
 }
 
 vow_err sq_request_insert(struct store *s, const struct store_request *r)

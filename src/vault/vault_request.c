@@ -172,7 +172,6 @@ vow_err vault_request_get(struct vault *v, const char *id, struct vault_request 
 	if (err == VOW_OK)
 		to_public(&row, out);
 	store_blob_free(&row.detail);
-	store_blob_free(&row.export_key);
 	return err;
 }
 
@@ -192,7 +191,6 @@ static vow_err modify(struct vault *v, const char *id,
 		err = v->ops->request_update(v->data, &row);
 	err = vault_commit(v, err);
 	store_blob_free(&row.detail);
-	store_blob_free(&row.export_key);
 	return err;
 }
 
@@ -304,7 +302,6 @@ vow_err vault_request_by_export(struct vault *v, const char *token, struct vault
 	if (err == VOW_OK)
 		to_public(&row, out);
 	store_blob_free(&row.detail);
-	store_blob_free(&row.export_key);
 	return err;
 }
 
