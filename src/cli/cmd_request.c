@@ -258,13 +258,10 @@ int cli_agent(int argc, char **argv)
 		if (err == VOW_OK)
 			printf("agent %s registered\n", id);
 	} else if (id != NULL) {
-		size_t n = strlen(id);
-		err = n > 0 && n < 64 && strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") == n
-		          ? vault_setting_set(v, "drp.business_id", id)
-		          : VOW_ERR_INVALID;
+		err = vault_business_id_set(v, id);
 	} else {
 		char bid[64];
-		err = vault_setting_get(v, "drp.business_id", "VOW", bid, sizeof(bid));
+		err = vault_business_id(v, bid);
 		if (err == VOW_OK)
 			puts(bid);
 	}

@@ -93,8 +93,6 @@ static vow_err open_signed(struct vault *v, const char *agent, const char *body,
 	return VOW_OK;
 }
 
-static vow_err drp_business_id(struct vault *v, char out[64]);
-
 /* The envelope checks common to key setup and exercise (spec 3.07). */
 static bool envelope_ok(struct vault *v, json_t *m, const char *agent, struct drp_answer *a)
 {
@@ -109,7 +107,7 @@ static bool envelope_ok(struct vault *v, json_t *m, const char *agent, struct dr
 		fail(a, 403, "agent-id is not the agent this token or URL belongs to", true);
 		return false;
 	}
-	if (drp_business_id(v, business) != VOW_OK || bid == NULL || strcmp(bid, business) != 0) {
+	if (vault_business_id(v, business) != VOW_OK || bid == NULL || strcmp(bid, business) != 0) {
 		fail(a, 403, "business-id does not name this business", true);
 		return false;
 	}
@@ -606,9 +604,4 @@ vow_err drp_revoke(struct vault *v, const char *token, const char *id, const cha
 	if (err == VOW_OK)
 		answer(out, 200, status_of(v, &d));
 	return err;
-}
-
-static vow_err drp_business_id(struct vault *v, char out[64])
-{
-	return vault_setting_get(v, "drp.business_id", "VOW", out, 64);
 }

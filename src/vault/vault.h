@@ -594,6 +594,11 @@ VOW_MUST_CHECK vow_err vault_setting_set(struct vault *v, const char *name, cons
 VOW_MUST_CHECK vow_err vault_agent_add(struct vault *v, const char *id, const char *name,
                                        const char *verify_key_b64);
 
+/* This business's id in the Data Rights Protocol network (default "VOW");
+ * setting it: [A-Z_]+, under 64, else VOW_ERR_INVALID. */
+VOW_MUST_CHECK vow_err vault_business_id(struct vault *v, char out[64]);
+VOW_MUST_CHECK vow_err vault_business_id_set(struct vault *v, const char *id);
+
 /* An agent's verify key; VOW_ERR_NOT_FOUND for an unknown or revoked one. */
 VOW_MUST_CHECK vow_err vault_agent_key(struct vault *v, const char *id,
                                        unsigned char verify_key[32]);

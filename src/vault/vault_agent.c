@@ -33,6 +33,16 @@ vow_err vault_agent_add(struct vault *v, const char *id, const char *name,
 	return err;
 }
 
+vow_err vault_business_id(struct vault *v, char out[64])
+{
+	return vault_setting_get(v, "drp.business_id", "VOW", out, 64);
+}
+
+vow_err vault_business_id_set(struct vault *v, const char *id)
+{
+	return agent_id_ok(id) ? vault_setting_set(v, "drp.business_id", id) : VOW_ERR_INVALID;
+}
+
 vow_err vault_agent_key(struct vault *v, const char *id, unsigned char verify_key[32])
 {
 	if (!agent_id_ok(id))
@@ -85,8 +95,8 @@ vow_err vault_agent_token_find(struct vault *v, const char *token, char agent[64
 #define DRP_FIELDS(X)                                                                              \
 	X(id)                                                                                      \
 	X(agent)                                                                                   \
-	X(agent_request_id) X(requests) X(exercise) X(regime) X(status) X(reason) X(callback)      \
-	    X(details)
+	X(agent_request_id)                                                                        \
+	X(requests) X(exercise) X(regime) X(status) X(reason) X(callback) X(details)
 
 static void to_store(const struct vault_drp *in, struct store_drp *out)
 {

@@ -279,26 +279,15 @@ vow_err vault_outbox_forget(struct vault *v, const char *subject, size_t *droppe
 
 struct release_ctx {
 	const char *idem;
-	struct store_message found;
-	bool have;
+	char id[VOW_ID_LEN + 1];
 };
 
 static vow_err release_cb(void *ctx, const void *row)
 {
 	struct release_ctx *c = ctx;
 	const struct store_message *m = row;
-	if (c->have || m->status != MESSAGE_PENDING || strcmp(m->idem, c->idem) != 0)
-		return VOW_OK;
-	c->found = *m;
-	c->found.payload.p = NULL;
-	const struct store_blob *b = &m->payload;
-	if (b->p != NULL) {
-		c->found.payload.p = malloc(b->len ? b->len : 1);
-		if (c->found.payload.p == NULL)
-			return VOW_ERR_NOMEM;
-		memcpy(c->found.payload.p, b->p, b->len);
-	}
-	c->have = true;
+	if (c->id[0] == '\0' && m->status == MESSAGE_PENDING && strcmp(m->idem, c->idem) == 0)
+		memcpy(c->id, m->id, sizeof(c->id));
 	return VOW_OK;
 }
 
@@ -306,13 +295,16 @@ vow_err vault_outbox_release(struct vault *v, const char *subject, const char *i
 {
 	struct release_ctx c = {.idem = idem};
 	vow_err err = v->ops->message_list(v->data, subject, release_cb, &c);
-	if (err == VOW_OK && !c.have)
+	if (err == VOW_OK && c.id[0] == '\0')
 		err = VOW_ERR_NOT_FOUND;
+	struct store_message m = {0};
+	if (err == VOW_OK)
+		err = v->ops->message_get(v->data, c.id, &m);
 	if (err == VOW_OK) {
-		c.found.next_at = clock_real_now();
-		err = v->ops->message_update(v->data, &c.found);
+		m.next_at = clock_real_now();
+		err = v->ops->message_update(v->data, &m);
 	}
-	store_blob_free(&c.found.payload);
+	store_blob_free(&m.payload);
 	return err;
 }
 

@@ -479,6 +479,19 @@ static void test_request_commands(void **state)
 	r = run_vow((const char *[]){"request", "file", s, "teleport", "--data", data, NULL});
 	assert_int_equal(r.status, 1);
 	free(r.out);
+	/* this business's id in the Data Rights Protocol network */
+	r = run_vow((const char *[]){"agent", "business-id", "--data", data, NULL});
+	assert_string_equal(r.out, "VOW\n");
+	free(r.out);
+	r = run_vow((const char *[]){"agent", "business-id", "AMBERSCRIPT", "--data", data, NULL});
+	assert_int_equal(r.status, 0);
+	free(r.out);
+	r = run_vow((const char *[]){"agent", "business-id", "not valid", "--data", data, NULL});
+	assert_int_equal(r.status, 1);
+	free(r.out);
+	r = run_vow((const char *[]){"agent", "business-id", "--data", data, NULL});
+	assert_string_equal(r.out, "AMBERSCRIPT\n");
+	free(r.out);
 	assert_int_equal(remove_tree(dir), 0);
 }
 
