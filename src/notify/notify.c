@@ -28,6 +28,7 @@ vow_err notify_email(struct vault *v, const char *subject, const char *template_
 	if (err == VOW_OK) {
 		json_t *b = json_pack("{s:s, s:s}", "subject", subj, "text", text);
 		body = b != NULL ? json_dumps(b, JSON_COMPACT) : NULL;
+		vault_json_wipe(b, "text");
 		json_decref(b);
 		err = body == NULL ? VOW_ERR_NOMEM : VOW_OK;
 	}

@@ -145,7 +145,11 @@ static vow_err send_code(struct vault *v, struct vault_request *r)
 		return err;
 	}
 	r->updated_at = clock_now();
-	return rights_tell(v, r, "request.verify", vars, false);
+	json_incref(vars); /* to wipe the code once the message is queued */
+	vow_err err2 = rights_tell(v, r, "request.verify", vars, false);
+	vault_json_wipe(vars, "code");
+	json_decref(vars);
+	return err2;
 }
 
 vow_err rights_file(struct vault *v, const struct notify_links *links,

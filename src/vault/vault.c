@@ -379,3 +379,10 @@ vow_err vault_setting_set(struct vault *v, const char *name, const char *value)
 	snprintf(key, sizeof(key), "setting.%s", name);
 	return v->ops->meta_set(v->keys, key, value);
 }
+
+void vault_json_wipe(json_t *doc, const char *key)
+{
+	const char *s = json_string_value(json_object_get(doc, key));
+	if (s != NULL)
+		crypto_wipe((void *)s, strlen(s));
+}

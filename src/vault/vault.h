@@ -353,6 +353,11 @@ VOW_MUST_CHECK vow_err vault_public_key(struct vault *v, char hex[65]);
 VOW_MUST_CHECK vow_err vault_sign_detached(struct vault *v, const void *msg, size_t len,
                                            char hex[129]);
 
+/* Wipes the string member key of doc in place, before doc is freed (for
+ * JSON that held an address, a message or a code). NULL-safe. */
+struct json_t;
+void vault_json_wipe(struct json_t *doc, const char *key);
+
 /* Verifies a signed vow document (a consent or erasure receipt, JSON text)
  * against a public key (64 hex digits): VOW_OK if the signature covers
  * exactly this document; VOW_ERR_INTEGRITY if it was altered or signed by

@@ -27,6 +27,8 @@ vow_err vault_outbox_add(struct vault *v, const struct vault_message *m, bool *q
 		return VOW_ERR_INVALID;
 	json_t *doc = json_pack("{s:s, s:s}", "to", m->to, "body", m->body);
 	char *plain = doc != NULL ? json_dumps(doc, JSON_COMPACT) : NULL;
+	vault_json_wipe(doc, "to");
+	vault_json_wipe(doc, "body");
 	json_decref(doc);
 	if (plain == NULL)
 		return VOW_ERR_NOMEM;
@@ -134,13 +136,6 @@ static int64_t backoff(int attempts)
 	return d < 3600 ? d : 3600;
 }
 
-static void wipe_json_string(json_t *doc, const char *key)
-{
-	const char *s = json_string_value(json_object_get(doc, key));
-	if (s != NULL)
-		crypto_wipe((void *)s, strlen(s));
-}
-
 vow_err vault_outbox_deliver(struct vault *v, int64_t now, size_t limit, int max_attempts,
                              vault_send_fn send, void *ctx, struct vault_outbox_stats *stats)
 {
@@ -167,8 +162,8 @@ vow_err vault_outbox_deliver(struct vault *v, int64_t now, size_t limit, int max
 			    .body = json_string_value(json_object_get(doc, "body")),
 			};
 			sent = send(ctx, &it, why, sizeof(why));
-			wipe_json_string(doc, "to");
-			wipe_json_string(doc, "body");
+			vault_json_wipe(doc, "to");
+			vault_json_wipe(doc, "body");
 			json_decref(doc);
 		} else {
 			snprintf(why, sizeof(why), "payload cannot be opened: %s",
