@@ -22,7 +22,7 @@ static const char usage[] =
     "  consent give|refuse|withdraw|history|verify|public-key|object|restrict\n"
     "  audit verify | audit subject ID   the tamper-evident log\n"
     "  retention run|plan|keep|recompute deletion on schedule, with notices\n"
-    "  outbox list|send                  queued e-mails and webhooks\n"
+    "  outbox list|send|retry            queued e-mails and webhooks\n"
     "  request file|list|show|verify|process|deny|extend   rights requests\n"
     "  agent add|business-id             Data Rights Protocol agents\n"
     "  version                           print the version\n"
