@@ -35,10 +35,9 @@ static vow_err print_entry(void *ctx, int64_t seq, int64_t at, const char *actor
 
 int cli_audit(int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv) || argc < 2) {
-		fputs(usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? CLI_USAGE : CLI_OK;
-	}
+	int rc = CLI_OK;
+	if (cli_help_or_usage(argc, argv, usage, &rc))
+		return rc;
 	const char *data = getenv("VOW_DATA") != NULL ? getenv("VOW_DATA") : "vow-data", *id = NULL;
 	int64_t now = clock_now();
 	for (int i = 2; i < argc; i++) {
@@ -64,7 +63,7 @@ int cli_audit(int argc, char **argv)
 	}
 	struct policy *p = NULL;
 	struct vault *v = NULL;
-	int rc = cli_open_vault(data, &p, &v);
+	rc = cli_open_vault(data, &p, &v);
 	if (rc != CLI_OK)
 		return rc;
 	if (prune) {

@@ -76,10 +76,9 @@ static int verify(const char *file, const char *key, struct vault *v)
 
 int cli_consent(int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv) || argc < 2) {
-		fputs(usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? CLI_USAGE : CLI_OK;
-	}
+	int rc = CLI_OK;
+	if (cli_help_or_usage(argc, argv, usage, &rc))
+		return rc;
 	const char *data = getenv("VOW_DATA") != NULL ? getenv("VOW_DATA") : "vow-data";
 	const char *method = "api", *ip = NULL, *key = NULL, *reason = NULL, *pos[3] = {0};
 	bool gpc = false, lift = false;
@@ -111,7 +110,7 @@ int cli_consent(int argc, char **argv)
 	struct vault *v = NULL;
 	if (strcmp(sub, "verify") == 0 && npos == 1 && key != NULL)
 		return verify(pos[0], key, NULL);
-	int rc = cli_open_vault(data, &p, &v);
+	rc = cli_open_vault(data, &p, &v);
 	if (rc != CLI_OK)
 		return rc;
 	vow_err err = VOW_OK;

@@ -187,10 +187,9 @@ static int run(struct vault *v, const char *sub, const struct opts *o)
 
 int cli_request(int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv) || argc < 2) {
-		fputs(usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? CLI_USAGE : CLI_OK;
-	}
+	int rc = CLI_OK;
+	if (cli_help_or_usage(argc, argv, usage, &rc))
+		return rc;
 	struct opts o;
 	if (parse(argc, argv, &o) != CLI_OK) {
 		fputs(usage, stderr);
@@ -198,7 +197,7 @@ int cli_request(int argc, char **argv)
 	}
 	struct policy *p = NULL;
 	struct vault *v = NULL;
-	int rc = cli_open_vault(o.data, &p, &v);
+	rc = cli_open_vault(o.data, &p, &v);
 	if (rc != CLI_OK)
 		return rc;
 	rc = run(v, argv[1], &o);
@@ -221,10 +220,9 @@ static const char agent_usage[] =
 
 int cli_agent(int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv) || argc < 2) {
-		fputs(agent_usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? CLI_USAGE : CLI_OK;
-	}
+	int rc = CLI_OK;
+	if (cli_help_or_usage(argc, argv, agent_usage, &rc))
+		return rc;
 	const char *data = getenv("VOW_DATA") != NULL ? getenv("VOW_DATA") : "vow-data";
 	const char *name = NULL, *key = NULL, *id = NULL;
 	for (int i = 2; i < argc; i++) {
@@ -249,7 +247,7 @@ int cli_agent(int argc, char **argv)
 	}
 	struct policy *p = NULL;
 	struct vault *v = NULL;
-	int rc = cli_open_vault(data, &p, &v);
+	rc = cli_open_vault(data, &p, &v);
 	if (rc != CLI_OK)
 		return rc;
 	vow_err err;

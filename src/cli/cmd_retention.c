@@ -169,12 +169,11 @@ static int plan(struct vault *v, const struct opts *o)
 
 int cli_retention(int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv) || argc < 2) {
-		fputs(usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? CLI_USAGE : CLI_OK;
-	}
+	int rc = CLI_OK;
+	if (cli_help_or_usage(argc, argv, usage, &rc))
+		return rc;
 	struct opts o;
-	int rc = parse(argc, argv, &o, usage);
+	rc = parse(argc, argv, &o, usage);
 	if (rc != CLI_OK)
 		return rc;
 	const char *sub = argv[1];
@@ -246,12 +245,11 @@ static vow_err list_cb(void *ctx, const struct vault_message_info *m)
 
 int cli_outbox(int argc, char **argv)
 {
-	if (cli_wants_help(argc, argv) || argc < 2) {
-		fputs(outbox_usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? CLI_USAGE : CLI_OK;
-	}
+	int rc = CLI_OK;
+	if (cli_help_or_usage(argc, argv, outbox_usage, &rc))
+		return rc;
 	struct opts o;
-	int rc = parse(argc, argv, &o, outbox_usage);
+	rc = parse(argc, argv, &o, outbox_usage);
 	if (rc != CLI_OK)
 		return rc;
 	bool send = strcmp(argv[1], "send") == 0, retry = strcmp(argv[1], "retry") == 0;

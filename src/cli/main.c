@@ -38,6 +38,15 @@ int cli_wants_help(int argc, char **argv)
 	return 0;
 }
 
+bool cli_help_or_usage(int argc, char **argv, const char *text, int *rc)
+{
+	if (argc >= 2 && !cli_wants_help(argc, argv))
+		return false;
+	fputs(text, argc < 2 ? stderr : stdout);
+	*rc = argc < 2 ? CLI_USAGE : CLI_OK;
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
