@@ -1,24 +1,30 @@
 /* audit/audit.c — buffer, hash chain, checkpoints, verification. */
+#include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit/audit.h"
 #include "util/clock.h"
 #include "vault/vault_int.h"
 #include "util/grow.h"
+#include "util/text.h"
 
 struct audit_buffer {
 	struct store_audit rows[AUDIT_BATCH];
 	size_t n;
 	int64_t first_at;
 	bool disabled;
-	audit_sink_fn sink;
-	void *sink_ctx;
+	struct audit_queue *queue; /* entries go here instead, when set */
 };
 
-struct audit_batch {
-	size_t n;
-	struct store_audit rows[];
+struct audit_queue {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct store_audit *rows;
+	size_t n, cap;
+	bool failing; /* the last write failed: refuse new entries until one succeeds */
 };
 
 /* The subject's pseudonym: keyed with its own data key (or hold key after
@@ -98,42 +104,30 @@ void audit_disable(struct vault *v)
 		b->disabled = true;
 }
 
-vow_err audit_record(struct vault *v, const struct audit_event *e)
+/* Fills r from e: names and keys only, the subject as its pseudonym. A
+ * field too long for its column is refused, never cut (VOW_ERR_TOO_LARGE). */
+static vow_err fill_row(struct vault *v, const struct audit_event *e, struct store_audit *r)
 {
-	struct audit_buffer *b = buffer(v);
-	if (b == NULL)
-		return VOW_ERR_NOMEM;
-	if (b->disabled)
-		return VOW_OK;
-	if (b->n == AUDIT_BATCH) {
-		vow_err err = audit_flush(v, false);
-		if (err != VOW_OK)
-			return err;
-	}
-	struct store_audit *r = &b->rows[b->n];
 	memset(r, 0, sizeof(*r));
 	r->at = clock_now();
-	if (e->actor != NULL && e->actor[0] != '\0')
-		snprintf(r->actor, sizeof(r->actor), "%.64s/%.62s", e->role != NULL ? e->role : "",
-		         e->actor);
-	else
-		snprintf(r->actor, sizeof(r->actor), "%s", e->role != NULL ? e->role : "");
-	snprintf(r->action, sizeof(r->action), "%s", e->action != NULL ? e->action : "");
+	const char *role = e->role != NULL ? e->role : "";
+	int n = e->actor != NULL && e->actor[0] != '\0'
+	            ? snprintf(r->actor, sizeof(r->actor), "%s/%s", role, e->actor)
+	            : snprintf(r->actor, sizeof(r->actor), "%s", role);
+	if (n < 0 || (size_t)n >= sizeof(r->actor) ||
+	    text_copy(r->action, sizeof(r->action), e->action) != VOW_OK ||
+	    text_copy(r->category, sizeof(r->category), e->category) != VOW_OK ||
+	    text_copy(r->purpose, sizeof(r->purpose), e->purpose) != VOW_OK ||
+	    text_copy(r->result, sizeof(r->result), e->result) != VOW_OK ||
+	    text_copy(r->reason, sizeof(r->reason), e->reason) != VOW_OK)
+		return VOW_ERR_TOO_LARGE;
 	pseudonym(v, e->subject, r->subject);
-	snprintf(r->category, sizeof(r->category), "%s", e->category != NULL ? e->category : "");
-	snprintf(r->purpose, sizeof(r->purpose), "%s", e->purpose != NULL ? e->purpose : "");
-	snprintf(r->result, sizeof(r->result), "%s", e->result != NULL ? e->result : "");
-	snprintf(r->reason, sizeof(r->reason), "%s", e->reason != NULL ? e->reason : "");
-	if (b->n++ == 0)
-		b->first_at = r->at;
-	if (b->n == AUDIT_BATCH || r->at - b->first_at >= 1)
-		return audit_flush(v, false);
 	return VOW_OK;
 }
 
-/* Chains rows onto the log's head and writes them in one transaction; signs
- * a checkpoint every AUDIT_CHECKPOINT_EVERY entries, and at the end when
- * checkpoint is set. */
+/* Chains rows onto the log's head and writes them in one transaction
+ * (nested in the caller's when one is open); signs a checkpoint every
+ * AUDIT_CHECKPOINT_EVERY entries, and at the end when checkpoint is set. */
 static vow_err write_rows(struct vault *v, struct store_audit *rows, size_t n, bool checkpoint)
 {
 	if (n == 0 && !checkpoint)
@@ -173,48 +167,244 @@ static vow_err write_rows(struct vault *v, struct store_audit *rows, size_t n, b
 	return vault_commit(v, err);
 }
 
+static vow_err queue_push(struct audit_queue *q, const struct store_audit *r)
+{
+	vow_err err = VOW_OK;
+	pthread_mutex_lock(&q->lock);
+	if (q->failing || q->n >= AUDIT_QUEUE_MAX) {
+		err = VOW_ERR_IO; /* the log cannot be written: nothing is answered unaudited */
+	} else if (q->n == q->cap) {
+		size_t ncap = q->cap ? q->cap * 2 : 1024;
+		struct store_audit *nr = realloc(q->rows, ncap * sizeof(*nr));
+		if (nr == NULL)
+			err = VOW_ERR_NOMEM;
+		else
+			q->rows = nr, q->cap = ncap;
+	}
+	if (err == VOW_OK) {
+		q->rows[q->n++] = *r;
+		if (q->n >= AUDIT_BATCH)
+			pthread_cond_signal(&q->cond);
+	}
+	pthread_mutex_unlock(&q->lock);
+	return err;
+}
+
+vow_err audit_record(struct vault *v, const struct audit_event *e)
+{
+	struct audit_buffer *b = buffer(v);
+	if (b == NULL)
+		return VOW_ERR_NOMEM;
+	if (b->disabled)
+		return VOW_OK;
+	if (b->queue != NULL) {
+		struct store_audit r;
+		vow_err err = fill_row(v, e, &r);
+		return err == VOW_OK ? queue_push(b->queue, &r) : err;
+	}
+	if (b->n == AUDIT_BATCH) {
+		vow_err err = audit_flush(v, false);
+		if (err != VOW_OK)
+			return err;
+	}
+	struct store_audit *r = &b->rows[b->n];
+	vow_err err = fill_row(v, e, r);
+	if (err != VOW_OK)
+		return err;
+	if (b->n++ == 0)
+		b->first_at = r->at;
+	if (b->n == AUDIT_BATCH || r->at - b->first_at >= 1)
+		return audit_flush(v, false);
+	return VOW_OK;
+}
+
+vow_err audit_change(struct vault *v, const struct audit_event *e)
+{
+	struct audit_buffer *b = buffer(v);
+	if (b == NULL)
+		return VOW_ERR_NOMEM;
+	if (b->disabled)
+		return VOW_OK;
+	struct store_audit r;
+	vow_err err = fill_row(v, e, &r);
+	return err == VOW_OK ? write_rows(v, &r, 1, false) : err;
+}
+
 vow_err audit_flush(struct vault *v, bool checkpoint)
 {
 	struct audit_buffer *b = v->audit;
-	if (b == NULL || b->disabled)
-		return VOW_OK;
-	if (b->sink != NULL) {
-		if (b->n == 0)
-			return VOW_OK;
-		struct audit_batch *batch = malloc(sizeof(*batch) + b->n * sizeof(batch->rows[0]));
-		if (batch == NULL)
-			return VOW_ERR_NOMEM;
-		batch->n = b->n;
-		memcpy(batch->rows, b->rows, b->n * sizeof(b->rows[0]));
-		b->n = 0;
-		b->sink(b->sink_ctx, batch);
-		return VOW_OK;
-	}
+	if (b == NULL || b->disabled || b->queue != NULL)
+		return VOW_OK; /* a queue's entries are written by its writer */
 	vow_err err = write_rows(v, b->rows, b->n, checkpoint);
 	if (err == VOW_OK)
 		b->n = 0;
 	return err;
 }
 
-void audit_set_sink(struct vault *v, audit_sink_fn sink, void *ctx)
+/* ---- the shared queue ---- */
+
+vow_err audit_queue_new(struct audit_queue **out)
 {
-	struct audit_buffer *b = buffer(v);
-	if (b != NULL) {
-		b->sink = sink;
-		b->sink_ctx = ctx;
+	struct audit_queue *q = calloc(1, sizeof(*q));
+	if (q == NULL)
+		return VOW_ERR_NOMEM;
+	if (pthread_mutex_init(&q->lock, NULL) != 0) {
+		free(q);
+		return VOW_ERR_NOMEM;
 	}
+	if (pthread_cond_init(&q->cond, NULL) != 0) {
+		pthread_mutex_destroy(&q->lock);
+		free(q);
+		return VOW_ERR_NOMEM;
+	}
+	*out = q;
+	return VOW_OK;
 }
 
-vow_err audit_batch_write(struct vault *v, struct audit_batch *batch)
+void audit_queue_free(struct audit_queue **qp)
 {
-	vow_err err = write_rows(v, batch->rows, batch->n, false);
-	free(batch);
+	if (qp == NULL || *qp == NULL)
+		return;
+	struct audit_queue *q = *qp;
+	pthread_cond_destroy(&q->cond);
+	pthread_mutex_destroy(&q->lock);
+	free(q->rows);
+	free(q);
+	*qp = NULL;
+}
+
+void audit_queue_use(struct vault *v, struct audit_queue *q)
+{
+	struct audit_buffer *b = buffer(v);
+	if (b != NULL)
+		b->queue = q;
+}
+
+size_t audit_queue_pending(struct audit_queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	size_t n = q->n;
+	pthread_mutex_unlock(&q->lock);
+	return n;
+}
+
+void audit_queue_wake(struct audit_queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	pthread_cond_broadcast(&q->cond);
+	pthread_mutex_unlock(&q->lock);
+}
+
+
+size_t audit_queue_wait(struct audit_queue *q, int wait_ms)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += wait_ms / 1000;
+	until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L)
+		until.tv_sec++, until.tv_nsec -= 1000000000L;
+	pthread_mutex_lock(&q->lock);
+	while (q->n < AUDIT_BATCH &&
+	       pthread_cond_timedwait(&q->cond, &q->lock, &until) == 0)
+		;
+	size_t n = q->n;
+	pthread_mutex_unlock(&q->lock);
+	return n;
+}
+
+vow_err audit_queue_write(struct audit_queue *q, struct vault *v, size_t *written)
+{
+	if (written != NULL)
+		*written = 0;
+	pthread_mutex_lock(&q->lock);
+	/* take what is there: new entries queue behind while it is written */
+	struct store_audit *rows = q->rows;
+	size_t n = q->n;
+	q->rows = NULL;
+	q->n = q->cap = 0;
+	pthread_mutex_unlock(&q->lock);
+	if (n == 0) {
+		free(rows);
+		return VOW_OK;
+	}
+	vow_err err = write_rows(v, rows, n, false);
+	pthread_mutex_lock(&q->lock);
+	if (err == VOW_OK) {
+		q->failing = false;
+		free(rows);
+		if (written != NULL)
+			*written = n;
+	} else {
+		/* kept, first: written again on the next call, never dropped */
+		q->failing = true;
+		size_t total = n + q->n;
+		struct store_audit *all = realloc(rows, total * sizeof(*all));
+		if (all != NULL) {
+			if (q->n > 0)
+				memcpy(all + n, q->rows, q->n * sizeof(*all));
+			free(q->rows);
+			q->rows = all;
+			q->n = q->cap = total;
+		} else {
+			/* cannot even hold them together: keep the older batch, and the
+			 * newer entries after it as they are (order kept by seq at write) */
+			free(q->rows);
+			q->rows = rows;
+			q->n = q->cap = n;
+		}
+	}
+	pthread_mutex_unlock(&q->lock);
 	return err;
 }
 
-void audit_batch_free(struct audit_batch *batch)
+/* ---- sessions ---- */
+
+#define SESSION_SETTING "audit.session"
+
+vow_err audit_session_open(struct vault *v, bool *unclean)
 {
-	free(batch);
+	if (unclean != NULL)
+		*unclean = false;
+	char was[40];
+	vow_err err = vault_setting_get(v, SESSION_SETTING, "", was, sizeof(was));
+	if (err != VOW_OK)
+		return err;
+	if (was[0] != '\0') {
+		int64_t seq = 0;
+		unsigned char head[32];
+		err = v->ops->audit_head(v->data, &seq, head);
+		if (err == VOW_ERR_NOT_FOUND)
+			err = VOW_OK;
+		char why[40];
+		snprintf(why, sizeof(why), "last durable seq %lld", (long long)seq);
+		struct store_audit r;
+		struct audit_event ev = {.role = "vow",
+		                         .action = "audit.unclean_stop",
+		                         .result = "error",
+		                         .reason = why};
+		if (err == VOW_OK)
+			err = fill_row(v, &ev, &r);
+		if (err == VOW_OK)
+			err = write_rows(v, &r, 1, true);
+		if (err != VOW_OK)
+			return err;
+		if (unclean != NULL)
+			*unclean = true;
+	}
+	char now[21];
+	clock_format(clock_real_now(), now);
+	return vault_setting_set(v, SESSION_SETTING, now);
+}
+
+vow_err audit_session_close(struct vault *v)
+{
+	vow_err err = audit_flush(v, false);
+	if (err == VOW_OK)
+		err = write_rows(v, NULL, 0, true);
+	if (err == VOW_OK)
+		err = vault_setting_set(v, SESSION_SETTING, "");
+	return err;
 }
 
 /* ---- verification ---- */
@@ -271,6 +461,11 @@ static vow_err walk_entry(void *ctx, const void *rowp)
 	entry_hash(r, h);
 	if (r->malformed || memcmp(h, r->hash, 32) != 0)
 		bad(w->rep, r->seq, "altered: its content does not match its hash");
+	if (strcmp(r->action, "audit.unclean_stop") == 0) {
+		if (w->rep->unclean < AUDIT_REPORT_UNCLEAN)
+			w->rep->unclean_seq[w->rep->unclean] = r->seq;
+		w->rep->unclean++;
+	}
 	for (size_t i = 0; i < w->nck; i++)
 		if (w->ck[i].seq == r->seq) {
 			memcpy(w->heads[i], r->hash, 32);

@@ -10,9 +10,11 @@
  * after erasure no entry leads back to the person while the chain still
  * verifies.
  *
- * Appends are batched per vault handle (up to AUDIT_BATCH entries or one
- * second) and written in one transaction; a crash loses at most one batch
- * of entries not yet written. */
+ * A change is written with its entry in one transaction (audit_change), so
+ * no change is ever committed without it. Reads and decisions are batched
+ * (per handle, or in a server's shared queue) and reach the log within a
+ * second; an unclean stop is recorded at the next start (audit_session_open),
+ * so a gap of such entries is visible. */
 #ifndef VOW_AUDIT_H
 #define VOW_AUDIT_H
 
@@ -35,8 +37,17 @@ struct audit_event {
 	const char *reason; /* a decide reason code, or NULL */
 };
 
-/* Buffers an entry; flushes when the batch is full or a second old. */
+/* Records a read or a decision: buffered on the handle (flushed when the
+ * batch is full or a second old, in one transaction), or, on a handle
+ * given a queue (audit_queue_use), handed to that queue at once.
+ * VOW_ERR_IO when the queue cannot take it (the log cannot be written):
+ * an access that cannot be audited is not answered. */
 VOW_MUST_CHECK vow_err audit_record(struct vault *v, const struct audit_event *e);
+
+/* Records a change (data, consent, disclosure, grant, erasure, key...)
+ * straight into the chain, inside the caller's open data-store
+ * transaction: the change and its entry commit together or not at all. */
+VOW_MUST_CHECK vow_err audit_change(struct vault *v, const struct audit_event *e);
 
 /* Writes the buffered entries (one transaction); with checkpoint, also
  * signs a checkpoint of the head. */
@@ -45,23 +56,65 @@ VOW_MUST_CHECK vow_err audit_flush(struct vault *v, bool checkpoint);
 /* Turns auditing off for this handle (benchmarks only). */
 void audit_disable(struct vault *v);
 
-/* A batch of entries recorded but not yet chained and written. */
-struct audit_batch;
+/* ---- a queue shared by the handles of a server ----
+ *
+ * The request threads of `vow serve` hand each entry to one queue; one
+ * writer thread drains it through its own handle (audit_queue_write) at
+ * least every AUDIT_QUEUE_WAIT_MS, so an entry reaches the disk within
+ * a second with no further traffic. A batch that cannot be written (a full
+ * disk, an I/O error) stays at the head of the queue and is written again
+ * on the next call; meanwhile the queue refuses new entries, so accesses
+ * are refused until the log can be written again. */
 
-/* Hands this handle's full or due batches to sink (which owns them) instead
- * of writing them inline: a server writes them from one background thread,
- * so no request waits for the log's disk sync. */
-typedef void (*audit_sink_fn)(void *ctx, struct audit_batch *batch);
-void audit_set_sink(struct vault *v, audit_sink_fn sink, void *ctx);
+#define AUDIT_QUEUE_WAIT_MS 200
+#define AUDIT_QUEUE_MAX     65536 /* entries waiting before accesses are refused */
 
-/* Chains and writes a batch through v (one transaction), then frees it. */
-VOW_MUST_CHECK vow_err audit_batch_write(struct vault *v, struct audit_batch *batch);
+struct audit_queue;
 
-/* Frees a batch without writing it. NULL-safe. */
-void audit_batch_free(struct audit_batch *batch);
+/* A new, empty queue (caller frees with audit_queue_free). */
+VOW_MUST_CHECK vow_err audit_queue_new(struct audit_queue **out);
+
+/* Frees the queue and what it still holds (write it first). NULL-safe. */
+void audit_queue_free(struct audit_queue **q);
+
+/* Sends the entries of handle v to q (borrowed: it outlives v). */
+void audit_queue_use(struct vault *v, struct audit_queue *q);
+
+/* Chains and writes every entry q holds through v in one transaction. On
+ * failure the entries stay queued, first, and q refuses new ones until a
+ * write succeeds. *written (may be NULL) receives the count written. */
+VOW_MUST_CHECK vow_err audit_queue_write(struct audit_queue *q, struct vault *v, size_t *written);
+
+/* Waits up to wait_ms until q holds a batch's worth of entries (or any, once
+ * the time is up, or audit_queue_wake); returns how many it holds. */
+size_t audit_queue_wait(struct audit_queue *q, int wait_ms);
+
+/* Entries waiting in q. */
+size_t audit_queue_pending(struct audit_queue *q);
+
+/* Wakes a writer waiting in audit_queue_write (to stop). */
+void audit_queue_wake(struct audit_queue *q);
+
+/* ---- sessions: telling an unclean stop from a clean one ---- */
+
+/* Marks the log open for a long-running process. If the last session did
+ * not end with audit_session_close (a crash, kill -9, power loss), first
+ * appends a signed entry "audit.unclean_stop" recording the last sequence
+ * number known durable, so `vow audit verify` shows where entries of reads
+ * answered just before the stop may be missing. *unclean (may be NULL)
+ * says whether it did. */
+VOW_MUST_CHECK vow_err audit_session_open(struct vault *v, bool *unclean);
+
+/* Marks the session closed, after its last entries were written and a
+ * checkpoint signed. */
+VOW_MUST_CHECK vow_err audit_session_close(struct vault *v);
+
+#define AUDIT_REPORT_UNCLEAN 16 /* unclean stops listed in a report (all are counted) */
 
 struct audit_report {
 	int64_t entries, checkpoints;
+	int64_t unclean;                            /* unclean stops recorded in the log */
+	int64_t unclean_seq[AUDIT_REPORT_UNCLEAN]; /* the first ones' sequence numbers */
 	int64_t first_bad; /* 0: none */
 	char problem[160]; /* what is wrong at first_bad */
 };

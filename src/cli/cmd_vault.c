@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "crypto/crypto.h"
 #include "retention/retention.h"
 #include "util/file.h"
 #include "vault/vault.h"
@@ -21,6 +22,7 @@ static const char usage[] =
     "       vow subject show ID | list | close ID | erase ID | find --email E | find --phone P\n"
     "       vow record put SUBJECT CATEGORY JSON   (JSON '-' reads standard input)\n"
     "       vow record get SUBJECT CATEGORY | list SUBJECT | delete SUBJECT CATEGORY\n"
+    "       vow record verify SUBJECT CATEGORY SECRET   (a category kept as a hash; exit 0 on a match)\n"
     "       vow file put SUBJECT CATEGORY PATH [--type MEDIA-TYPE] | get FILE-ID | list SUBJECT\n"
     "       vow key rotate\n"
     "\n"
@@ -227,10 +229,38 @@ static vow_err print_file(void *ctx, const struct vault_file_info *f)
 static int deny_or_fail(struct vault *v, const char *what, vow_err err)
 {
 	if (err == VOW_ERR_DENIED && vault_last_denial(v) != NULL) {
-		fprintf(stderr, "vow: %s: denied by the policy (%s)\n", what, vault_last_denial(v));
+		fprintf(stderr, "vow: %s: denied by the policy (%s)%s%s\n", what,
+		        vault_last_denial(v), vault_last_why(v) != NULL ? ": " : "",
+		        vault_last_why(v) != NULL ? vault_last_why(v) : "");
+		return CLI_INVALID;
+	}
+	if (vault_last_why(v) != NULL && (err == VOW_ERR_INVALID || err == VOW_ERR_TOO_LARGE)) {
+		fprintf(stderr, "vow: %s: %s: %s\n", what, vow_err_code(err), vault_last_why(v));
 		return CLI_INVALID;
 	}
 	return fail(what, err);
+}
+
+/* Reads a value from the command line, or standard input for "-" (at most
+ * cap bytes); *buf is the caller's (wipe and free it). */
+static vow_err value_arg(const char *arg, size_t cap, char **buf, size_t *len)
+{
+	if (strcmp(arg, "-") != 0) {
+		*len = strlen(arg);
+		*buf = strdup(arg);
+		return *buf != NULL ? VOW_OK : VOW_ERR_NOMEM;
+	}
+	vow_err err = file_read_all("/dev/stdin", cap, buf, len);
+	if (err == VOW_ERR_INVALID) { /* a pipe is not a regular file */
+		*buf = malloc(cap + 1);
+		*len = *buf != NULL ? fread(*buf, 1, cap + 1, stdin) : 0;
+		err = *buf == NULL ? VOW_ERR_NOMEM : *len > cap ? VOW_ERR_TOO_LARGE : VOW_OK;
+		if (err != VOW_OK) {
+			free(*buf);
+			*buf = NULL;
+		}
+	}
+	return err;
 }
 
 static int record_cmd(struct vault *v, const struct args *a)
@@ -246,30 +276,32 @@ static int record_cmd(struct vault *v, const struct args *a)
 		return CLI_USAGE;
 	if (!access_of(a, &acc))
 		return CLI_USAGE;
-	if (strcmp(sub, "put") == 0 && a->npos == 4) {
+	if ((strcmp(sub, "put") == 0 || strcmp(sub, "verify") == 0) && a->npos == 4) {
+		bool put = strcmp(sub, "put") == 0;
 		char *buf = NULL;
 		size_t len = 0;
-		if (strcmp(a->pos[3], "-") == 0) {
-			err = file_read_all("/dev/stdin", VAULT_MAX_VALUE, &buf, &len);
-			if (err == VOW_ERR_INVALID) { /* a pipe is not a regular file */
-				buf = malloc(VAULT_MAX_VALUE + 1);
-				len = buf != NULL ? fread(buf, 1, VAULT_MAX_VALUE + 1, stdin) : 0;
-				err = buf == NULL             ? VOW_ERR_NOMEM
-				      : len > VAULT_MAX_VALUE ? VOW_ERR_TOO_LARGE
-				                              : VOW_OK;
-			}
-			if (err != VOW_OK) {
-				free(buf);
-				return fail("cannot read standard input", err);
-			}
-		} else {
-			len = strlen(a->pos[3]);
-			buf = strdup(a->pos[3]);
-		}
-		err = buf == NULL ? VOW_ERR_NOMEM
-		                  : vault_record_put(v, &acc, a->pos[1], a->pos[2], buf, len);
+		err = value_arg(a->pos[3], put ? VAULT_MAX_VALUE : VOW_MAX_SECRET, &buf, &len);
+		if (err != VOW_OK)
+			return fail("cannot read the value", err);
+		struct vault_put_result res;
+		bool match = false;
+		err = put ? vault_record_put_result(v, &acc, a->pos[1], a->pos[2], buf, len, &res)
+		          : vault_record_verify(v, &acc, a->pos[1], a->pos[2], buf, len, &match);
+		crypto_wipe(buf, len);
 		free(buf);
-		return err == VOW_OK ? CLI_OK : deny_or_fail(v, "cannot store the record", err);
+		if (err != VOW_OK)
+			return deny_or_fail(v, put ? "cannot store the record" : "cannot verify", err);
+		if (!put) {
+			printf("%s\n", match ? "match" : "no match");
+			return match ? CLI_OK : CLI_INVALID;
+		}
+		if (res.intake == INTAKE_DROP)
+			fprintf(stderr, "vow: not stored: the policy drops this category at intake\n");
+		else if (res.intake == INTAKE_HASH)
+			fprintf(stderr, "vow: stored as a one-way hash only\n");
+		else if (res.intake == INTAKE_TRUNCATE_IP)
+			fprintf(stderr, "vow: stored shortened to %s\n", res.network);
+		return CLI_OK;
 	}
 	if (strcmp(sub, "get") == 0) {
 		char *val = NULL;

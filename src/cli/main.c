@@ -17,7 +17,7 @@ static const char usage[] =
     "  key create --role ROLE            a new API key, printed once\n"
     "  key rotate                        re-wrap every key under a new master key\n"
     "  subject create|show|list|find|close|erase   the people whose data vow holds\n"
-    "  record put|get|list|delete        sealed JSON values per subject and category\n"
+    "  record put|get|verify|list|delete sealed JSON values per subject and category\n"
     "  file put|get|list                 sealed files, streamed\n"
     "  consent give|refuse|withdraw|history|verify|public-key|object|restrict\n"
     "  audit verify | audit subject ID   the tamper-evident log\n"

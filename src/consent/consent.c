@@ -1,30 +1,16 @@
 /* consent/consent.c — the ledger, flags and suppression. */
-#include <arpa/inet.h>
 #include <string.h>
 
 #include "consent/consent.h"
 #include "consent/consent_int.h"
 #include "util/clock.h"
+#include "util/ip.h"
 #include "audit/audit.h"
 #include "vault/vault_int.h"
 
 static const char *const methods[] = {
     "form",     "banner",           "api",            "import", "email",
     "settings", "unsubscribe_link", "privacy_center", "request"};
-
-vow_err consent_ip_truncate(const char *ip, char out[48])
-{
-	unsigned char b[16];
-	if (inet_pton(AF_INET, ip, b) == 1) {
-		b[3] = 0;
-		return inet_ntop(AF_INET, b, out, 48) != NULL ? VOW_OK : VOW_ERR_INVALID;
-	}
-	if (inet_pton(AF_INET6, ip, b) == 1) {
-		memset(b + 6, 0, 10);
-		return inet_ntop(AF_INET6, b, out, 48) != NULL ? VOW_OK : VOW_ERR_INVALID;
-	}
-	return VOW_ERR_INVALID;
-}
 
 void consent_purpose_text_hash(const struct policy *p, const struct policy_purpose *u, char out[65])
 {
@@ -90,7 +76,7 @@ vow_err consent_record(struct vault *v, const char *subject, const char *purpose
 	    !method_valid(method))
 		return VOW_ERR_INVALID;
 	struct store_consent row = {.state = (int)state, .at = clock_now()};
-	if (ev != NULL && ev->ip != NULL && consent_ip_truncate(ev->ip, row.ip_prefix) != VOW_OK)
+	if (ev != NULL && ev->ip != NULL && ip_truncate(ev->ip, row.ip_prefix) != VOW_OK)
 		return VOW_ERR_INVALID;
 	struct store_subject srow = {0};
 	vow_err err = vault_subject_row(v, subject, false, &srow);

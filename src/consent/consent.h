@@ -31,7 +31,7 @@ struct consent_event {
 	enum decide_consent state;
 	char policy_version[64];
 	char text_hash[65];
-	char method[16];
+	char method[VOW_MAX_CONSENT_METHOD + 1];
 	int64_t at;
 	char ip_prefix[48];
 	char ua_hash[65];
@@ -86,8 +86,5 @@ bool consent_gpc_header(const char *const *values, size_t n);
  * "lastUpdate": "YYYY-MM-DD"}. Caller frees. */
 char *consent_gpc_document(const struct policy *p);
 
-/* Truncates an IP address for evidence (a.b.c.0 for IPv4, the /48 prefix for
- * IPv6). VOW_ERR_INVALID if ip is not an address. */
-VOW_MUST_CHECK vow_err consent_ip_truncate(const char *ip, char out[48]);
 
 #endif

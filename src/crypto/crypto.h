@@ -148,6 +148,22 @@ bool crypto_equal(const void *a, const void *b, size_t len);
 /* Fills buf with len random bytes. */
 void crypto_random(void *buf, size_t len);
 
+/* ---- password hashes (Argon2id, libsodium's crypto_pwhash_str) ---- */
+
+#define CRYPTO_PASSWORD_HASH_BYTES 128u /* the encoded hash and its NUL */
+
+/* Hashes len bytes of secret with Argon2id at libsodium's interactive
+ * limits (2 passes over 64 MiB, one lane), a random salt in the encoded
+ * result ("$argon2id$v=19$m=65536,t=2,p=1$..."), into out. VOW_ERR_NOMEM
+ * when the memory cannot be had. The secret is the caller's to wipe. */
+VOW_MUST_CHECK vow_err crypto_password_hash(const char *secret, size_t len,
+                                            char out[CRYPTO_PASSWORD_HASH_BYTES]);
+
+/* VOW_OK when secret matches hash (as crypto_password_hash made it),
+ * VOW_ERR_DENIED when it does not, VOW_ERR_INVALID for a hash that is not
+ * an Argon2id string. */
+VOW_MUST_CHECK vow_err crypto_password_verify(const char *hash, const char *secret, size_t len);
+
 /* ---- signatures (Ed25519) ---- */
 
 #define CRYPTO_SIGNATURE_BYTES  64u

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "consent/consent.h"
+#include "crypto/crypto.h"
 #include "http/http_int.h"
 #include "retention/retention.h"
 #include "util/clock.h"
@@ -272,11 +273,17 @@ static enum MHD_Result h_data_put(struct MHD_Connection *c, struct request *r)
 		return MHD_YES;
 	if (r->too_large)
 		return http_error(c, r, 413, "too_large", "the value is over the limit", NULL);
-	vow_err err = vault_record_put(r->v, &a, PARAM(r, 0), PARAM(r, 1),
-	                               r->body != NULL ? r->body : "", r->len);
+	struct vault_put_result res;
+	vow_err err = vault_record_put_result(r->v, &a, PARAM(r, 0), PARAM(r, 1),
+	                                      r->body != NULL ? r->body : "", r->len, &res);
 	if (err != VOW_OK)
 		return http_fail(c, r, err);
 	http_metrics_decision(true, "allowed");
+	if (res.intake != INTAKE_KEEP) /* say what was kept of it */
+		return http_json(c, r, 200,
+		                 json_pack("{s:b, s:s, s:s?}", "stored", res.stored, "intake",
+		                           policy_intake_name(res.intake), "value",
+		                           res.intake == INTAKE_TRUNCATE_IP ? res.network : NULL));
 	struct MHD_Response *resp =
 	    MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result ret = MHD_queue_response(c, 204, resp);
@@ -308,6 +315,32 @@ static enum MHD_Result h_data_get(struct MHD_Connection *c, struct request *r)
 	r->status = 200;
 	r->answered = true;
 	return ret;
+}
+
+static enum MHD_Result h_data_verify(struct MHD_Connection *c, struct request *r)
+{
+	struct vault_access a;
+	http_access(c, r, &a);
+	if (!subject_ok(c, r, PARAM(r, 0)) || !need_purpose(c, r, &a))
+		return MHD_YES;
+	json_t *b = http_body_json(c, r);
+	if (b == NULL)
+		return MHD_YES;
+	json_t *value = json_object_get(b, "value");
+	if (!json_is_string(value) || json_object_size(b) != 1) {
+		json_decref(b);
+		return bad_field(c, r, "send {\"value\": the secret to check, as a string}");
+	}
+	bool match = false;
+	vow_err err = vault_record_verify(r->v, &a, PARAM(r, 0), PARAM(r, 1),
+	                                  json_string_value(value), json_string_length(value),
+	                                  &match);
+	crypto_wipe((void *)json_string_value(value), json_string_length(value));
+	json_decref(b);
+	if (err != VOW_OK)
+		return http_fail(c, r, err);
+	http_metrics_decision(true, "allowed");
+	return http_json(c, r, 200, json_pack("{s:b}", "match", match));
 }
 
 static enum MHD_Result h_data_delete(struct MHD_Connection *c, struct request *r)
@@ -707,6 +740,7 @@ const struct route http_route_table[] = {
     {"PUT", "/v1/subjects/{id}/data/{category}", h_data_put, ROUTE_BODY | ROUTE_WRITES},
     {"GET", "/v1/subjects/{id}/data/{category}", h_data_get, 0},
     {"DELETE", "/v1/subjects/{id}/data/{category}", h_data_delete, ROUTE_WRITES},
+    {"POST", "/v1/subjects/{id}/data/{category}/verify", h_data_verify, ROUTE_BODY},
     {"POST", "/v1/subjects/{id}/files", h_file_upload, ROUTE_UPLOAD | ROUTE_WRITES},
     {"GET", "/v1/subjects/{id}/files", h_file_list, 0},
     {"GET", "/v1/files/{id}", h_file_get, 0},

@@ -8,10 +8,12 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "notify/notify.h"
@@ -34,58 +36,55 @@ static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 static void log_line(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The audit log is written by one background thread: request threads hand
- * it full batches, so no request waits for the log's disk sync. */
-struct batch_node {
-	struct audit_batch *batch;
-	struct batch_node *next;
-};
-static pthread_mutex_t audit_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t audit_cond = PTHREAD_COND_INITIALIZER;
-static struct batch_node *audit_head_node, *audit_tail_node;
-static bool audit_stopping;
-
-static void audit_enqueue(void *ctx, struct audit_batch *batch)
-{
-	(void)ctx;
-	struct batch_node *n = malloc(sizeof(*n));
-	if (n == NULL) {
-		audit_batch_free(batch);
-		return;
-	}
-	n->batch = batch;
-	n->next = NULL;
-	pthread_mutex_lock(&audit_lock);
-	if (audit_tail_node != NULL)
-		audit_tail_node->next = n;
-	else
-		audit_head_node = n;
-	audit_tail_node = n;
-	pthread_cond_signal(&audit_cond);
-	pthread_mutex_unlock(&audit_lock);
-}
+ * each entry to one queue, which the writer drains at least every
+ * AUDIT_QUEUE_WAIT_MS, so no request waits for the log's disk sync and an
+ * entry is on disk within a second. A batch it cannot write stays queued
+ * and is retried; meanwhile the queue refuses entries, so accesses are
+ * refused until the log can be written again. */
+static struct audit_queue *audit_q;
+static _Atomic bool audit_stopping;
 
 static void *audit_writer(void *arg)
 {
 	struct vault *v = arg;
+	bool failing = false;
+	int stop_tries = 0;
 	for (;;) {
-		pthread_mutex_lock(&audit_lock);
-		while (audit_head_node == NULL && !audit_stopping)
-			pthread_cond_wait(&audit_cond, &audit_lock);
-		struct batch_node *n = audit_head_node;
-		if (n != NULL) {
-			audit_head_node = n->next;
-			if (audit_head_node == NULL)
-				audit_tail_node = NULL;
+		bool stop = atomic_load(&audit_stopping);
+		if (!stop)
+			(void)audit_queue_wait(audit_q, failing ? 250 : AUDIT_QUEUE_WAIT_MS);
+		if (audit_queue_pending(audit_q) == 0) {
+			if (stop)
+				break;
+			continue;
 		}
-		pthread_mutex_unlock(&audit_lock);
-		if (n == NULL)
-			break; /* stopping, and nothing left */
 		pthread_mutex_lock(&write_lock);
-		vow_err err = audit_batch_write(v, n->batch);
+		vow_err err = audit_queue_write(audit_q, v, NULL);
 		pthread_mutex_unlock(&write_lock);
-		if (err != VOW_OK)
-			log_line("error", "audit batch not written: %s", vow_err_code(err));
-		free(n);
+		if (err == VOW_OK) {
+			if (failing)
+				log_line("info", "audit log writable again");
+			failing = false;
+			continue;
+		}
+		if (!failing)
+			log_line("error",
+			         "audit log not writable (%s): %zu entries kept for retry; accesses "
+			         "are refused until it can be written",
+			         vow_err_code(err), audit_queue_pending(audit_q));
+		failing = true;
+		if (stop) {
+			/* stopping while the disk still fails: give it ten seconds */
+			struct timespec pause = {0, 250 * 1000 * 1000};
+			nanosleep(&pause, NULL);
+			if (++stop_tries >= 40) {
+				log_line("error",
+				         "audit: %zu entries could not be written before the stop; "
+				         "the next start records an unclean stop",
+				         audit_queue_pending(audit_q));
+				break;
+			}
+		}
 	}
 	return NULL;
 }
@@ -139,7 +138,7 @@ static struct vault *thread_vault_get(void)
 		if (!http_cfg->audit)
 			audit_disable(v);
 		else
-			audit_set_sink(v, audit_enqueue, NULL);
+			audit_queue_use(v, audit_q);
 		pthread_mutex_lock(&vaults_lock);
 		if (n_vaults < sizeof(vaults) / sizeof(vaults[0]))
 			vaults[n_vaults++] = v;
@@ -208,18 +207,24 @@ enum MHD_Result http_error(struct MHD_Connection *c, struct request *r, unsigned
 
 enum MHD_Result http_fail(struct MHD_Connection *c, struct request *r, vow_err err)
 {
-	const char *reason = NULL;
-	if (err == VOW_ERR_DENIED && r->v != NULL) {
-		reason = vault_last_denial(r->v);
+	const char *reason = r->v != NULL ? vault_last_denial(r->v) : NULL;
+	const char *why = r->v != NULL ? vault_last_why(r->v) : NULL;
+	if (err == VOW_ERR_DENIED) {
+		if (reason == NULL)
+			log_line("error", "a refusal without its reason (route %s)",
+			         r->route != NULL ? r->route->pattern : "?");
 		http_metrics_decision(false, reason != NULL ? reason : "denied");
 	}
 	unsigned status = (unsigned)vow_err_http_status(err);
 	if (err == VOW_ERR_KEY) /* data whose key is gone: it no longer exists */
 		status = 404;
-	if (status >= 500)
+	if (status >= 500) {
 		log_line("error", "request failed: %s", vow_err_code(err));
-	return http_error(c, r, status, status >= 500 ? "internal_error" : vow_err_code(err),
-	                  status >= 500 ? "internal error" : vow_err_message(err), reason);
+		return http_error(c, r, status, "internal_error", "internal error", NULL);
+	}
+	return http_error(c, r, status, vow_err_code(err),
+	                  why != NULL ? why : vow_err_message(err),
+	                  err == VOW_ERR_DENIED ? reason : NULL);
 }
 
 /* ---- JSON bodies: size, depth and member caps ---- */
@@ -406,6 +411,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	free(text);
 	json_decref(j);
 	vault_file_abort(&r->writer);
+	if (r->body != NULL)
+		crypto_wipe(r->body, r->cap);
 	free(r->body);
 	free(r);
 	*con_cls = NULL;
@@ -489,6 +496,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*con_cls = r;
 		pthread_rwlock_rdlock(&policy_lock);
 		r->v = thread_vault_get();
+		if (r->v != NULL)
+			vault_refusal_clear(r->v);
 		enum MHD_Result ret =
 		    r->v == NULL ? http_error(c, r, 500, "internal_error", "internal error", NULL)
 		                 : first_call(c, r, method, url);
@@ -515,12 +524,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return MHD_YES;
 		}
 		if (r->len + n + 1 > r->cap) {
+			/* grown by copy, the old buffer wiped: a body holds personal
+			 * data, and realloc would leave copies behind */
 			size_t ncap = r->cap ? r->cap * 2 : 4096;
 			while (ncap < r->len + n + 1)
 				ncap *= 2;
-			char *nb = realloc(r->body, ncap);
+			char *nb = malloc(ncap);
 			if (nb == NULL)
 				return MHD_NO;
+			if (r->body != NULL) {
+				memcpy(nb, r->body, r->len);
+				crypto_wipe(r->body, r->cap);
+				free(r->body);
+			}
 			r->body = nb;
 			r->cap = ncap;
 		}
@@ -534,6 +550,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	bool writes = (r->route->flags & ROUTE_WRITES) != 0;
 	if (writes)
 		pthread_mutex_lock(&write_lock);
+	if (r->v != NULL)
+		vault_refusal_clear(r->v);
 	enum MHD_Result ret = r->v == NULL
 	                          ? http_error(c, r, 500, "internal_error", "internal error", NULL)
 	                          : r->route->fn(c, r);
@@ -769,14 +787,25 @@ int http_serve(const struct http_config *cfg)
 	pthread_t audit_thread;
 	bool audit_running = false;
 	if (cfg->audit) {
-		if (vault_open(cfg->data_dir, NULL, &audit_vault) != VOW_OK) {
-			log_line("error", "cannot open the data directory for the audit writer");
+		bool unclean = false;
+		err = vault_open(cfg->data_dir, NULL, &audit_vault);
+		if (err == VOW_OK)
+			err = audit_queue_new(&audit_q);
+		if (err == VOW_OK)
+			err = audit_session_open(audit_vault, &unclean);
+		if (err != VOW_OK) {
+			log_line("error", "cannot open the audit log: %s", vow_err_code(err));
+			vault_close(&audit_vault);
+			audit_queue_free(&audit_q);
 			policy_free(&current_policy);
 			return 3;
 		}
+		if (unclean)
+			log_line("warn", "the last run did not stop cleanly: recorded in the audit log");
 		audit_running = pthread_create(&audit_thread, NULL, audit_writer, audit_vault) == 0;
 		if (!audit_running) {
 			vault_close(&audit_vault);
+			audit_queue_free(&audit_q);
 			policy_free(&current_policy);
 			return 3;
 		}
@@ -847,12 +876,16 @@ int http_serve(const struct http_config *cfg)
 	for (size_t i = 0; i < n_vaults; i++)
 		vault_close(&vaults[i]); /* hands their last entries to the writer */
 	if (audit_running) {
-		pthread_mutex_lock(&audit_lock);
-		audit_stopping = true;
-		pthread_cond_signal(&audit_cond);
-		pthread_mutex_unlock(&audit_lock);
+		atomic_store(&audit_stopping, true);
+		audit_queue_wake(audit_q);
 		pthread_join(audit_thread, NULL);
+		bool all = audit_queue_pending(audit_q) == 0;
+		/* an unwritten remainder leaves the session open: the next start
+		 * records the unclean stop */
+		if (all && audit_session_close(audit_vault) != VOW_OK)
+			log_line("error", "audit: cannot record the clean stop");
 		vault_close(&audit_vault); /* signs a checkpoint of the head */
+		audit_queue_free(&audit_q);
 	}
 	policy_free(&current_policy);
 	log_line("info", "stopped");

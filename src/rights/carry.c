@@ -162,15 +162,81 @@ static vow_err do_export(struct vault *v, const struct notify_links *links, stru
 	return err;
 }
 
+/* RFC 7396 JSON Merge Patch: patch applied to target (taken), the result
+ * returned (NULL on ENOMEM). An object patch merges member by member, a
+ * null member removes one; any other patch replaces the target. */
+static json_t *merge_patch(json_t *target, json_t *patch)
+{
+	if (!json_is_object(patch)) {
+		json_decref(target);
+		return json_deep_copy(patch);
+	}
+	if (!json_is_object(target)) {
+		json_decref(target);
+		target = json_object();
+		if (target == NULL)
+			return NULL;
+	}
+	const char *k;
+	json_t *pv;
+	json_object_foreach(patch, k, pv)
+	{
+		if (json_is_null(pv)) {
+			(void)json_object_del(target, k);
+			continue;
+		}
+		json_t *cur = json_object_get(target, k);
+		json_incref(cur);
+		json_t *merged = merge_patch(cur, pv);
+		if (merged == NULL || json_object_set_new(target, k, merged) != 0) {
+			json_decref(target);
+			return NULL;
+		}
+	}
+	return target;
+}
+
+/* The rectified value as JSON text (caller frees with vault_value_free):
+ * the detail's value merged into the current one (RFC 7396), or replacing
+ * it when the request says "replace": true, when nothing is held yet, or
+ * when the category keeps only a hash. */
+static vow_err rectified(struct vault *v, const struct vault_request *r, const char *cat,
+                         json_t *d, char **out)
+{
+	json_t *patch = json_object_get(d, "value");
+	json_t *cur = NULL;
+	if (!json_is_true(json_object_get(d, "replace")) && json_is_object(patch)) {
+		char *old = NULL;
+		size_t len = 0;
+		vow_err err = vault_record_get(v, &rights_access, r->subject, cat, &old, &len);
+		if (err == VOW_OK) {
+			cur = json_loadb(old, len, JSON_DECODE_ANY, NULL);
+			vault_value_free(old, len);
+			if (cur == NULL)
+				return VOW_ERR_INTEGRITY;
+		} else if (err != VOW_ERR_NOT_FOUND &&
+		           !(err == VOW_ERR_DENIED && vault_last_denial(v) != NULL &&
+		             strcmp(vault_last_denial(v), "hash_only") == 0)) {
+			return err;
+		}
+	}
+	json_t *value = cur != NULL ? merge_patch(cur, patch) : json_incref(patch);
+	if (value == NULL)
+		return VOW_ERR_NOMEM;
+	*out = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(value);
+	return *out != NULL ? VOW_OK : VOW_ERR_NOMEM;
+}
+
 static vow_err do_rectify(struct vault *v, struct vault_request *r, json_t *d, char **out)
 {
 	const char *cat = json_string_value(json_object_get(d, "category"));
-	char *value = json_dumps(json_object_get(d, "value"), JSON_COMPACT | JSON_ENCODE_ANY);
-	if (value == NULL)
-		return VOW_ERR_NOMEM;
-	vow_err err = vault_record_put(v, &rights_access, r->subject, cat, value, strlen(value));
-	crypto_wipe(value, strlen(value));
-	free(value);
+	char *value = NULL;
+	vow_err err = rectified(v, r, cat, d, &value);
+	if (err == VOW_OK)
+		err = vault_record_put(v, &rights_access, r->subject, cat, value, strlen(value));
+	if (value != NULL)
+		vault_value_free(value, strlen(value));
 	json_t *by = NULL, *told = json_array();
 	if (err == VOW_OK)
 		err = told != NULL ? recipients_of(v, r->subject, cat, &by) : VOW_ERR_NOMEM;

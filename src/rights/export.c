@@ -156,15 +156,28 @@ static vow_err records(struct exporter *x, json_t *purposes)
 		purpose_of(x->v, x->subject, c.v[i], "", purpose);
 		if (x->portability && !portable(p, purpose))
 			continue;
+		uint32_t ci = policy_category_find(p, c.v[i]);
 		json_t *versions = json_array();
-		err = versions != NULL ? vault_record_history(x->v, &rights_access, x->subject,
-		                                              c.v[i], version_cb, versions)
-		                       : VOW_ERR_NOMEM;
+		if (ci != POLICY_NONE && p->categories[ci].intake == INTAKE_HASH) {
+			/* only a one-way hash is held: it is not the person's data to
+			 * read back, and handing it out would expose it to cracking */
+			err = versions == NULL ||
+			              json_array_append_new(
+			                  versions,
+			                  json_pack("{s:s}", "note",
+			                            "kept only as a one-way hash (Argon2id), which is "
+			                            "not included")) != 0
+			          ? VOW_ERR_NOMEM
+			          : VOW_OK;
+		} else {
+			err = versions != NULL ? vault_record_history(x->v, &rights_access, x->subject,
+			                                              c.v[i], version_cb, versions)
+			                       : VOW_ERR_NOMEM;
+		}
 		if (err != VOW_OK) {
 			json_decref(versions);
 			break;
 		}
-		uint32_t ci = policy_category_find(p, c.v[i]);
 		const char *name = ci != POLICY_NONE && p->categories[ci].name != NULL
 		                       ? p->categories[ci].name
 		                       : c.v[i];

@@ -21,8 +21,9 @@
 
 #include "util/err.h"
 #include "util/id.h"
+#include "util/limits.h"
 
-#define STORE_KEY_MAX 129 /* a taxonomy key and its NUL */
+#define STORE_KEY_MAX (VOW_MAX_KEY + 1) /* a taxonomy key and its NUL */
 
 enum store_role { STORE_DATA, STORE_KEYS };
 enum store_subject_status { SUBJECT_ACTIVE = 0, SUBJECT_CLOSED = 1, SUBJECT_ERASED = 2 };
@@ -96,7 +97,7 @@ struct store_consent {
 	int state; /* enum decide_consent */
 	char policy_version[64];
 	char text_hash[65]; /* BLAKE2b-256 of the purpose text shown, hex */
-	char method[16];    /* form, banner, api, import, ... */
+	char method[VOW_MAX_CONSENT_METHOD + 1]; /* form, banner, api, import, ... */
 	int64_t at;
 	char ip_prefix[48]; /* truncated address */
 	char ua_hash[65];   /* keyed hash of the user agent, hex */

@@ -28,9 +28,10 @@
 #include "policy/policy.h"
 #include "util/err.h"
 #include "util/id.h"
+#include "util/limits.h"
 
-#define VAULT_MAX_VALUE         (1024u * 1024u) /* one record's JSON value */
-#define VAULT_MAX_PROFILE_FIELD 320u            /* e-mail, phone, locale, ... */
+#define VAULT_MAX_VALUE         ((size_t)VOW_MAX_VALUE) /* one record's JSON value */
+#define VAULT_MAX_PROFILE_FIELD (VOW_MAX_PROFILE_FIELD + 1u) /* e-mail, phone, locale, ... with NUL */
 
 struct vault;
 
@@ -108,8 +109,26 @@ typedef vow_err (*vault_denial_fn)(void *ctx, const char *role, const char *purp
 VOW_MUST_CHECK vow_err vault_denial_list(struct vault *v, const char *subject, vault_denial_fn cb,
                                          void *ctx);
 
-/* The reason of the last deny on this handle ("no_consent", ...), or NULL. */
+/* Why the last refused operation on this handle was refused: a reason code
+ * from the documented list (decide's codes, and vault_reason_known's
+ * others: "no_consent", "not_stored", "legal_hold", ...), and a message
+ * naming the field or rule (static text, never personal data). Each is
+ * NULL when nothing set it since vault_refusal_clear. Every VOW_ERR_DENIED
+ * a vault function returns sets the reason. */
 const char *vault_last_denial(const struct vault *v);
+const char *vault_last_why(const struct vault *v);
+
+/* Forgets the last refusal (call before each request a handle serves, so
+ * nothing survives from one request to the next). */
+void vault_refusal_clear(struct vault *v);
+
+/* Records the refusal of the operation under way (reason and why: static
+ * strings or NULL; see vault_last_denial) and returns err, for callers
+ * that refuse on the vault's behalf (consent, rights, retention). */
+vow_err vault_refuse(struct vault *v, vow_err err, const char *reason, const char *why);
+
+/* True for a reason code of the documented list (docs/decisions.md). */
+bool vault_reason_known(const char *reason);
 
 /* ---- subjects ---- */
 
@@ -181,19 +200,50 @@ VOW_MUST_CHECK vow_err vault_normalize(enum vault_lookup by, const char *value, 
  * decides the access a (vault_check): a deny returns VOW_ERR_DENIED and
  * vault_last_denial() names the rule. */
 
+/* What a write kept, after the category's intake rule (minimisation). */
+struct vault_put_result {
+	bool stored;                  /* false: the policy drops this category at intake */
+	enum policy_intake intake;    /* the rule applied */
+	char network[48];             /* truncate_ip: the network kept ("203.0.113.0") */
+};
+
 /* Stores value (len bytes of JSON, at most VAULT_MAX_VALUE) for the subject
- * and a category the policy declares as stored. A replaced value moves to
- * the rectification history. VOW_ERR_INVALID for invalid JSON or an
- * undeclared or never-stored category; VOW_ERR_TOO_LARGE over the cap;
- * VOW_ERR_NOT_FOUND for an unknown subject; VOW_ERR_DENIED for a closed or
- * erased one. */
+ * and a category the policy declares as stored, after its intake rule:
+ * keep stores the value as given; truncate_ip takes a JSON string holding
+ * an IPv4 or IPv6 address and keeps its /24 or /48 network; hash takes a
+ * JSON string (at most VOW_MAX_SECRET bytes) and keeps only its Argon2id
+ * password hash (never returned: see vault_record_verify); drop keeps
+ * nothing (the access is still decided and audited). A replaced value
+ * moves to the rectification history. res (may be NULL) says what was kept.
+ * VOW_ERR_DENIED with reason unknown_category or not_stored for a category
+ * the policy does not let vow store, legal_hold for a held record, or the
+ * decision's reason; VOW_ERR_INVALID for invalid JSON or a value the intake
+ * rule cannot take; VOW_ERR_TOO_LARGE over the cap; VOW_ERR_NOT_FOUND for
+ * an unknown or erased subject. */
+VOW_MUST_CHECK vow_err vault_record_put_result(struct vault *v, const struct vault_access *a,
+                                               const char *subject, const char *category,
+                                               const char *value, size_t len,
+                                               struct vault_put_result *res);
+
+/* vault_record_put_result without the result. */
 VOW_MUST_CHECK vow_err vault_record_put(struct vault *v, const struct vault_access *a,
                                         const char *subject, const char *category,
                                         const char *value, size_t len);
 
+/* Checks candidate (len bytes, the secret itself, not JSON) against the
+ * hash kept for a category whose intake is hash, decided and audited like
+ * a read: *match says whether it matches. VOW_ERR_INVALID for a category
+ * that keeps no hash; VOW_ERR_NOT_FOUND when nothing is stored. */
+VOW_MUST_CHECK vow_err vault_record_verify(struct vault *v, const struct vault_access *a,
+                                           const char *subject, const char *category,
+                                           const char *candidate, size_t len, bool *match);
+
 /* Reads the current value: *value (NUL-terminated, *len bytes) is the
- * caller's, released with vault_value_free. VOW_ERR_NOT_FOUND if none;
- * VOW_ERR_INTEGRITY if the stored bytes were altered or moved. */
+ * caller's, released with vault_value_free. The access is decided first,
+ * so a caller it denies learns nothing of whether the value exists.
+ * VOW_ERR_NOT_FOUND if none; VOW_ERR_DENIED (reason hash_only) for a
+ * category kept only as a hash; VOW_ERR_INTEGRITY if the stored bytes were
+ * altered or moved. */
 VOW_MUST_CHECK vow_err vault_record_get(struct vault *v, const struct vault_access *a,
                                         const char *subject, const char *category, char **value,
                                         size_t *len);
@@ -208,7 +258,9 @@ VOW_MUST_CHECK vow_err vault_record_categories(struct vault *v, const char *subj
                                                vault_category_fn cb, void *ctx);
 
 /* Calls cb with each earlier value (oldest first), then the current one:
- * the history of rectifications. The value is wiped after cb returns. */
+ * the history of rectifications. The value is wiped after cb returns.
+ * Decided first, like vault_record_get; VOW_ERR_DENIED (hash_only) for a
+ * category kept only as a hash. */
 typedef vow_err (*vault_version_fn)(void *ctx, int64_t version, int64_t updated_at,
                                     const char *value, size_t len);
 VOW_MUST_CHECK vow_err vault_record_history(struct vault *v, const struct vault_access *a,

@@ -34,7 +34,7 @@ struct vault {
 	struct crypto_key *master;
 	struct crypto_key *index_key;
 	struct crypto_keycache *cache;
-	enum decide_reason last_denial;
+	const char *reason, *why;  /* the last refusal (vault_refuse) */
 	struct age_slot *ages;       /* VAULT_AGE_CACHE slots */
 	struct audit_buffer *audit;  /* entries not yet written (audit/) */
 	unsigned long erasures_seen; /* the process's erasure count this cache has caught up with */

@@ -338,7 +338,9 @@ vow_err vault_check(struct vault *v, const struct vault_access *a, const char *s
 	vault_state_free(&st);
 	if (result != NULL)
 		*result = r;
-	v->last_denial = r.reason;
+	if (!r.allow)
+		vault_refuse(v, VOW_ERR_DENIED, decide_reason_code(r.reason),
+		             decide_reason_message(r.reason));
 	struct audit_event ev = {a->role,
 	                         a->actor,
 	                         "decide",
@@ -390,5 +392,54 @@ vow_err vault_denial_list(struct vault *v, const char *subject, vault_denial_fn 
 
 const char *vault_last_denial(const struct vault *v)
 {
-	return v->last_denial == DECIDE_ALLOWED ? NULL : decide_reason_code(v->last_denial);
+	return v->reason;
+}
+
+const char *vault_last_why(const struct vault *v)
+{
+	return v->why;
+}
+
+void vault_refusal_clear(struct vault *v)
+{
+	v->reason = NULL;
+	v->why = NULL;
+}
+
+vow_err vault_refuse(struct vault *v, vow_err err, const char *reason, const char *why)
+{
+	v->reason = reason;
+	v->why = why;
+	return err;
+}
+
+/* Refusals other than decide()'s rules, each documented in
+ * docs/decisions.md ("Other refusals"). */
+static const char *const other_reasons[] = {
+    "not_stored",        /* the policy says this category is never stored */
+    "suppressed",        /* an address that opted out of direct marketing */
+    "under_age",         /* a sign-up below the policy's minimum age */
+    "not_due",           /* retention: not due yet, so never deleted early */
+    "notice_owed",       /* retention: the person has not been warned yet */
+    "not_postponable",   /* retention: the rule allows no postponement */
+    "kept_for_purpose",  /* retention: kept until an anchor, not the person's to let go */
+    "not_verified",      /* a rights request whose identity check is pending */
+    "extension_refused", /* Art. 12(3): within the first month, two months in all */
+    "wrong_code",        /* a verification code that does not match */
+    "link_invalid",      /* a keep or download link that is not (or no longer) valid */
+    "wrong_subject",     /* a subject key acting for another person */
+    "hash_only",         /* a category kept only as a one-way hash: verify, never read */
+};
+
+bool vault_reason_known(const char *reason)
+{
+	if (reason == NULL)
+		return false;
+	for (int r = 0; r < DECIDE__COUNT; r++)
+		if (r != DECIDE_ALLOWED && strcmp(reason, decide_reason_code((enum decide_reason)r)) == 0)
+			return true;
+	for (size_t i = 0; i < sizeof(other_reasons) / sizeof(other_reasons[0]); i++)
+		if (strcmp(reason, other_reasons[i]) == 0)
+			return true;
+	return false;
 }

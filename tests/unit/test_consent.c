@@ -11,6 +11,7 @@
 #include "consent/consent.h"
 #include "crypto/crypto.h"
 #include "util/clock.h"
+#include "util/ip.h"
 #include "test_support.h"
 
 static struct vault *fresh(char dir[256])
@@ -534,12 +535,12 @@ static void test_ip_truncation(void **state)
 {
 	(void)state;
 	char out[48];
-	assert_int_equal(consent_ip_truncate("192.0.2.200", out), VOW_OK);
+	assert_int_equal(ip_truncate("192.0.2.200", out), VOW_OK);
 	assert_string_equal(out, "192.0.2.0");
-	assert_int_equal(consent_ip_truncate("2001:db8:1:2:3:4:5:6", out), VOW_OK);
+	assert_int_equal(ip_truncate("2001:db8:1:2:3:4:5:6", out), VOW_OK);
 	assert_string_equal(out, "2001:db8:1::");
-	assert_int_equal(consent_ip_truncate("256.1.1.1", out), VOW_ERR_INVALID);
-	assert_int_equal(consent_ip_truncate("", out), VOW_ERR_INVALID);
+	assert_int_equal(ip_truncate("256.1.1.1", out), VOW_ERR_INVALID);
+	assert_int_equal(ip_truncate("", out), VOW_ERR_INVALID);
 }
 
 /* Loads the example policy with one edit applied (find must occur). */

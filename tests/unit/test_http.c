@@ -443,7 +443,8 @@ static void test_bad_input(void **state)
 	assert_int_equal(jreq("PUT", path, service, "essential.service", "{broken", &j), 400);
 	json_decref(j);
 	snprintf(path, sizeof(path), "/v1/subjects/%s/data/user.nonsense", id);
-	assert_int_equal(jreq("PUT", path, service, "essential.service", "{}", &j), 400);
+	assert_int_equal(jreq("PUT", path, service, "essential.service", "{}", &j), 403);
+	assert_string_equal(err_reason(j), "unknown_category");
 	json_decref(j);
 	/* nothing was stored by any of it */
 	snprintf(path, sizeof(path), "/v1/subjects/%s/data", id);

@@ -257,10 +257,12 @@ static void test_records(void **state)
 	/* bad input, each with its own error, nothing changed */
 	assert_int_equal(vault_record_put(v, acc_for("user.health_and_medical"), id,
 	                                  "user.health_and_medical", "{}", 2),
-	                 VOW_ERR_INVALID);
+	                 VOW_ERR_DENIED);
+	assert_string_equal(vault_last_denial(v), "unknown_category");
 	assert_int_equal(vault_record_put(v, acc_for("user.financial.credit_card"), id,
 	                                  "user.financial.credit_card", "{}", 2),
-	                 VOW_ERR_INVALID);
+	                 VOW_ERR_DENIED);
+	assert_string_equal(vault_last_denial(v), "not_stored");
 	assert_int_equal(vault_record_put(v, acc_for("user.name"), id, "user.name", "{\"a\":", 5),
 	                 VOW_ERR_INVALID);
 	assert_int_equal(
@@ -283,12 +285,16 @@ static void test_records(void **state)
 	expect_record(v, id, "user.name", "{\"first\":\"Anne\",\"last\":\"de Vries-Jansen\"}");
 	char *val;
 	size_t len;
+	/* decided before anything is looked up: a purpose that does not use the
+	 * category is refused whether a value exists or not */
 	assert_int_equal(vault_record_get(v, acc_for("user.contact.phone_number"), id,
 	                                  "user.contact.phone_number", &val, &len),
-	                 VOW_ERR_NOT_FOUND);
+	                 VOW_ERR_DENIED);
+	assert_string_equal(vault_last_denial(v), "category_not_in_purpose");
 	assert_int_equal(
 	    vault_record_get(v, acc_for("user.nonsense"), id, "user.nonsense", &val, &len),
-	    VOW_ERR_INVALID);
+	    VOW_ERR_DENIED);
+	assert_string_equal(vault_last_denial(v), "unknown_category");
 	/* delete */
 	assert_int_equal(vault_record_delete(v, acc_for("user.workplace"), id, "user.workplace"),
 	                 VOW_OK);
