@@ -5,6 +5,7 @@
 #include "consent/consent_int.h"
 #include "util/clock.h"
 #include "util/ip.h"
+#include "util/text.h"
 #include "audit/audit.h"
 #include "vault/vault_int.h"
 
@@ -72,9 +73,12 @@ vow_err consent_record(struct vault *v, const char *subject, const char *purpose
 {
 	const struct policy *p = v->policy;
 	uint32_t u = p != NULL ? policy_purpose_find(p, purpose) : POLICY_NONE;
-	if (u == POLICY_NONE || state < CONSENT_GIVEN || state > CONSENT_WITHDRAWN ||
-	    !method_valid(method))
+	if (u == POLICY_NONE || state < CONSENT_GIVEN || state > CONSENT_WITHDRAWN)
 		return VOW_ERR_INVALID;
+	if (!method_valid(method))
+		return vault_refuse(v, VOW_ERR_INVALID, NULL,
+		                    "method: one of form, banner, api, import, email, settings, "
+		                    "unsubscribe_link, privacy_center, request");
 	struct store_consent row = {.state = (int)state, .at = clock_now()};
 	if (ev != NULL && ev->ip != NULL && ip_truncate(ev->ip, row.ip_prefix) != VOW_OK)
 		return VOW_ERR_INVALID;
@@ -91,9 +95,10 @@ vow_err consent_record(struct vault *v, const char *subject, const char *purpose
 		vault_subject_clear(&s);
 		if (err != VOW_OK)
 			return err;
-		if (blocked)
-			return VOW_ERR_DENIED; /* opted out before: an import never adds them back
-			                        */
+		if (blocked) /* opted out before: an import never adds them back */
+			return vault_refuse(v, VOW_ERR_DENIED, "suppressed",
+			                    "this address opted out of direct marketing; an import "
+			                    "does not add it back");
 	}
 	id_new(row.id);
 	snprintf(row.subject, sizeof(row.subject), "%s", subject);
@@ -118,14 +123,18 @@ vow_err consent_record(struct vault *v, const char *subject, const char *purpose
 		err = vault_state_refresh(v, subject);
 	if (err == VOW_OK && state != CONSENT_GIVEN && pu->direct_marketing)
 		err = suppress(v, subject);
-	err = vault_commit(v, err);
 	if (err == VOW_OK) {
 		static const char *const actions[] = {"consent.none", "consent.given",
 		                                      "consent.refused", "consent.withdrawn"};
-		struct audit_event entry = {"subject", NULL,    actions[state], subject,
-		                            NULL,      purpose, "ok",           method};
-		err = audit_record(v, &entry);
+		struct audit_event entry = {.role = "subject",
+		                            .action = actions[state],
+		                            .subject = subject,
+		                            .purpose = purpose,
+		                            .result = "ok",
+		                            .reason = method};
+		err = audit_change(v, &entry);
 	}
+	err = vault_commit(v, err);
 	if (err == VOW_OK && receipt != NULL)
 		err = consent_receipt_make(v, &row, receipt);
 	return err;
@@ -185,31 +194,31 @@ static vow_err flag(struct vault *v, const char *subject, int kind, const char *
 		struct store_flag f = {.kind = kind, .set_at = clock_now()};
 		id_new(f.id);
 		snprintf(f.subject, sizeof(f.subject), "%s", subject);
-		snprintf(f.target, sizeof(f.target), "%s", target);
-		snprintf(f.reason, sizeof(f.reason), "%s", reason != NULL ? reason : "");
-		err = v->ops->flag_set(v->data, &f);
+		err = text_copy(f.target, sizeof(f.target), target);
+		if (err == VOW_OK && text_copy(f.reason, sizeof(f.reason), reason) != VOW_OK)
+			err = vault_refuse(v, VOW_ERR_TOO_LARGE, NULL,
+			                   "reason: at most 127 bytes");
+		if (err == VOW_OK)
+			err = v->ops->flag_set(v->data, &f);
 	}
 	if (err == VOW_OK && !on && lifted == 0)
 		err = VOW_ERR_NOT_FOUND;
 	if (err == VOW_OK)
 		err = vault_state_refresh(v, subject);
-	err = vault_commit(v, err);
 	if (err == VOW_OK) {
 		static const char *const kinds[] = {"", "restriction", "objection",
 		                                    "parental_consent"};
 		char action[32];
 		snprintf(action, sizeof(action), "%s.%s", kinds[kind & 3], on ? "set" : "lifted");
-		struct audit_event ev = {"subject",
-		                         NULL,
-		                         action,
-		                         subject,
-		                         kind == FLAG_RESTRICTION ? target : NULL,
-		                         kind == FLAG_OBJECTION ? target : NULL,
-		                         "ok",
-		                         NULL};
-		err = audit_record(v, &ev);
+		struct audit_event ev = {.role = "subject",
+		                         .action = action,
+		                         .subject = subject,
+		                         .category = kind == FLAG_RESTRICTION ? target : NULL,
+		                         .purpose = kind == FLAG_OBJECTION ? target : NULL,
+		                         .result = "ok"};
+		err = audit_change(v, &ev);
 	}
-	return err;
+	return vault_commit(v, err);
 }
 
 vow_err consent_object(struct vault *v, const char *subject, const char *purpose, bool on)

@@ -161,8 +161,8 @@ vow_err drp_pair(struct vault *v, const char *agent, const char *body, size_t le
 		return err;
 	answer(out, 200, json_pack("{s:s, s:s}", "agent-id", agent, "token", token));
 	crypto_wipe(token, sizeof(token));
-	struct audit_event ev = {"agent", agent, "drp.pair", NULL, NULL, NULL, "ok", NULL};
-	return audit_record(v, &ev);
+	struct audit_event ev = {.role = "agent", .actor = agent, .action = "drp.pair", .result = "ok"};
+	return audit_change(v, &ev);
 }
 
 vow_err drp_agent_info(struct vault *v, const char *token, const char *agent,
@@ -394,9 +394,13 @@ static vow_err decided(struct vault *v, struct vault_drp *d, const char *reason,
 		err = push_status(v, d, NULL);
 	if (err == VOW_OK)
 		answer(out, 200, status_of(v, d));
-	struct audit_event ev = {"agent", d->agent,    "drp.denied", NULL,
-	                         NULL,    d->exercise, "deny",       reason};
-	return err == VOW_OK ? audit_record(v, &ev) : err;
+	struct audit_event ev = {.role = "agent",
+	                         .actor = d->agent,
+	                         .action = "drp.denied",
+	                         .purpose = d->exercise,
+	                         .result = "deny",
+	                         .reason = reason};
+	return err == VOW_OK ? audit_change(v, &ev) : err;
 }
 
 vow_err drp_exercise(struct vault *v, const struct notify_links *links, const char *token,

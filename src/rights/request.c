@@ -49,9 +49,14 @@ vow_err rights_audit(struct vault *v, const struct vault_request *r, const char 
 {
 	char action[32];
 	snprintf(action, sizeof(action), "request.%s", r->status);
-	struct audit_event ev = {"rights", r->channel, action, r->subject,
-	                         NULL,     r->type,    "ok",   reason};
-	vow_err err = audit_record(v, &ev);
+	struct audit_event ev = {.role = "rights",
+	                         .actor = r->channel,
+	                         .action = action,
+	                         .subject = r->subject,
+	                         .purpose = r->type,
+	                         .result = "ok",
+	                         .reason = reason};
+	vow_err err = audit_change(v, &ev); /* written at once, not batched with reads */
 	drp_request_changed(v, r); /* an agent's request: its status callback */
 	return err;
 }

@@ -40,13 +40,18 @@ vow_err vault_apikey_create(struct vault *v, const char *role, const char *staff
 	snprintf(row.role, sizeof(row.role), "%s", role);
 	snprintf(row.staff, sizeof(row.staff), "%s", staff != NULL ? staff : "");
 	snprintf(row.subject, sizeof(row.subject), "%s", subject != NULL ? subject : "");
-	vow_err err = v->ops->apikey_insert(v->data, &row);
+	vow_err err = v->ops->begin(v->data);
 	if (err == VOW_OK) {
-		snprintf(key, VAULT_APIKEY_LEN + 1, "vow_%s_%s", row.id, secret_hex);
-		struct audit_event ev = {"admin", NULL, "apikey.create", NULL, NULL, NULL,
-		                         "ok",    role};
-		err = audit_record(v, &ev);
+		err = v->ops->apikey_insert(v->data, &row);
+		if (err == VOW_OK) {
+			struct audit_event ev = {
+			    .role = "admin", .action = "apikey.create", .result = "ok", .reason = role};
+			err = audit_change(v, &ev);
+		}
+		err = vault_commit(v, err);
 	}
+	if (err == VOW_OK)
+		snprintf(key, VAULT_APIKEY_LEN + 1, "vow_%s_%s", row.id, secret_hex);
 	crypto_wipe(secret_hex, sizeof(secret_hex));
 	return err;
 }

@@ -333,19 +333,23 @@ vow_err vault_due_postpone(struct vault *v, const char *subject, const char *cat
 	const struct policy_retention *rule =
 	    r.rule != POLICY_NONE ? &v->policy->retention[r.rule] : NULL;
 	if (row.due_at == 0 || rule == NULL || rule->postpone.n == 0 || r.on_close)
-		return VOW_ERR_DENIED; /* nothing to postpone, or the policy does not allow it */
+		return vault_refuse(v, VOW_ERR_DENIED, "not_postponable",
+		                    "nothing to postpone, or the policy does not allow it");
 	err = v->ops->begin(v->data);
 	if (err != VOW_OK)
 		return err;
 	row.postponed_to = clock_add(row.due_at, rule->postpone.n, (int)rule->postpone.unit);
 	compute(v, &s, &row);
 	err = v->ops->due_put(v->data, &row);
-	err = vault_commit(v, err);
 	if (err == VOW_OK) {
-		struct audit_event ev = {
-		    "subject", NULL, "retention.postpone", subject, category, NULL, "ok", NULL};
-		err = audit_record(v, &ev);
+		struct audit_event ev = {.role = "subject",
+		                         .action = "retention.postpone",
+		                         .subject = subject,
+		                         .category = category,
+		                         .result = "ok"};
+		err = audit_change(v, &ev);
 	}
+	err = vault_commit(v, err);
 	if (err == VOW_OK && due_at != NULL)
 		*due_at = row.due_at;
 	return err;
@@ -358,9 +362,11 @@ vow_err vault_due_delete_item(struct vault *v, const struct vault_due *d, const 
 	if (err != VOW_OK)
 		return err;
 	if (row.due_at == 0 || row.due_at > clock_now() || row.due_at != d->due_at)
-		return VOW_ERR_DENIED; /* not due (any more): never early */
+		return vault_refuse(v, VOW_ERR_DENIED, "not_due",
+		                    "the item is not due (any more): never deleted early");
 	if (row.notice_at != 0 && row.noticed_at == 0)
-		return VOW_ERR_DENIED; /* the person has not been warned yet */
+		return vault_refuse(v, VOW_ERR_DENIED, "notice_owed",
+		                    "the person has not been warned yet");
 	size_t versions = 0;
 	bool file = row.item[0] != '\0';
 	err = v->ops->begin(v->data);
@@ -375,17 +381,21 @@ vow_err vault_due_delete_item(struct vault *v, const struct vault_due *d, const 
 		err = VOW_OK; /* gone already (a crash after this commit, or deleted by hand) */
 	if (err == VOW_OK)
 		err = v->ops->due_delete(v->data, row.subject, row.category, row.item);
+	if (err == VOW_OK) {
+		struct audit_event ev = {.role = "system",
+		                         .action = "retention.delete",
+		                         .subject = row.subject,
+		                         .category = row.category,
+		                         .result = "ok",
+		                         .reason = why};
+		err = audit_change(v, &ev);
+	}
 	err = vault_commit(v, err);
 	if (err == VOW_OK && file) {
 		char path[PATH_MAX];
 		vault_file_path(v, row.item, path);
 		if (unlink(path) != 0 && errno != ENOENT)
 			err = VOW_ERR_IO;
-	}
-	if (err == VOW_OK) {
-		struct audit_event ev = {
-		    "system", NULL, "retention.delete", row.subject, row.category, NULL, "ok", why};
-		err = audit_record(v, &ev);
 	}
 	return err;
 }
@@ -411,8 +421,9 @@ vow_err vault_due_release(struct vault *v, const char *subject, const char *cate
 	if (err != VOW_OK)
 		return err;
 	if (row.due_at == 0)
-		return VOW_ERR_DENIED; /* kept for a purpose until an anchor: not the person's to
-		                          end here */
+		return vault_refuse(v, VOW_ERR_DENIED, "kept_for_purpose",
+		                    "kept for a purpose until an anchor is reached: not the "
+		                    "person's to end here");
 	int64_t now = clock_now();
 	row.due_at = now;
 	if (row.notice_at != 0 && row.noticed_at == 0)

@@ -273,11 +273,13 @@ vow_err vault_subject_erase(struct vault *v, const char *subject, char **receipt
 	if (err != VOW_OK)
 		return err;
 	int64_t now = clock_now();
-	/* recorded while the pseudonym can still be computed, then flushed */
-	struct audit_event ev = {"admin", NULL, "subject.erase", subject, NULL, NULL, "ok", NULL};
-	err = audit_record(v, &ev);
+	/* recorded (with the reads before it) while the pseudonym can still be
+	 * computed, before the key goes */
+	struct audit_event ev = {
+	    .role = "admin", .action = "subject.erase", .subject = subject, .result = "ok"};
+	err = audit_flush(v, false);
 	if (err == VOW_OK)
-		err = audit_flush(v, false);
+		err = audit_change(v, &ev);
 	if (err == VOW_OK)
 		err = keep_held(v, subject, now);
 

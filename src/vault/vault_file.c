@@ -243,15 +243,22 @@ vow_err vault_file_finish(struct vault_file_writer **wp, char id[VOW_ID_LEN + 1]
 			if (err == VOW_OK)
 				err = vault_due_item(v, w->row.subject, w->row.category, w->row.id,
 				                     w->purpose, w->row.created_at, true);
+			if (err == VOW_OK) {
+				struct audit_event ev = {.role = w->role,
+				                         .actor = w->actor,
+				                         .action = "file.create",
+				                         .subject = w->row.subject,
+				                         .category = w->row.category,
+				                         .purpose = w->purpose,
+				                         .result = "ok"};
+				err = audit_change(v, &ev);
+			}
 			err = vault_commit(v, err);
 		}
 		w->row.file_key.p = NULL;
 	}
 	if (err == VOW_OK) {
 		memcpy(id, w->row.id, VOW_ID_LEN + 1);
-		struct audit_event ev = {w->role,         w->actor,   "file.create", w->row.subject,
-		                         w->row.category, w->purpose, "ok",          NULL};
-		err = audit_record(v, &ev);
 	} else {
 		(void)unlink(w->path);
 	}
@@ -481,10 +488,12 @@ vow_err vault_file_delete(struct vault *v, const struct vault_access *a, const c
 		return VOW_ERR_NOT_FOUND;
 	struct store_file row = {0};
 	vow_err err = v->ops->file_get(v->data, id, &row);
-	if (err == VOW_OK && row.key_kind == KEY_HOLD)
-		err = VOW_ERR_DENIED;
 	if (err == VOW_OK)
-		err = vault_check(v, a, row.subject, row.category, row.id, NULL, NULL, false, NULL);
+		err = vault_check(v, a, row.subject, row.category, row.id, NULL, NULL,
+		                  row.key_kind == KEY_HOLD, NULL);
+	if (err == VOW_OK && row.key_kind == KEY_HOLD)
+		err = vault_refuse(v, VOW_ERR_DENIED, "legal_hold",
+		                   "the file is kept only for a legal obligation");
 	store_blob_free(&row.file_key);
 	store_blob_free(&row.meta);
 	if (err == VOW_OK) {
@@ -493,6 +502,16 @@ vow_err vault_file_delete(struct vault *v, const struct vault_access *a, const c
 			err = v->ops->file_delete(v->data, id);
 			if (err == VOW_OK)
 				err = vault_due_forget(v, row.subject, row.category, id);
+			if (err == VOW_OK) {
+				struct audit_event ev = {.role = a->role,
+				                         .actor = a->actor,
+				                         .action = "file.delete",
+				                         .subject = row.subject,
+				                         .category = row.category,
+				                         .purpose = a->purpose,
+				                         .result = "ok"};
+				err = audit_change(v, &ev);
+			}
 			err = vault_commit(v, err);
 		}
 	}
@@ -501,11 +520,6 @@ vow_err vault_file_delete(struct vault *v, const struct vault_access *a, const c
 		vault_file_path(v, id, path);
 		if (unlink(path) != 0 && errno != ENOENT)
 			err = VOW_ERR_IO;
-	}
-	if (err == VOW_OK) {
-		struct audit_event ev = {a->role,      a->actor,   "file.delete", row.subject,
-		                         row.category, a->purpose, "ok",          NULL};
-		err = audit_record(v, &ev);
 	}
 	return err;
 }

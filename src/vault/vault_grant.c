@@ -62,13 +62,23 @@ vow_err vault_grant_add(struct vault *v, const char *subject, const char *actor,
 	snprintf(g.category, sizeof(g.category), "%s", category);
 	snprintf(g.file, sizeof(g.file), "%s", file != NULL ? file : "");
 	snprintf(g.purpose, sizeof(g.purpose), "%s", purpose);
+	err = v->ops->begin(v->data);
+	if (err != VOW_OK)
+		return err;
 	err = v->ops->grant_insert(v->data, &g);
 	if (err == VOW_OK) {
-		memcpy(id, g.id, sizeof(g.id));
-		struct audit_event ev = {"admin",  actor,   "grant.add", subject,
-		                         category, purpose, "ok",        NULL};
-		err = audit_record(v, &ev);
+		struct audit_event ev = {.role = "admin",
+		                         .actor = actor,
+		                         .action = "grant.add",
+		                         .subject = subject,
+		                         .category = category,
+		                         .purpose = purpose,
+		                         .result = "ok"};
+		err = audit_change(v, &ev);
 	}
+	err = vault_commit(v, err);
+	if (err == VOW_OK)
+		memcpy(id, g.id, sizeof(g.id));
 	return err;
 }
 
@@ -76,7 +86,16 @@ vow_err vault_grant_revoke(struct vault *v, const char *id)
 {
 	if (!id_valid(id))
 		return VOW_ERR_NOT_FOUND;
-	return v->ops->grant_revoke(v->data, id, clock_now());
+	vow_err err = v->ops->begin(v->data);
+	if (err != VOW_OK)
+		return err;
+	err = v->ops->grant_revoke(v->data, id, clock_now());
+	if (err == VOW_OK) {
+		struct audit_event ev = {
+		    .role = "admin", .action = "grant.revoke", .result = "ok", .reason = id};
+		err = audit_change(v, &ev);
+	}
+	return vault_commit(v, err);
 }
 
 static void grant_copy(struct vault_grant *out, const struct store_grant *g)
@@ -173,13 +192,24 @@ vow_err vault_disclosure_record(struct vault *v, const struct vault_access *a, c
 	snprintf(d.basis, sizeof(d.basis), "%s", policy_basis_name(v->policy->purposes[u].basis));
 	snprintf(d.transfer, sizeof(d.transfer), "%s", policy_transfer_name(rc->transfer));
 	snprintf(d.country, sizeof(d.country), "%s", rc->country);
+	err = v->ops->begin(v->data);
+	if (err != VOW_OK)
+		return err;
 	err = v->ops->disclosure_insert(v->data, &d);
 	if (err == VOW_OK) {
-		memcpy(id, d.id, sizeof(d.id));
-		struct audit_event ev = {a->role,  a->actor, "disclosure", subject,
-		                         category, purpose,  "ok",         recipient};
-		err = audit_record(v, &ev);
+		struct audit_event ev = {.role = a->role,
+		                         .actor = a->actor,
+		                         .action = "disclosure",
+		                         .subject = subject,
+		                         .category = category,
+		                         .purpose = purpose,
+		                         .result = "ok",
+		                         .reason = recipient};
+		err = audit_change(v, &ev);
 	}
+	err = vault_commit(v, err);
+	if (err == VOW_OK)
+		memcpy(id, d.id, sizeof(d.id));
 	return err;
 }
 

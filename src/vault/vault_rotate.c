@@ -65,8 +65,8 @@ vow_err vault_key_rotate(const char *dir, char fingerprint_out[17])
 	struct crypto_key *nk = NULL;
 	struct rows rows = {0};
 	/* recorded and checkpointed under the old key, before it goes */
-	struct audit_event ev = {"admin", NULL, "key.rotate", NULL, NULL, NULL, "ok", NULL};
-	err = audit_record(v, &ev);
+	struct audit_event ev = {.role = "admin", .action = "key.rotate", .result = "ok"};
+	err = audit_change(v, &ev);
 	if (err == VOW_OK)
 		err = audit_flush(v, true);
 	if (err == VOW_OK)

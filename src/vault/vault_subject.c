@@ -74,7 +74,9 @@ vow_err vault_subject_row(struct vault *v, const char *id, bool active_only,
 		return err;
 	if (out->status == SUBJECT_ERASED || (active_only && out->status != SUBJECT_ACTIVE)) {
 		store_blob_free(&out->profile);
-		return out->status == SUBJECT_ERASED ? VOW_ERR_NOT_FOUND : VOW_ERR_DENIED;
+		return out->status == SUBJECT_ERASED
+		           ? VOW_ERR_NOT_FOUND
+		           : vault_refuse(v, VOW_ERR_DENIED, "account_closed", "the account is closed");
 	}
 	return VOW_OK;
 }
@@ -159,6 +161,13 @@ vow_err vault_subject_create(struct vault *v, const struct vault_subject_new *in
 			err = v->ops->index_put(v->data, VAULT_BY_EMAIL, he, row.id);
 		if (err == VOW_OK && in->phone != NULL)
 			err = v->ops->index_put(v->data, VAULT_BY_PHONE, hp, row.id);
+		if (err == VOW_OK) {
+			struct audit_event ev = {.role = "service",
+			                         .action = "subject.create",
+			                         .subject = row.id,
+			                         .result = "ok"};
+			err = audit_change(v, &ev);
+		}
 		err = vault_commit(v, err);
 	}
 	crypto_wipe(email, sizeof(email));
@@ -170,8 +179,7 @@ vow_err vault_subject_create(struct vault *v, const struct vault_subject_new *in
 		return err;
 	}
 	memcpy(id, row.id, VOW_ID_LEN + 1);
-	struct audit_event ev = {"service", NULL, "subject.create", row.id, NULL, NULL, "ok", NULL};
-	return audit_record(v, &ev);
+	return VOW_OK;
 }
 
 static char *dup_field(json_t *o, const char *k)
@@ -289,6 +297,13 @@ vow_err vault_subject_close(struct vault *v, const char *id)
 			err = v->ops->subject_update(v->data, &row);
 			if (err == VOW_OK)
 				err = vault_due_refresh_subject(v, id);
+			if (err == VOW_OK) {
+				struct audit_event ev = {.role = "service",
+				                         .action = "subject.close",
+				                         .subject = id,
+				                         .result = "ok"};
+				err = audit_change(v, &ev);
+			}
 			err = vault_commit(v, err);
 		}
 	}
