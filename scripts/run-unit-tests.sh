@@ -12,7 +12,9 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 passed=0; failed=0
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
-	out="$("$t" 2>&1)"; rc=$?
+	# a hung program (a server it left behind holds the pipe) fails after
+	# 15 minutes instead of stopping the run
+	out="$(timeout -k 10 900 "$t" 2>&1)"; rc=$?
 	printf '%s\n' "$out"
 	p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p' | awk '{s+=$1} END {print s+0}')
 	f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test(s), listed below:/\1/p' | awk '{s+=$1} END {print s+0}')

@@ -28,7 +28,8 @@ static bool link_args(struct MHD_Connection *c, struct request *r, struct link *
 	if (l->item == NULL)
 		l->item = "";
 	bool ok = l->subject != NULL && id_valid(l->subject) && l->category != NULL &&
-	          taxonomy_key_valid(l->category) && (l->item[0] == '\0' || id_valid(l->item)) &&
+	          taxonomy_key_valid(l->category) && (l->item[0] == '\0' || id_valid(l->item) ||
+	           strcmp(l->item, VAULT_DUE_PROFILE_ITEM) == 0) &&
 	          l->token != NULL && strlen(l->token) == 64 &&
 	          strspn(l->token, "0123456789abcdef") == 64;
 	if (!ok)

@@ -380,7 +380,9 @@ struct retention_due {
  * after creation, or the closure itself for delete_on_close; the item is
  * kept until the latest of them, or the person's postponement, or the end
  * of a legal hold that covers it, whichever is later. An item no rule
- * covers, or one a rule keeps until an anchor not yet reached, has no date.
+ * covers has no date while the account is open; once it is closed, it is
+ * due when the legal holds covering it end (none: no date). One a rule
+ * keeps until an anchor not yet reached has no date.
  * Pure; never fails. */
 void policy_retention_due(const struct policy *p, uint32_t category,
                           const struct retention_facts *f, struct retention_due *out);

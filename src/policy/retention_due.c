@@ -74,6 +74,17 @@ void policy_retention_due(const struct policy *p, uint32_t category,
 			decisive = r;
 		}
 	}
+	if (!matched && f->closed_at != 0) {
+		/* no rule keeps it for a purpose: once the account is closed, what a
+		 * legal hold covers is kept until the hold ends (from the hold's own
+		 * anchor), then goes */
+		int64_t end = policy_hold_end(p, category, f);
+		if (end != 0 && end != NEVER) {
+			out->due_at = end;
+			out->held = true;
+		}
+		return;
+	}
 	if (!matched || never)
 		return; /* kept: no rule, or one that needs it until an anchor is reached */
 	out->rule = (uint32_t)(decisive - p->retention);

@@ -88,11 +88,15 @@ static vow_err give_notice(struct vault *v, const struct notify_links *links,
 	snprintf(link, sizeof(link), "%s/v1/retention/keep?subject=%s&category=%s&item=%s&token=%s",
 	         links != NULL && links->public_url != NULL ? links->public_url : "", d->subject,
 	         d->category, d->item, token);
-	snprintf(idem, sizeof(idem), "retention.notice:%.32s:%.20s:%lld",
-	         d->item[0] ? d->item : d->subject, d->item[0] ? "file" : d->category,
-	         (long long)d->due_at);
+	bool file = d->item[0] != '\0' && strcmp(d->item, VAULT_DUE_PROFILE_ITEM) != 0;
+	if (file)
+		snprintf(idem, sizeof(idem), "retention.notice:%.32s:file:%lld", d->item,
+		         (long long)d->due_at);
+	else /* a record or a profile field: one per subject and category */
+		snprintf(idem, sizeof(idem), "retention.notice:%.32s:%.7s:%.20s:%lld", d->subject,
+		         d->item[0] ? d->item : "record", d->category, (long long)d->due_at);
 	char what[300];
-	snprintf(what, sizeof(what), "%s%s", d->item[0] ? "a file of yours: " : "your ",
+	snprintf(what, sizeof(what), "%s%s", file ? "a file of yours: " : "your ",
 	         category_name(p, d->category));
 	json_t *vars =
 	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "what", what, "due_date", due, "keep_until",

@@ -282,6 +282,8 @@ struct store_ops {
 	vow_err (*index_find)(struct store *s, int kind, const unsigned char hash[32],
 	                      char subject[VOW_ID_LEN + 1]);
 	vow_err (*index_delete_subject)(struct store *s, const char *subject, size_t *count);
+	/* only the entries of one kind */
+	vow_err (*index_delete_kind)(struct store *s, const char *subject, int kind);
 
 	/* DATA: records; put replaces the current version, first moving it to
 	 * the history when keep_previous is set */

@@ -63,6 +63,7 @@ enum q {
 	Q_CKPT_LIST,
 	Q_AUDIT_PRUNE,
 	Q_CKPT_PRUNE,
+	Q_IDX_DEL_KIND,
 	Q_BEGIN,
 	Q_BEGIN_READ,
 	Q_COMMIT,
@@ -94,6 +95,7 @@ static const char *const sql[Q__COUNT] = {
     [Q_IDX_PUT] = "INSERT INTO blind_index(kind,hash,subject) VALUES(?,?,?)",
     [Q_IDX_FIND] = "SELECT subject FROM blind_index WHERE kind=? AND hash=?",
     [Q_IDX_DEL] = "DELETE FROM blind_index WHERE subject=?",
+    [Q_IDX_DEL_KIND] = "DELETE FROM blind_index WHERE subject=? AND kind=?",
     [Q_REC_TO_HIST] = "INSERT INTO record_history(subject,category,id,version,updated_at,sealed) "
                       "SELECT subject,category,id,version,updated_at,sealed FROM records WHERE "
                       "subject=? AND category=?",
@@ -756,6 +758,16 @@ static vow_err delete_by_subject(struct store *s, enum q which, const char *subj
 static vow_err sq_index_delete_subject(struct store *s, const char *subject, size_t *count)
 {
 	return delete_by_subject(s, Q_IDX_DEL, subject, count);
+}
+
+static vow_err sq_index_delete_kind(struct store *s, const char *subject, int kind)
+{
+	sqlite3_stmt *q = stmt(s, Q_IDX_DEL_KIND);
+	if (q != NULL) {
+		sq_bind_text(q, 1, subject);
+		sqlite3_bind_int(q, 2, kind);
+	}
+	return sq_run(s, q);
 }
 
 /* ---- records ---- */
@@ -1538,6 +1550,7 @@ const struct store_ops store_sqlite_ops = {
     .index_put = sq_index_put,
     .index_find = sq_index_find,
     .index_delete_subject = sq_index_delete_subject,
+    .index_delete_kind = sq_index_delete_kind,
     .record_put = sq_record_put,
     .record_get = sq_record_get,
     .record_head = sq_record_head,

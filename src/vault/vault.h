@@ -433,6 +433,10 @@ struct vault_due {
 };
 typedef vow_err (*vault_due_fn)(void *ctx, const struct vault_due *d);
 
+/* The item of a profile field's due row (e-mail, phone, birth date, age,
+ * locale: each kept under its category's rules, like a record). */
+#define VAULT_DUE_PROFILE_ITEM "profile"
+
 /* Records the subject's last activity at `at` (retention periods that run
  * from last activity restart) / the end of their contract; recomputes the
  * subject's due dates. VOW_ERR_NOT_FOUND, VOW_ERR_INVALID if erased. */

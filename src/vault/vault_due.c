@@ -368,11 +368,14 @@ vow_err vault_due_delete_item(struct vault *v, const struct vault_due *d, const 
 		return vault_refuse(v, VOW_ERR_DENIED, "notice_owed",
 		                    "the person has not been warned yet");
 	size_t versions = 0;
-	bool file = row.item[0] != '\0';
+	bool profile = strcmp(row.item, VAULT_DUE_PROFILE) == 0;
+	bool file = row.item[0] != '\0' && !profile;
 	err = v->ops->begin(v->data);
 	if (err != VOW_OK)
 		return err;
-	if (file) {
+	if (profile) {
+		err = vault_profile_forget(v, row.subject, row.category);
+	} else if (file) {
 		err = v->ops->file_delete(v->data, row.item);
 	} else {
 		err = v->ops->record_delete(v->data, row.subject, row.category, &versions);

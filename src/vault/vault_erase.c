@@ -336,6 +336,8 @@ vow_err vault_subject_erase(struct vault *v, const char *subject, char **receipt
 		if (err == VOW_OK)
 			err = v->ops->index_delete_subject(v->data, subject, &idx);
 		if (err == VOW_OK)
+			err = vault_profile_due_forget(v, subject);
+		if (err == VOW_OK)
 			err = v->ops->grant_delete_subject(v->data, subject, &grants);
 		if (err == VOW_OK) {
 			store_blob_free(&srow.profile);

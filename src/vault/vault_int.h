@@ -120,6 +120,38 @@ VOW_MUST_CHECK vow_err vault_due_item(struct vault *v, const char *subject, cons
                                       const char *item, const char *purpose, int64_t now,
                                       bool is_new);
 
+/* The due-date item of a subject's profile fields (beside "" for a record
+ * and a file id for a file): each field has a row under its category. */
+#define VAULT_DUE_PROFILE VAULT_DUE_PROFILE_ITEM
+
+/* Opens a subject row's sealed profile into *out (caller decrefs; wipe the
+ * strings first). VOW_ERR_KEY when the subject's key is gone. */
+VOW_MUST_CHECK vow_err vault_profile_open(struct vault *v, const struct store_subject *row,
+                                          json_t **out);
+
+/* Seals prof under subject id's key into *out (caller frees with
+ * store_blob_free). */
+VOW_MUST_CHECK vow_err vault_profile_seal(struct vault *v, const char *id, json_t *prof,
+                                          struct store_blob *out);
+
+/* Writes a due-date row for each profile field of row that the subject
+ * holds and the policy declares a category for, unless it has one (inside
+ * the caller's transaction). */
+VOW_MUST_CHECK vow_err vault_profile_due(struct vault *v, const struct store_subject *row);
+
+/* Removes the subject's profile field(s) of category, with their
+ * blind-index entries (a due profile item; inside the caller's
+ * transaction). */
+VOW_MUST_CHECK vow_err vault_profile_forget(struct vault *v, const char *subject,
+                                            const char *category);
+
+/* Removes the profile fields whose category the policy does not declare,
+ * rewriting row (account closure: nothing in the policy keeps them). */
+VOW_MUST_CHECK vow_err vault_profile_forget_undeclared(struct vault *v, struct store_subject *row);
+
+/* Removes the due-date rows of the subject's profile fields (erasure). */
+VOW_MUST_CHECK vow_err vault_profile_due_forget(struct vault *v, const char *subject);
+
 /* Removes an item's due-date row (the item is deleted). */
 VOW_MUST_CHECK vow_err vault_due_forget(struct vault *v, const char *subject, const char *category,
                                         const char *item);

@@ -161,6 +161,8 @@ vow_err vault_subject_create(struct vault *v, const struct vault_subject_new *in
 			err = v->ops->index_put(v->data, VAULT_BY_EMAIL, he, row.id);
 		if (err == VOW_OK && in->phone != NULL)
 			err = v->ops->index_put(v->data, VAULT_BY_PHONE, hp, row.id);
+		if (err == VOW_OK) /* each field is kept under its category's rules */
+			err = vault_profile_due(v, &row);
 		if (err == VOW_OK) {
 			struct audit_event ev = {.role = "service",
 			                         .action = "subject.create",
@@ -207,28 +209,8 @@ vow_err vault_subject_get(struct vault *v, const char *id, struct vault_subject 
 		store_blob_free(&row.profile);
 		return VOW_OK;
 	}
-	const struct crypto_key *key = NULL;
-	err = vault_key(v, id, KEY_SUBJECT, &key);
-	if (err == VOW_ERR_NOT_FOUND)
-		err = VOW_ERR_KEY; /* the row outlived its key: an old copy of an erased subject */
-	char *plain = NULL;
-	size_t plen =
-	    row.profile.len >= CRYPTO_SEAL_OVERHEAD ? row.profile.len - CRYPTO_SEAL_OVERHEAD : 0;
-	if (err == VOW_OK) {
-		plain = malloc(plen + 1);
-		err = plain == NULL ? VOW_ERR_NOMEM : VOW_OK;
-	}
-	unsigned char ad[VAULT_AD_MAX];
-	size_t adlen = vault_ad(ad, "vow profile v1", id, NULL, NULL, 0);
-	if (err == VOW_OK)
-		err = crypto_open(key, row.profile.p, row.profile.len, ad, adlen,
-		                  (unsigned char *)plain);
 	json_t *prof = NULL;
-	if (err == VOW_OK) {
-		plain[plen] = '\0';
-		prof = json_loadb(plain, plen, 0, NULL);
-		err = prof == NULL ? VOW_ERR_INTEGRITY : VOW_OK;
-	}
+	err = vault_profile_open(v, &row, &prof);
 	if (err == VOW_OK) {
 		out->email = dup_field(prof, "email");
 		out->phone = dup_field(prof, "phone");
@@ -237,10 +219,6 @@ vow_err vault_subject_get(struct vault *v, const char *id, struct vault_subject 
 		out->age = (int)json_integer_value(json_object_get(prof, "age"));
 	}
 	json_decref(prof);
-	if (plain != NULL) {
-		crypto_wipe(plain, plen);
-		free(plain);
-	}
 	store_blob_free(&row.profile);
 	if (err != VOW_OK)
 		vault_subject_clear(out);
@@ -294,7 +272,15 @@ vow_err vault_subject_close(struct vault *v, const char *id)
 		row.closed_at = clock_now();
 		err = v->ops->begin(v->data);
 		if (err == VOW_OK) {
-			err = v->ops->subject_update(v->data, &row);
+			/* the profile follows the closure rules of its fields'
+			 * categories (rows written now for subjects from before
+			 * they were kept); fields of categories the policy does
+			 * not declare have no rule to keep them and go now */
+			err = vault_profile_due(v, &row);
+			if (err == VOW_OK)
+				err = vault_profile_forget_undeclared(v, &row);
+			if (err == VOW_OK)
+				err = v->ops->subject_update(v->data, &row);
 			if (err == VOW_OK)
 				err = vault_due_refresh_subject(v, id);
 			if (err == VOW_OK) {

@@ -275,16 +275,57 @@ static void test_amberscript_close_and_hold(void **state)
 	clock_set_fixed(at("2026-04-01T00:00:00Z"));
 	size_t deleted = 0;
 	assert_int_equal(retention_close_account(v, s, &deleted), VOW_OK);
-	assert_int_equal(deleted, 2);
+	assert_int_equal(deleted, 3); /* the audio, the name, the e-mail address */
 	assert_false(file_exists(v, f));
 	assert_false(holds(v, s, "user.name"));
 	assert_true(holds(v, s, "user.financial.invoice"));
+	/* the profile follows the closure rule too: the address and its blind
+	 * index are gone, so a lookup finds nobody */
+	char found[VOW_ID_LEN + 1];
+	assert_int_equal(vault_subject_find(v, VAULT_BY_EMAIL, "dirk@example.nl", found),
+	                 VOW_ERR_NOT_FOUND);
+	struct vault_subject prof;
+	assert_int_equal(vault_subject_get(v, s, &prof), VOW_OK);
+	assert_null(prof.email);
+	vault_subject_clear(&prof);
+	/* what the hold keeps after closure ends with the hold: seven years from
+	 * the invoice's creation, then the sweep deletes it */
+	assert_int_equal(vault_due_get(v, s, "user.financial.invoice", "", &d), VOW_OK);
+	assert_int_equal(d.due_at, at("2033-03-01T00:00:00Z"));
+	assert_true(d.held);
 	/* erasure keeps the invoice under its hold: seven years from creation */
 	char *receipt = NULL;
 	assert_int_equal(vault_subject_erase(v, s, &receipt), VOW_OK);
 	free(receipt);
 	assert_int_equal(vault_due_get(v, s, "user.financial.invoice", "", &d), VOW_OK);
 	assert_true(d.held);
+	assert_int_equal(d.due_at, at("2033-03-01T00:00:00Z"));
+	struct retention_report r;
+	assert_int_equal(sweep(v, at("2033-02-28T23:59:59Z"), &r), 0);
+	assert_true(holds(v, s, "user.financial.invoice"));
+	assert_int_equal(sweep(v, at("2033-03-01T00:00:00Z"), &r), 1);
+	assert_false(holds(v, s, "user.financial.invoice"));
+	vault_close(&v);
+	policy_free(&p);
+	clock_set_real();
+}
+
+/* A legal hold's end counts from its anchor when the account is only
+ * closed, not erased: the invoice goes when the hold ends (it was kept
+ * forever), and not a second before. */
+static void test_closed_hold_ends(void **state)
+{
+	(void)state;
+	struct policy *p = NULL;
+	clock_set_fixed(at("2026-03-01T00:00:00Z"));
+	struct vault *v = open_with("examples/policies/amberscript.yaml", &p);
+	char s[VOW_ID_LEN + 1];
+	person(v, "hold@example.nl", s);
+	put_record(v, s, "user.financial.invoice", "essential.legal_obligation.tax");
+	clock_set_fixed(at("2027-06-01T00:00:00Z"));
+	assert_int_equal(retention_close_account(v, s, NULL), VOW_OK);
+	struct vault_due d;
+	assert_int_equal(vault_due_get(v, s, "user.financial.invoice", "", &d), VOW_OK);
 	assert_int_equal(d.due_at, at("2033-03-01T00:00:00Z"));
 	struct retention_report r;
 	assert_int_equal(sweep(v, at("2033-02-28T23:59:59Z"), &r), 0);
@@ -486,6 +527,7 @@ int main(void)
 	    cmocka_unit_test(test_late_notice_gives_a_week),
 	    cmocka_unit_test(test_release_deletes_now),
 	    cmocka_unit_test(test_amberscript_close_and_hold),
+	    cmocka_unit_test(test_closed_hold_ends),
 	    cmocka_unit_test(test_ambsonic_rules),
 	    cmocka_unit_test(test_amper_rules),
 	    cmocka_unit_test(test_dry_run_and_plan),

@@ -111,8 +111,25 @@ static bool make_key(const char *role, const char *staff_id, char out[128])
 	return strncmp(out, "vow_", 4) == 0;
 }
 
+/* A test program that ends early (a failed assertion in a setup, a
+ * sanitizer abort) must not leave its server running: it would hold the
+ * runner's output pipe open and hang the whole test command. */
+static void kill_server_at_exit(void)
+{
+	if (server > 0)
+		kill(server, SIGKILL);
+}
+
 static void start_server(const char *const *extra)
 {
+	static bool registered;
+	if (!registered)
+		registered = atexit(kill_server_at_exit) == 0;
+	if (server > 0) { /* left running by a test that failed part-way */
+		kill(server, SIGKILL);
+		waitpid(server, NULL, 0);
+		server = 0;
+	}
 	unlink(port_file);
 	const char *bin = getenv("VOW_BIN");
 	const char *argv[24] = {bin,        "serve",       "--data",      data,
