@@ -6,7 +6,9 @@
  * request at the clock-skew limit and at its expiry; the body-size limit at
  * the limit and one byte past it (with and without Content-Length, and a
  * Content-Length over the limit refused before any body is sent); the JSON
- * depth and member limits with valid JSON at the limit and one past it.
+ * depth and member limits with valid JSON at the limit and one past it; a
+ * record value at its size limit, an export's link at the end of its week,
+ * a policy's minimum age at the ends of the GDPR's range.
  * (The verification code's attempt limit and expiry are in test_rights,
  * retention at its due second in test_retention and test_cli.) */
 #include <jansson.h>
@@ -429,6 +431,89 @@ static void test_json_limits(void **state)
 	free(more);
 }
 
+/* ---- sizes and lifetimes held by the library ---- */
+
+/* A record value of exactly VAULT_MAX_VALUE bytes is kept; one byte more
+ * is refused. */
+static void test_value_size(void **state)
+{
+	(void)state;
+	struct vault *v = open_vault(policy);
+	char id[VOW_ID_LEN + 1];
+	born(v, "size@example.nl", NULL, 30, id);
+	struct vault_access a = {"service", NULL, "essential.service", false, false, false, false};
+	char *big = malloc(VAULT_MAX_VALUE + 1);
+	assert_non_null(big);
+	memset(big, ' ', VAULT_MAX_VALUE + 1);
+	big[0] = '"';
+	big[VAULT_MAX_VALUE - 1] = '"';
+	assert_int_equal(vault_record_put(v, &a, id, "user.name", big, VAULT_MAX_VALUE), VOW_OK);
+	big[VAULT_MAX_VALUE - 1] = ' ';
+	big[VAULT_MAX_VALUE] = '"';
+	assert_int_equal(vault_record_put(v, &a, id, "user.name", big, VAULT_MAX_VALUE + 1),
+	                 VOW_ERR_TOO_LARGE);
+	free(big);
+	vault_close(&v);
+}
+
+/* An access export's download link works to the second a week on, not a
+ * second later. */
+static void test_export_link_lifetime(void **state)
+{
+	(void)state;
+	int64_t t0 = at("2026-05-04T08:00:00Z");
+	clock_set_fixed(t0);
+	struct vault *v = open_vault(policy);
+	char s[VOW_ID_LEN + 1], id[VOW_ID_LEN + 1];
+	born(v, "export@example.nl", NULL, 30, s);
+	struct rights_filing f = {s, "access", "staff", NULL, true};
+	assert_int_equal(rights_file(v, NULL, &f, id), VOW_OK);
+	char *res = NULL;
+	assert_int_equal(rights_process(v, NULL, id, &res), VOW_OK);
+	json_t *j = json_loads(res, 0, NULL);
+	free(res);
+	const char *url = json_string_value(json_object_get(j, "download"));
+	assert_non_null(url);
+	const char *token = strrchr(url, '/') + 1;
+	struct vault_file_reader *r = NULL;
+	struct vault_file_info info;
+	clock_set_fixed(t0 + RIGHTS_EXPORT_TTL);
+	assert_int_equal(rights_export_open(v, token, &r, &info), VOW_OK);
+	vault_file_close(&r);
+	clock_set_fixed(t0 + RIGHTS_EXPORT_TTL + 1);
+	assert_int_equal(rights_export_open(v, token, &r, &info), VOW_ERR_DENIED);
+	assert_int_equal(RIGHTS_EXPORT_TTL, 7 * 24 * 3600);
+	json_decref(j);
+	vault_close(&v);
+	clock_set_real();
+}
+
+/* Under the GDPR a policy's minimum age is 13 to 16 (Art. 8): 13 and 16
+ * load, 12 and 17 do not. */
+static void test_minimum_age_range(void **state)
+{
+	(void)state;
+	char *text = slurp("examples/policies/amberscript.yaml", NULL);
+	char *at_age = strstr(text, "minimum_age: 16");
+	assert_non_null(at_age);
+	static const struct {
+		const char *age;
+		bool valid;
+	} cases[] = {{"12", false}, {"13", true}, {"16", true}, {"17", false}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memcpy(at_age + strlen("minimum_age: "), cases[i].age, 2);
+		struct policy_diags d = {0};
+		struct policy *p = NULL;
+		vow_err err = policy_load_buffer(text, strlen(text), &p, &d);
+		policy_diags_free(&d);
+		policy_free(&p);
+		if ((err == VOW_OK) != cases[i].valid)
+			fail_msg("minimum_age %s: %s", cases[i].age,
+			         cases[i].valid ? "refused" : "accepted");
+	}
+	free(text);
+}
+
 static int cleanup(void **state)
 {
 	if (server > 0)
@@ -450,6 +535,8 @@ int main(void)
 	    cmocka_unit_test(test_age_at_birthdays), cmocka_unit_test(test_grant_ends_on_time),
 	    cmocka_unit_test(test_rights_deadlines), cmocka_unit_test(test_drp_clock_skew),
 	    cmocka_unit_test(test_body_limit),       cmocka_unit_test(test_json_limits),
+	    cmocka_unit_test(test_value_size),       cmocka_unit_test(test_export_link_lifetime),
+	    cmocka_unit_test(test_minimum_age_range),
 	};
 	return cmocka_run_group_tests_name("boundaries", tests, prepare, cleanup);
 }
