@@ -106,6 +106,9 @@ def cmd_sync(src, dst):
     out = subprocess.run(["git", "-C", src, "ls-files", "-co", "--exclude-standard", "-z"],
                          check=True, capture_output=True).stdout
     files = [f for f in out.decode().split("\0") if f]
+    inside = os.path.relpath(os.path.abspath(dst), os.path.abspath(src))
+    if not inside.startswith(".."):  # never copy the copy into itself
+        files = [f for f in files if not (f + "/").startswith(inside.split("/")[0] + "/")]
     keep = set()
     for rel in files:
         s = os.path.join(src, rel)
