@@ -102,10 +102,24 @@ def stale_reason(m, root):
     return None
 
 
+def source_files(src):
+    """What git knows in src (tracked, or new and not ignored); without git
+    (an unpacked tarball), the files of the source directories."""
+    try:
+        out = subprocess.run(["git", "-C", src, "ls-files", "-co", "--exclude-standard", "-z"],
+                             check=True, capture_output=True).stdout
+        return [f for f in out.decode().split("\0") if f]
+    except (OSError, subprocess.CalledProcessError):
+        files = [f for f in os.listdir(src) if os.path.isfile(os.path.join(src, f))]
+        for top in ("src", "include", "tests", "examples", "docs", "bench", "scripts", "tools"):
+            for dirpath, dirs, names in os.walk(os.path.join(src, top)):
+                dirs[:] = [d for d in dirs if d != "node_modules"]
+                files += [os.path.relpath(os.path.join(dirpath, n), src) for n in names]
+        return files
+
+
 def cmd_sync(src, dst):
-    out = subprocess.run(["git", "-C", src, "ls-files", "-co", "--exclude-standard", "-z"],
-                         check=True, capture_output=True).stdout
-    files = [f for f in out.decode().split("\0") if f]
+    files = source_files(src)
     inside = os.path.relpath(os.path.abspath(dst), os.path.abspath(src))
     if not inside.startswith(".."):  # never copy the copy into itself
         files = [f for f in files if not (f + "/").startswith(inside.split("/")[0] + "/")]
