@@ -345,7 +345,7 @@ static void test_pseudonym_keyed(void **state)
 static void six_entries(struct vault *v, const char *third)
 {
 	for (int i = 1; i <= 6; i++) {
-		char action[16];
+		char action[24];
 		snprintf(action, sizeof(action), "test.%d", i);
 		struct audit_event ev = {"admin", NULL, i == 3 && third != NULL ? third : action,
 		                         NULL,    NULL, NULL,
@@ -406,7 +406,7 @@ static void test_rewrite_recomputed(void **state)
 		assert_int_equal(audit_record(v, &forged), VOW_OK);
 		if (whole) {
 			for (int i = 4; i <= 6; i++) {
-				char action[16];
+				char action[24];
 				snprintf(action, sizeof(action), "test.%d", i);
 				struct audit_event ev = {"admin", NULL, action, NULL,
 				                         NULL,    NULL, "ok",   NULL};
