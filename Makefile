@@ -61,9 +61,11 @@ $(BUILD)/libvow.a: $(LIB_OBJ)
 $(BUILD)/vow: $(CLI_OBJ) $(BUILD)/libvow.a
 	$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libvow.a
+# test programs: compiled once, relinked when the library changes
+.SECONDARY: $(TEST_SRC:%.c=$(BUILD)/%.o)
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libvow.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) $< $(BUILD)/libvow.a -o $@ $(LDLIBS) -lcmocka $(shell pkg-config --libs libcurl)
+	$(CC) $(LDFLAGS) $< $(BUILD)/libvow.a -o $@ $(LDLIBS) -lcmocka $(shell pkg-config --libs libcurl)
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libvow.a
 	@mkdir -p $(dir $@)

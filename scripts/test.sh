@@ -3,7 +3,9 @@
 # AddressSanitizer+UndefinedBehaviorSanitizer tree, runs the whole suite in
 # both, lints the OpenAPI document with a real linter (@redocly/cli from npm),
 # validates the privacy policy rendered as HTML for each example policy with a
-# real HTML validator (html-validate from npm), and ends with one summary line "total: N passed, N failed".
+# real HTML validator (html-validate from npm), runs the mutation gate
+# (scripts/mutate.sh; VOW_MUTATE=0 skips it), and ends with one summary line
+# "total: N passed, N failed".
 set -eu
 cd "$(dirname "$0")/.."
 scripts/deps.sh
@@ -45,5 +47,14 @@ for policy in examples/policies/*.yaml; do
 		f=$((f + 1)); cat build/html-validate.log; echo "html validate: $html FAILED"
 	fi
 done
+# the mutation gate: every safety rule of tests/mutants/mutants.txt, broken
+# on purpose, must be caught by a test (about 6 minutes; VOW_MUTATE=0 skips it)
+if [ "${VOW_MUTATE:-1}" != 0 ]; then
+	if scripts/mutate.sh > build/mutate.log 2>&1; then
+		p=$((p + 1)); tail -n 1 build/mutate.log
+	else
+		f=$((f + 1)); cat build/mutate.log; echo "mutation gate: FAILED"
+	fi
+fi
 echo "total: $p passed, $f failed"
 [ "$f" -eq 0 ] && [ "$status" -eq 0 ]

@@ -9,6 +9,7 @@
 #include "notify/notify.h"
 #include "rights/rights_int.h"
 #include "util/clock.h"
+#include "util/id.h"
 
 const struct vault_access rights_access = {"rights", NULL, "rights", false, false, false, true};
 
@@ -150,8 +151,17 @@ static vow_err send_code(struct vault *v, struct vault_request *r)
 		return err;
 	}
 	r->updated_at = clock_now();
-	json_incref(vars); /* to wipe the code once the message is queued */
-	vow_err err2 = rights_tell(v, r, "request.verify", vars, false);
+	/* each code its own message: a key made of the request and the time
+	 * alone would take a second code asked for within the same second for
+	 * a copy of the first and drop it, leaving the person a dead code */
+	unsigned char nonce[8];
+	char idem[97], hex[17];
+	crypto_random(nonce, sizeof(nonce));
+	hex_encode(nonce, sizeof(nonce), hex);
+	snprintf(idem, sizeof(idem), "request.verify:%s:%s", r->id, hex);
+	vow_err err2 = notify_email(v, r->subject, "request.verify", vars, idem, false);
+	if (err2 == VOW_ERR_NOT_FOUND)
+		err2 = VOW_OK; /* no address on file: nobody to write to */
 	vault_json_wipe(vars, "code");
 	json_decref(vars);
 	return err2;

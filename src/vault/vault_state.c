@@ -59,11 +59,27 @@ static vow_err flag_row(void *ctx, const void *row)
 	return VOW_OK;
 }
 
-/* Whole years between born and now. */
+/* The start of the n-th birthday of someone born at `born` (midnight UTC).
+ * Born on 29 February: 1 March in years without one (the later of the two
+ * days the law of one country or another names), so a minimum age is never
+ * reached a day early. */
+static int64_t birthday(int64_t born, uint32_t n)
+{
+	int64_t t = clock_add(born, n, 3);
+	char b[11], d[11];
+	clock_format_date(born, b);
+	clock_format_date(t, d);
+	if (strcmp(b + 5, "02-29") == 0 && strcmp(d + 5, "02-29") != 0)
+		t += 86400; /* clock_add stopped at 28 February */
+	return t;
+}
+
+/* Whole years between born and now: a year more from the first second of
+ * each birthday. */
 static int years_since(int64_t born, int64_t now)
 {
 	int years = 0;
-	while (years < 200 && clock_add(born, (uint32_t)years + 1, 3) <= now)
+	while (years < 200 && birthday(born, (uint32_t)years + 1) <= now)
 		years++;
 	return years;
 }

@@ -4,6 +4,7 @@
  * named at the right position; after erasure the chain still verifies and
  * nothing in it leads to the person. */
 #include <jansson.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 
@@ -291,6 +292,164 @@ static void test_prune(void **state)
 	policy_free(&p30);
 }
 
+/* ---- the pseudonym is keyed; a rewrite is caught even with every hash
+ * recomputed ---- */
+
+static void hex32(const unsigned char h[32], char out[65])
+{
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+/* The audit log names the subject by a pseudonym that the subject id alone
+ * does not give: no unkeyed hash of the id (vow's own digest with the
+ * pseudonym's label, plain BLAKE2b, SHA-256) is it. */
+static void test_pseudonym_keyed(void **state)
+{
+	(void)state;
+	char dir[256], id[VOW_ID_LEN + 1];
+	struct vault *v = with_history(dir, id, 2);
+	assert_int_equal(audit_flush(v, false), VOW_OK);
+	char unkeyed[4][65];
+	unsigned char h[32];
+	crypto_digest("vow audit pseudonym v1", id, strlen(id), h);
+	hex32(h, unkeyed[0]);
+	crypto_digest("", id, strlen(id), h);
+	hex32(h, unkeyed[1]);
+	crypto_generichash(h, 32, (const unsigned char *)id, strlen(id), NULL, 0);
+	hex32(h, unkeyed[2]);
+	crypto_hash_sha256(h, (const unsigned char *)id, strlen(id));
+	hex32(h, unkeyed[3]);
+	sqlite3 *db = db_of(dir);
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                                    "SELECT DISTINCT subject FROM audit WHERE subject <> ''",
+	                                    -1, &q, NULL),
+	                 SQLITE_OK);
+	int n = 0;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *p = (const char *)sqlite3_column_text(q, 0);
+		assert_int_equal(strlen(p), 64);
+		for (int i = 0; i < 4; i++)
+			if (strcmp(p, unkeyed[i]) == 0)
+				fail_msg("the pseudonym is an unkeyed hash of the subject id (%d)", i);
+		n++;
+	}
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	assert_int_equal(n, 1); /* one person, one pseudonym */
+	vault_close(&v);
+}
+
+/* Appends six entries "test.1".."test.6" (one batch) at the fixed clock. */
+static void six_entries(struct vault *v, const char *third)
+{
+	for (int i = 1; i <= 6; i++) {
+		char action[24];
+		snprintf(action, sizeof(action), "test.%d", i);
+		struct audit_event ev = {"admin", NULL, i == 3 && third != NULL ? third : action,
+		                         NULL,    NULL, NULL,
+		                         "ok",    NULL};
+		assert_int_equal(audit_record(v, &ev), VOW_OK);
+	}
+}
+
+static int64_t max_seq(const char *dir)
+{
+	sqlite3 *db = db_of(dir);
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT max(seq) FROM audit", -1, &q, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	int64_t n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return n;
+}
+
+/* Someone who can write data.db but lacks the signing key rewrites entry
+ * "test.3" and has the chain recomputed after it (vow itself appends the
+ * forged entry and, identical to the originals, every later one, each
+ * hashed from the one before): the chain is consistent again, but the
+ * signed checkpoint over the old head no longer matches, and verification
+ * fails there (the first point a rewrite can be seen once every hash is
+ * recomputed). Rewriting it and recomputing only its own hash breaks the
+ * link to the next entry, named at that entry. */
+static void test_rewrite_recomputed(void **state)
+{
+	(void)state;
+	for (int whole = 1; whole >= 0; whole--) {
+		char dir[256];
+		new_data_dir(dir);
+		clock_set_fixed(1750000000);
+		struct vault *v = NULL;
+		assert_int_equal(vault_open(dir, policy, &v), VOW_OK);
+		assert_int_equal(audit_flush(v, false), VOW_OK);
+		int64_t base = max_seq(dir); /* what opening the vault logged */
+		six_entries(v, NULL);
+		assert_int_equal(audit_flush(v, true), VOW_OK); /* signs the head */
+		int64_t head = max_seq(dir), third = base + 3;
+		assert_int_equal(head, base + 6);
+		struct audit_report r = verify(v, VOW_OK);
+		assert_true(r.checkpoints >= 1);
+		/* the rewrite: entries from the third on are replaced */
+		sqlite3 *db = db_of(dir);
+		char q[200];
+		snprintf(q, sizeof(q),
+		         "CREATE TABLE saved AS SELECT * FROM audit WHERE seq > %lld;"
+		         "DELETE FROM audit WHERE seq >= %lld",
+		         (long long)third, (long long)third);
+		sql(db, q);
+		sqlite3_close(db);
+		struct audit_event forged = {"admin", NULL, "test.3-forged", NULL,
+		                             NULL,    NULL, "ok",            NULL};
+		assert_int_equal(audit_record(v, &forged), VOW_OK);
+		if (whole) {
+			for (int i = 4; i <= 6; i++) {
+				char action[24];
+				snprintf(action, sizeof(action), "test.%d", i);
+				struct audit_event ev = {"admin", NULL, action, NULL,
+				                         NULL,    NULL, "ok",   NULL};
+				assert_int_equal(audit_record(v, &ev), VOW_OK);
+			}
+			assert_int_equal(audit_flush(v, false), VOW_OK);
+		} else {
+			assert_int_equal(audit_flush(v, false), VOW_OK);
+			db = db_of(dir);
+			sql(db, "INSERT INTO audit SELECT * FROM saved");
+			sqlite3_close(db);
+		}
+		assert_int_equal(max_seq(dir), head);
+		r = verify(v, VOW_ERR_INTEGRITY);
+		if (whole) {
+			assert_int_equal(r.first_bad, head);
+			assert_non_null(strstr(r.problem, "rewritten"));
+		} else {
+			assert_int_equal(r.first_bad, third + 1);
+			assert_non_null(strstr(r.problem, "does not link"));
+		}
+		vault_close(&v);
+		clock_set_real();
+	}
+}
+
+/* Entries removed from the start of the log, with no signed checkpoint
+ * anchoring the rest, are named at the start. */
+static void test_head_removed(void **state)
+{
+	(void)state;
+	char dir[256], id[VOW_ID_LEN + 1];
+	struct vault *v = with_history(dir, id, 2);
+	assert_int_equal(audit_flush(v, false), VOW_OK);
+	sqlite3 *db = db_of(dir);
+	sql(db, "DELETE FROM audit WHERE seq <= 2");
+	sqlite3_close(db);
+	struct audit_report r = verify(v, VOW_ERR_INTEGRITY);
+	assert_int_equal(r.first_bad, 1);
+	assert_non_null(strstr(r.problem, "missing at the start"));
+	vault_close(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -299,6 +458,9 @@ int main(void)
 	    cmocka_unit_test(test_delete_swap_cut_forge),
 	    cmocka_unit_test(test_erasure_unlinks),
 	    cmocka_unit_test(test_prune),
+	    cmocka_unit_test(test_pseudonym_keyed),
+	    cmocka_unit_test(test_rewrite_recomputed),
+	    cmocka_unit_test(test_head_removed),
 	};
 	return cmocka_run_group_tests_name("audit", tests, setup, teardown);
 }

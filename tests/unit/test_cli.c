@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "test_support.h"
 
 extern char **environ;
@@ -536,6 +537,85 @@ static void test_policy_diff(void **state)
 	free(r.out);
 }
 
+/* ---- retention at its boundaries, through `vow retention` ---- */
+
+static char *run_out(const char *const *args)
+{
+	struct run r = run_vow(args);
+	if (r.status != 0)
+		fail_msg("vow exited %d: %s", r.status, r.out);
+	return r.out;
+}
+
+/* `vow retention plan` and `run --dry-run` list an item from its due
+ * second (or its notice's), not a second, let alone a day, earlier. */
+static void test_retention_boundaries(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/vow-cli-retention-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char data[300];
+	snprintf(data, sizeof(data), "%s/data", dir);
+	free(run_out((const char *[]){"init", data, NULL}));
+	char *subject = run_out((const char *[]){"subject", "create", "--data", data, "--email",
+	                                         "edge@example.nl", NULL});
+	subject[strcspn(subject, "\n")] = '\0';
+	free(run_out((const char *[]){"file", "put", "--data", data, subject,
+	                              "user.content.transcript", "README.md", "--purpose",
+	                              "essential.service", NULL}));
+	/* the plan prints the due time: six months on, the notice a week before */
+	char *plan = run_out(
+	    (const char *[]){"retention", "plan", "--data", data, "--days", "400", NULL});
+	assert_non_null(strstr(plan, subject));
+	char due_s[21];
+	assert_int_equal(sscanf(plan, "%20s", due_s), 1);
+	free(plan);
+	int64_t due = 0;
+	assert_true(time_parse(due_s, &due));
+	char before[21], notice[21], notice_before[21];
+	clock_format(due - 1, before);
+	clock_format(due - 7 * 86400, notice);
+	clock_format(due - 7 * 86400 - 1, notice_before);
+	/* the plan */
+	char *out = run_out((const char *[]){"retention", "plan", "--data", data, "--days", "0",
+	                                     "--now", before, NULL});
+	assert_null(strstr(out, subject));
+	free(out);
+	out = run_out((const char *[]){"retention", "plan", "--data", data, "--days", "0", "--now",
+	                               due_s, NULL});
+	assert_non_null(strstr(out, subject));
+	free(out);
+	out = run_out((const char *[]){"retention", "plan", "--data", data, "--days", "1", "--now",
+	                               notice, NULL});
+	assert_null(strstr(out, subject)); /* seven days ahead, not within one */
+	free(out);
+	/* the dry run: the notice from its second */
+	out = run_out((const char *[]){"retention", "run", "--data", data, "--dry-run", "--now",
+	                               notice_before, NULL});
+	assert_null(strstr(out, "would notice"));
+	free(out);
+	out = run_out((const char *[]){"retention", "run", "--data", data, "--dry-run", "--now",
+	                               notice, NULL});
+	assert_non_null(strstr(out, "would notice 1 user.content.transcript"));
+	free(out);
+	/* the notice given, the deletion from its second */
+	out = run_out((const char *[]){"retention", "run", "--data", data, "--now", notice, NULL});
+	assert_non_null(strstr(out, "1 notices"));
+	free(out);
+	out = run_out((const char *[]){"retention", "run", "--data", data, "--dry-run", "--now",
+	                               before, NULL});
+	assert_null(strstr(out, "would delete"));
+	free(out);
+	out = run_out((const char *[]){"retention", "run", "--data", data, "--dry-run", "--now",
+	                               due_s, NULL});
+	assert_non_null(strstr(out, "would delete 1 user.content.transcript"));
+	free(out);
+	free(subject);
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -550,6 +630,7 @@ int main(void)
 	    cmocka_unit_test(test_consent_commands),
 	    cmocka_unit_test(test_policy_diff),
 	    cmocka_unit_test(test_request_commands),
+	    cmocka_unit_test(test_retention_boundaries),
 	};
 	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }

@@ -382,7 +382,7 @@ static const char *pur_name(const struct policy *p, uint32_t i)
 struct ref_state {
 	int status;        /* 0 active 1 closed 2 erased */
 	int restrict_mode; /* 0 none, 1 all, 2 this category */
-	bool objected, minor, parental, gpc, assigned, held;
+	bool objected, minor, parental, gpc, assigned, held, dnt;
 	int consent;
 };
 
@@ -419,6 +419,8 @@ static enum decide_reason reference(const struct policy *p, const char *role, co
 	if (st->minor && !st->parental && !legal)
 		return DECIDE_UNDER_MINIMUM_AGE;
 	bool needs = u->basis == BASIS_CONSENT;
+	if (u->consent_in.n > 0 && region[0] == '\0')
+		needs = true; /* an unknown region counts as covered */
 	for (uint32_t i = 0; i < u->consent_in.n; i++)
 		if (region_contains(u->consent_in.v[i], region))
 			needs = true;
@@ -428,7 +430,9 @@ static enum decide_reason reference(const struct policy *p, const char *role, co
 		return DECIDE_NO_CONSENT;
 	if (st->objected && (u->objection || u->direct_marketing))
 		return DECIDE_OBJECTION;
-	if (st->gpc && p->gpc == SIGNAL_HONOR && u->optout != 0 && st->consent != CONSENT_GIVEN)
+	if (u->optout != 0 && st->consent != CONSENT_GIVEN &&
+	    ((st->gpc && p->gpc == SIGNAL_HONOR) ||
+	     (st->dnt && p->dnt == SIGNAL_HONOR && (u->optout & OPTOUT_TARGETED_ADVERTISING))))
 		return DECIDE_GPC_OPT_OUT;
 	if (recipient == NULL)
 		return DECIDE_ALLOWED;
@@ -451,7 +455,7 @@ static enum decide_reason reference(const struct policy *p, const char *role, co
 			return DECIDE_REGION_NOT_ALLOWED;
 	}
 	if (rc->transfer == TRANSFER_NONE && !region_contains("ADEQUATE", rc->country) &&
-	    region_contains("EEA", region))
+	    (region[0] == '\0' || region_contains("EEA", region)))
 		return DECIDE_REGION_NOT_ALLOWED;
 	return DECIDE_ALLOWED;
 }
@@ -558,6 +562,174 @@ static void test_unknowns(void **state)
 	assert_string_equal(decide_reason_code(DECIDE_NO_CONSENT), "no_consent");
 }
 
+/* "an unknown region counts as covered": a purpose that needs consent in
+ * some regions needs it from a person whose region vow does not know */
+static void test_unknown_region(void **state)
+{
+	(void)state;
+	struct policy *p = amper;
+	struct subj x;
+	subj_init(&x, "");
+	EXPECT("marketing e-mail to a person of unknown region, who never consented",
+	       ask(p, "service", false, &x, "marketing.communications.email", "user.contact.email",
+	           NULL, NULL),
+	       DECIDE_NO_CONSENT);
+	x.consent[P(p, "marketing.communications.email")] = CONSENT_GIVEN;
+	EXPECT("... who consented",
+	       ask(p, "service", false, &x, "marketing.communications.email", "user.contact.email",
+	           NULL, NULL),
+	       DECIDE_ALLOWED);
+	x.consent[P(p, "marketing.communications.email")] = CONSENT_WITHDRAWN;
+	EXPECT("... who withdrew",
+	       ask(p, "service", false, &x, "marketing.communications.email", "user.contact.email",
+	           NULL, NULL),
+	       DECIDE_CONSENT_WITHDRAWN);
+	subj_init(&x, "BR");
+	EXPECT("a known region outside consent_in keeps the purpose's own basis",
+	       ask(p, "service", false, &x, "marketing.communications.email", "user.contact.email",
+	           NULL, NULL),
+	       DECIDE_ALLOWED);
+}
+
+
+/* GPC and DNT, every role x purpose x category x consent state x signal,
+ * against the reference. None of the example policies lets a browser signal
+ * decide (their only opt-out purpose needs consent anyway), so a copy of
+ * AmberScript also honours DNT and gives two legitimate-interest purposes
+ * opt-outs: profiling (targeted advertising) and surveys (sharing only). */
+/* The reference over every role x purpose x category (x recipient) x
+ * consent state x browser signal, for a subject of region (the other
+ * facts clear): cheaper than sweep(), for the rules these facts decide. */
+static void signal_sweep(const struct policy *p, const char *region, bool with_recipients,
+                         size_t *count)
+{
+	struct subj x;
+	for (uint32_t role = 0; role < p->n_roles; role++)
+		for (uint32_t u = 0; u < p->n_purposes; u++)
+			for (uint32_t c = 0; c < p->n_categories; c++)
+				for (uint32_t rcp = 0;
+				     rcp <= (with_recipients ? p->n_recipients : 0); rcp++)
+					for (int bits = 0; bits < 16; bits++) {
+						struct ref_state st = {.consent = bits % 4,
+						                       .gpc = (bits / 4) & 1,
+						                       .dnt = (bits / 8) & 1};
+						subj_init(&x, region);
+						x.consent[u] = (uint8_t)st.consent;
+						x.s.gpc = st.gpc;
+						x.s.dnt = st.dnt;
+						uint32_t recipient =
+						    with_recipients && rcp < p->n_recipients
+						        ? rcp
+						        : POLICY_NONE;
+						struct decide_actor a = {role, false};
+						struct decide_request q = {u, c, recipient, NULL, false};
+						struct decide_result got = decide(p, &a, &x.s, &q);
+						enum decide_reason want = reference(
+						    p, p->roles[role].key, p->purposes[u].key,
+						    p->categories[c].key,
+						    recipient == POLICY_NONE
+						        ? NULL
+						        : p->recipients[recipient].key,
+						    region, &st);
+						if (got.reason != want)
+							fail_msg("%s %s %s rcp=%u region='%s' consent=%d "
+							         "gpc=%d dnt=%d: decide says %s, "
+							         "reference %s",
+							         p->roles[role].key,
+							         p->purposes[u].key,
+							         p->categories[c].key, rcp, region,
+							         st.consent, st.gpc, st.dnt,
+							         decide_reason_code(got.reason),
+							         decide_reason_code(want));
+						(*count)++;
+					}
+}
+
+/* The reference with every recipient, over the regions consent_in names,
+ * others inside and outside the EEA and an unknown one (Amper's marketing
+ * needs consent in EEA, GB, CH); AmberScript, which has no consent_in, for
+ * an unknown region too. */
+static void test_exhaustive_regions(void **state)
+{
+	(void)state;
+	static const char *const regions[] = {"", "US", "GB", "CH", "NO", "DE", "BR", "JP"};
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(regions) / sizeof(regions[0]); i++)
+		signal_sweep(amper, regions[i], true, &n);
+	signal_sweep(amber, "", true, &n);
+	assert_true(n > 100000);
+}
+
+/* text with its one occurrence of old replaced by new (text is taken). */
+static char *replaced(char *text, const char *old, const char *new)
+{
+	char *at = strstr(text, old);
+	assert_non_null(at);
+	size_t head = (size_t)(at - text), len = strlen(text), o = strlen(old), n = strlen(new);
+	char *out = malloc(len - o + n + 1);
+	assert_non_null(out);
+	memcpy(out, text, head);
+	memcpy(out + head, new, n);
+	memcpy(out + head + n, at + o, len - head - o + 1);
+	free(text);
+	return out;
+}
+
+static void test_browser_signals(void **state)
+{
+	(void)state;
+	char *text = slurp("examples/policies/amberscript.yaml", NULL);
+	text = replaced(text, "  dnt: ignore", "  dnt: honor");
+	text = replaced(text, "  - key: personalize.content.profiling\n",
+	                "  - key: personalize.content.profiling\n    opt_out: [targeted_advertising]\n");
+	text = replaced(text, "  - key: research.surveys\n",
+	                "  - key: research.surveys\n    opt_out: [sharing]\n");
+	struct policy_diags d = {0};
+	struct policy *signals = NULL;
+	vow_err err = policy_load_buffer(text, strlen(text), &signals, &d);
+	for (size_t i = 0; i < d.len; i++)
+		print_message("%s\n", d.items[i].message);
+	policy_diags_free(&d);
+	free(text);
+	assert_int_equal(err, VOW_OK);
+	assert_int_equal(signals->dnt, SIGNAL_HONOR);
+	size_t n = 0;
+	signal_sweep(amber, "NL", false, &n);
+	signal_sweep(signals, "NL", false, &n);
+	assert_true(n > 10000);
+	/* the cases, spelled out */
+	const struct policy *p = signals;
+	const char *prof = "personalize.content.profiling", *surv = "research.surveys";
+	struct subj x;
+	subj_init(&x, "NL");
+	EXPECT("no signal", ask(p, "service", false, &x, prof, "user.contact.email", NULL, NULL),
+	       DECIDE_ALLOWED);
+	x.s.gpc = true;
+	EXPECT("Sec-GPC: 1 opts out of profiling for targeted advertising",
+	       ask(p, "service", false, &x, prof, "user.contact.email", NULL, NULL),
+	       DECIDE_GPC_OPT_OUT);
+	EXPECT("Sec-GPC: 1 opts out of sharing",
+	       ask(p, "service", false, &x, surv, "user.contact.email", NULL, NULL),
+	       DECIDE_GPC_OPT_OUT);
+	x.consent[P(p, prof)] = CONSENT_GIVEN;
+	EXPECT("unless the person opted in against it",
+	       ask(p, "service", false, &x, prof, "user.contact.email", NULL, NULL),
+	       DECIDE_ALLOWED);
+	subj_init(&x, "NL");
+	x.s.dnt = true;
+	EXPECT("an honoured DNT opts out of targeted advertising",
+	       ask(p, "service", false, &x, prof, "user.contact.email", NULL, NULL),
+	       DECIDE_GPC_OPT_OUT);
+	EXPECT("but not of sharing",
+	       ask(p, "service", false, &x, surv, "user.contact.email", NULL, NULL),
+	       DECIDE_ALLOWED);
+	EXPECT("DNT is ignored where the policy says so (AmberScript itself)",
+	       ask(amber, "service", false, &x, "research.surveys", "user.contact.email", NULL,
+	           NULL),
+	       DECIDE_ALLOWED);
+	policy_free(&signals);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -567,6 +739,9 @@ int main(void)
 	    cmocka_unit_test(test_unknowns),
 	    cmocka_unit_test(test_exhaustive_amberscript),
 	    cmocka_unit_test(test_exhaustive_recipients),
+	    cmocka_unit_test(test_unknown_region),
+	    cmocka_unit_test(test_exhaustive_regions),
+	    cmocka_unit_test(test_browser_signals),
 	};
 	return cmocka_run_group_tests_name("decide", tests, setup, teardown);
 }

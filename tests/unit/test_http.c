@@ -785,6 +785,136 @@ static void test_openapi_agrees(void **state)
 	json_decref(doc);
 }
 
+/* ---- who a key acts as ---- */
+
+/* Vow-Role and Vow-Actor let an admin act as another role or staff member;
+ * any other key sending them acts as itself: a transcriber claiming the
+ * service role, or another transcriber's assignment, gets nothing. */
+static void test_role_headers_admin_only(void **state)
+{
+	(void)state;
+	char id[40], path[200], gpath[200], body[300];
+	new_subject("headers@example.com", id);
+	snprintf(path, sizeof(path), "/v1/subjects/%s/data/user.content.transcript", id);
+	const char *t = "{\"text\":\"secret\"}";
+	char *out;
+	assert_int_equal(req("PUT", path, service, "essential.service", t, strlen(t), NULL, &out),
+	                 204);
+	free(out);
+	/* t-2 is assigned to this transcript, t-1 (the staff key) is not */
+	snprintf(gpath, sizeof(gpath), "/v1/subjects/%s/grants", id);
+	snprintf(body, sizeof(body),
+	         "{\"actor\":\"t-2\",\"category\":\"user.content.transcript\",\"purpose\":"
+	         "\"essential.service.human_transcription\",\"until\":%lld}",
+	         (long long)time(NULL) + 600);
+	json_t *j;
+	assert_int_equal(jreq("POST", gpath, service, NULL, body, &j), 201);
+	json_decref(j);
+	const char *ht = "essential.service.human_transcription";
+	/* the staff key claims the service role: still a transcriber */
+	assert_int_equal(req("GET", path, staff, "essential.service", NULL, 0,
+	                     (const char *[]){"Vow-Role: service", NULL}, &out),
+	                 403);
+	assert_non_null(strstr(out, "role_not_allowed"));
+	assert_null(strstr(out, "secret"));
+	free(out);
+	/* ... or another transcriber's assignment: still t-1, not assigned */
+	assert_int_equal(
+	    req("GET", path, staff, ht, NULL, 0, (const char *[]){"Vow-Actor: t-2", NULL}, &out),
+	    403);
+	assert_non_null(strstr(out, "no_assignment"));
+	free(out);
+	/* a service key claiming the privacy officer's role, to disclose an
+	 * invoice to the authorities */
+	snprintf(path, sizeof(path), "/v1/subjects/%s/data/user.financial.invoice", id);
+	assert_int_equal(req("PUT", path, service, "essential.legal_obligation.tax", "{\"n\":1}", 7,
+	                     NULL, &out),
+	                 204);
+	free(out);
+	assert_int_equal(req("GET", path, service, "third_party_sharing.legal_obligation", NULL, 0,
+	                     (const char *[]){"Vow-Role: dpo", NULL}, &out),
+	                 403);
+	assert_non_null(strstr(out, "role_not_allowed"));
+	free(out);
+	/* an admin may act as both */
+	snprintf(path, sizeof(path), "/v1/subjects/%s/data/user.content.transcript", id);
+	assert_int_equal(req("GET", path, admin, ht, NULL, 0,
+	                     (const char *[]){"Vow-Role: transcriber", "Vow-Actor: t-2", NULL},
+	                     &out),
+	                 200);
+	assert_string_equal(out, t);
+	free(out);
+	assert_int_equal(req("GET", path, admin, ht, NULL, 0,
+	                     (const char *[]){"Vow-Role: transcriber", "Vow-Actor: t-1", NULL},
+	                     &out),
+	                 403);
+	assert_non_null(strstr(out, "no_assignment"));
+	free(out);
+}
+
+/* A decision about a recipient the policy does not declare is a deny. */
+static void test_decide_unknown_recipient(void **state)
+{
+	(void)state;
+	char id[40], body[300];
+	new_subject("recipient@example.com", id);
+	json_t *j;
+	snprintf(body, sizeof(body),
+	         "{\"subject\":\"%s\",\"category\":\"user.contact.email\",\"purpose\":"
+	         "\"essential.service\",\"recipient\":\"nobody_we_know\"}",
+	         id);
+	assert_int_equal(jreq("POST", "/v1/decide", service, NULL, body, &j), 200);
+	assert_false(json_is_true(json_object_get(j, "allow")));
+	assert_string_equal(json_string_value(json_object_get(j, "reason")),
+	                    "recipient_not_allowed");
+	json_decref(j);
+	/* the same without a recipient is allowed: the recipient decided it */
+	snprintf(body, sizeof(body),
+	         "{\"subject\":\"%s\",\"category\":\"user.contact.email\",\"purpose\":"
+	         "\"essential.service\"}",
+	         id);
+	assert_int_equal(jreq("POST", "/v1/decide", service, NULL, body, &j), 200);
+	assert_true(json_is_true(json_object_get(j, "allow")));
+	json_decref(j);
+}
+
+/* A subject key opens its own subject's files, not another's. */
+static void test_subject_key_files(void **state)
+{
+	(void)state;
+	char id[40], other[40], fpath[200], files[2][40];
+	new_subject("own-files@example.com", id);
+	new_subject("their-files@example.com", other);
+	const char *const subjects[2] = {id, other};
+	for (int k = 0; k < 2; k++) {
+		snprintf(fpath, sizeof(fpath), "/v1/subjects/%s/files?category=user.content.audio",
+		         subjects[k]);
+		char *out;
+		assert_int_equal(req("POST", fpath, service, "essential.service", "RIFF....", 8,
+		                     (const char *[]){"Content-Type: audio/wav", NULL}, &out),
+		                 201);
+		json_t *j = json_loads(out, 0, NULL);
+		free(out);
+		assert_non_null(j);
+		snprintf(files[k], sizeof(files[k]), "%s",
+		         json_string_value(json_object_get(j, "id")));
+		json_decref(j);
+	}
+	char *key = run_capture((const char *[]){"key", "create", "--data", data, "--role",
+	                                         "subject", "--subject", id, NULL});
+	char *out;
+	snprintf(fpath, sizeof(fpath), "/v1/files/%s", files[0]);
+	assert_int_equal(req("GET", fpath, key, "essential.service", NULL, 0, NULL, &out), 200);
+	assert_string_equal(out, "RIFF....");
+	free(out);
+	snprintf(fpath, sizeof(fpath), "/v1/files/%s", files[1]);
+	assert_int_equal(req("GET", fpath, key, "essential.service", NULL, 0, NULL, &out), 403);
+	assert_non_null(strstr(out, "wrong_subject"));
+	assert_null(strstr(out, "RIFF"));
+	free(out);
+	free(key);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -793,6 +923,9 @@ int main(void)
 	    cmocka_unit_test(test_slow_client),     cmocka_unit_test(test_large_file),
 	    cmocka_unit_test(test_reload_and_term), cmocka_unit_test(test_openapi_agrees),
 	    cmocka_unit_test(test_config_file),
+	    cmocka_unit_test(test_role_headers_admin_only),
+	    cmocka_unit_test(test_decide_unknown_recipient),
+	    cmocka_unit_test(test_subject_key_files),
 	};
 	return cmocka_run_group_tests_name("http", tests, setup, teardown);
 }

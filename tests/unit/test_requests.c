@@ -466,12 +466,68 @@ static void test_erasure_notifies_recipients(void **state)
 	assert_int_equal(stop_server(), 0);
 }
 
+/* The e-mailed code's attempt limit over HTTP: five wrong codes are each
+ * answered 403 wrong_code; after them even the right code is 410
+ * code_expired (a new code is needed). */
+static void test_code_attempt_limit_over_http(void **state)
+{
+	(void)state;
+	json_t *j = NULL;
+	assert_int_equal(jreq("POST", "/v1/subjects", service, NULL,
+	                      "{\"email\":\"five@example.nl\",\"region\":\"NL\",\"age\":30}", &j),
+	                 201);
+	char s[40], body[200], p[200], id[40];
+	snprintf(s, sizeof(s), "%s", json_string_value(json_object_get(j, "id")));
+	json_decref(j);
+	snprintf(body, sizeof(body), "{\"subject\":\"%s\",\"type\":\"access\"}", s);
+	assert_int_equal(jreq("POST", "/v1/requests", service, NULL, body, &j), 201);
+	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(j, "id")));
+	json_decref(j);
+	char *mail = NULL; /* the code's e-mail, not the acknowledgement (10 s at most) */
+	for (int i = 0; i < 400 && mail == NULL; i++) {
+		char *m = wait_mail("To: five@example.nl");
+		if (m == NULL)
+			break; /* nothing for this person at all */
+		if (strstr(m, "enter this code: ") != NULL)
+			mail = m;
+		else {
+			free(m);
+			usleep(25000);
+		}
+	}
+	assert_non_null(mail);
+	char code[7];
+	memcpy(code, strstr(mail, "enter this code: ") + 17, 6);
+	code[6] = '\0';
+	free(mail);
+	snprintf(p, sizeof(p), "/v1/requests/%s/verify", id);
+	for (int k = 1; k <= 5; k++) {
+		snprintf(body, sizeof(body), "{\"code\":\"%06u\"}",
+		         (unsigned)(atoi(code) + k) % 1000000u);
+		assert_int_equal(jreq("POST", p, NULL, NULL, body, &j), 403);
+		assert_string_equal(
+		    json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+		    "wrong_code");
+		json_decref(j);
+	}
+	snprintf(body, sizeof(body), "{\"code\":\"%s\"}", code);
+	assert_int_equal(jreq("POST", p, NULL, NULL, body, &j), 410);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+	                    "code_expired");
+	json_decref(j);
+	snprintf(p, sizeof(p), "/v1/requests/%s", id);
+	assert_int_equal(jreq("GET", p, admin, NULL, NULL, &j), 200);
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "received");
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_access_request_with_code),
 	    cmocka_unit_test(test_drp_over_http),
-	    cmocka_unit_test(test_erasure_notifies_recipients),
+	    cmocka_unit_test(test_code_attempt_limit_over_http),
+	    cmocka_unit_test(test_erasure_notifies_recipients), /* stops the server */
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -519,6 +519,176 @@ static void test_crash_resumes(void **state)
 	clock_set_real();
 }
 
+/* ---- a rule's minimum; the deletion primitive asked directly ---- */
+
+/* A rule's minimum binds when the period, from its anchor, ends sooner: a
+ * file kept six months from the end of a contract that ended before the
+ * file was made is still kept six months from its creation. */
+static void test_minimum_binds(void **state)
+{
+	(void)state;
+	char *text = slurp("examples/policies/amberscript.yaml", NULL);
+	const char *from = "    period: 6 months\n    from: created\n    minimum: 6 months\n";
+	char *at_rule = strstr(text, from);
+	assert_non_null(at_rule);
+	size_t head = (size_t)(at_rule - text), len = strlen(text);
+	char *edited = malloc(len + 16);
+	assert_non_null(edited);
+	snprintf(edited, len + 16, "%.*s    period: 6 months\n    from: contract_end\n%s", (int)head,
+	         text, at_rule + strlen("    period: 6 months\n    from: created\n"));
+	free(text);
+	struct policy_diags d = {0};
+	struct policy *p = NULL;
+	assert_int_equal(policy_load_buffer(edited, strlen(edited), &p, &d), VOW_OK);
+	policy_diags_free(&d);
+	free(edited);
+	char dir[256];
+	new_data_dir(dir);
+	struct vault *v = NULL;
+	clock_set_fixed(at("2026-03-01T00:00:00Z"));
+	assert_int_equal(vault_open(dir, p, &v), VOW_OK);
+	char s[VOW_ID_LEN + 1], f[VOW_ID_LEN + 1];
+	person(v, "minimum@example.nl", s);
+	assert_int_equal(vault_subject_contract_end(v, s, at("2026-01-01T00:00:00Z")), VOW_OK);
+	put_file(v, s, "user.content.audio", "essential.service", f);
+	struct vault_due due;
+	assert_int_equal(vault_due_get(v, s, "user.content.audio", f, &due), VOW_OK);
+	/* the period alone would end on 1 July; the minimum holds it to 1 September */
+	assert_int_equal(due.due_at, at("2026-09-01T00:00:00Z"));
+	struct retention_report r;
+	sweep(v, at("2026-08-25T00:00:00Z"), &r);
+	assert_int_equal(r.noticed, 1);
+	assert_int_equal(sweep(v, at("2026-08-31T23:59:59Z"), &r), 0);
+	assert_true(file_exists(v, f));
+	assert_int_equal(sweep(v, at("2026-09-01T00:00:00Z"), &r), 1);
+	assert_false(file_exists(v, f));
+	vault_close(&v);
+	policy_free(&p);
+	clock_set_real();
+}
+
+/* The store's deletion primitive checks again whatever it is handed: not
+ * before the date (to the second), not while a notice is owed, not for a
+ * date that has moved since (a stale plan). */
+static void test_delete_primitive_refuses(void **state)
+{
+	(void)state;
+	struct policy *p = NULL;
+	clock_set_fixed(at("2026-01-01T00:00:00Z"));
+	struct vault *v = open_with("examples/policies/amberscript.yaml", &p);
+	char s[VOW_ID_LEN + 1], f[VOW_ID_LEN + 1], g[VOW_ID_LEN + 1];
+	person(v, "primitive@example.nl", s);
+	put_file(v, s, "user.content.audio", "essential.service", f);
+	put_file(v, s, "user.content.audio", "essential.service", g);
+	struct vault_due d, e;
+	assert_int_equal(vault_due_get(v, s, "user.content.audio", f, &d), VOW_OK);
+	assert_int_equal(d.due_at, at("2026-07-01T00:00:00Z"));
+	/* due, but the notice was never given */
+	clock_set_fixed(d.due_at);
+	assert_int_equal(vault_due_delete_item(v, &d, "test"), VOW_ERR_DENIED);
+	assert_true(file_exists(v, f));
+	/* the notices given (a week before), the date stays */
+	struct retention_report r;
+	sweep(v, at("2026-06-24T00:00:00Z"), &r);
+	assert_int_equal(r.noticed, 2);
+	assert_int_equal(vault_due_get(v, s, "user.content.audio", f, &d), VOW_OK);
+	assert_int_equal(d.due_at, at("2026-07-01T00:00:00Z"));
+	/* one second early, and a day early: refused */
+	clock_set_fixed(d.due_at - 86400);
+	assert_int_equal(vault_due_delete_item(v, &d, "test"), VOW_ERR_DENIED);
+	clock_set_fixed(d.due_at - 1);
+	assert_int_equal(vault_due_delete_item(v, &d, "test"), VOW_ERR_DENIED);
+	assert_true(file_exists(v, f));
+	/* at the second: deleted */
+	clock_set_fixed(d.due_at);
+	assert_int_equal(vault_due_delete_item(v, &d, "test"), VOW_OK);
+	assert_false(file_exists(v, f));
+	/* a plan made before the person kept the other file */
+	assert_int_equal(vault_due_get(v, s, "user.content.audio", g, &e), VOW_OK);
+	clock_set_fixed(at("2026-06-25T00:00:00Z"));
+	int64_t kept = 0;
+	assert_int_equal(retention_keep(v, s, "user.content.audio", g, NULL, &kept), VOW_OK);
+	assert_int_equal(kept, at("2027-01-01T00:00:00Z"));
+	sweep(v, at("2026-12-25T00:00:00Z"), &r); /* the new date's notice */
+	assert_int_equal(r.noticed, 1);
+	clock_set_fixed(kept);
+	assert_int_equal(vault_due_delete_item(v, &e, "stale plan"), VOW_ERR_DENIED);
+	assert_true(file_exists(v, g));
+	assert_int_equal(vault_due_get(v, s, "user.content.audio", g, &e), VOW_OK);
+	assert_int_equal(vault_due_delete_item(v, &e, "test"), VOW_OK);
+	assert_false(file_exists(v, g));
+	vault_close(&v);
+	policy_free(&p);
+	clock_set_real();
+}
+
+/* Postponing is for rules that allow it: Ambsonic's 90 days of logs do not. */
+static void test_postpone_where_allowed(void **state)
+{
+	(void)state;
+	struct policy *p = NULL;
+	clock_set_fixed(at("2026-01-15T00:00:00Z"));
+	struct vault *v = open_with("examples/policies/ambsonic.yaml", &p);
+	char s[VOW_ID_LEN + 1];
+	person(v, "logs@example.ee", s);
+	put_record(v, s, "user.device.ip_address", "essential.service.security");
+	struct vault_due d;
+	assert_int_equal(vault_due_get(v, s, "user.device.ip_address", "", &d), VOW_OK);
+	assert_int_equal(d.due_at, at("2026-04-15T00:00:00Z"));
+	int64_t due = 0;
+	assert_int_equal(retention_keep(v, s, "user.device.ip_address", NULL, NULL, &due),
+	                 VOW_ERR_DENIED);
+	assert_int_equal(vault_due_get(v, s, "user.device.ip_address", "", &d), VOW_OK);
+	assert_int_equal(d.due_at, at("2026-04-15T00:00:00Z"));
+	vault_close(&v);
+	policy_free(&p);
+	clock_set_real();
+}
+
+/* A legal hold outlasts a retention rule that covers the same category:
+ * an invoice a rule would drop after a year is kept the hold's seven. */
+static void test_hold_outlasts_rule(void **state)
+{
+	(void)state;
+	char *text = slurp("examples/policies/amberscript.yaml", NULL);
+	const char *mark = "retention:\n";
+	char *at_rule = strstr(text, mark);
+	assert_non_null(at_rule);
+	at_rule += strlen(mark);
+	const char *rule = "  - categories: [user.financial.invoice]\n    period: 1 year\n"
+	                   "    from: created\n";
+	size_t head = (size_t)(at_rule - text), len = strlen(text);
+	char *edited = malloc(len + strlen(rule) + 1);
+	assert_non_null(edited);
+	memcpy(edited, text, head);
+	strcpy(edited + head, rule);
+	strcat(edited, at_rule);
+	free(text);
+	struct policy_diags d = {0};
+	struct policy *p = NULL;
+	assert_int_equal(policy_load_buffer(edited, strlen(edited), &p, &d), VOW_OK);
+	policy_diags_free(&d);
+	free(edited);
+	char dir[256];
+	new_data_dir(dir);
+	struct vault *v = NULL;
+	clock_set_fixed(at("2026-03-01T00:00:00Z"));
+	assert_int_equal(vault_open(dir, p, &v), VOW_OK);
+	char s[VOW_ID_LEN + 1];
+	person(v, "invoice@example.nl", s);
+	put_record(v, s, "user.financial.invoice", "essential.legal_obligation.tax");
+	struct vault_due due;
+	assert_int_equal(vault_due_get(v, s, "user.financial.invoice", "", &due), VOW_OK);
+	assert_int_equal(due.due_at, at("2033-03-01T00:00:00Z"));
+	assert_true(due.held);
+	struct retention_report r;
+	assert_int_equal(sweep(v, at("2027-03-01T00:00:00Z"), &r), 0);
+	assert_true(holds(v, s, "user.financial.invoice"));
+	vault_close(&v);
+	policy_free(&p);
+	clock_set_real();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,6 +702,10 @@ int main(void)
 	    cmocka_unit_test(test_amper_rules),
 	    cmocka_unit_test(test_dry_run_and_plan),
 	    cmocka_unit_test(test_crash_resumes),
+	    cmocka_unit_test(test_minimum_binds),
+	    cmocka_unit_test(test_delete_primitive_refuses),
+	    cmocka_unit_test(test_postpone_where_allowed),
+	    cmocka_unit_test(test_hold_outlasts_rule),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

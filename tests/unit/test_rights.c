@@ -799,6 +799,82 @@ static void test_outbox_retries_then_dead_letter(void **state)
 	vault_close(&v);
 }
 
+/* ---- the code's attempt limit and lifetime, at their boundaries ---- */
+
+/* Files an access request at the clock's time; *code receives the code the
+ * person was e-mailed. */
+static void file_with_code(struct vault *v, const char *s, char id[VOW_ID_LEN + 1], char code[7])
+{
+	struct rights_filing f = {s, "access", "staff", NULL, false};
+	assert_int_equal(rights_file(v, NULL, &f, id), VOW_OK);
+	deliver(v);
+	const struct sent *m = sent_with("request.verify");
+	assert_non_null(m);
+	const char *p = strstr(m->body, "enter this code: ");
+	assert_non_null(p);
+	memcpy(code, p + 17, 6);
+	code[6] = '\0';
+}
+
+/* The k-th wrong code (k >= 1) for code. */
+static const char *wrong_code(const char *code, int k)
+{
+	static char out[8];
+	snprintf(out, sizeof(out), "%06u", (unsigned)(atoi(code) + k) % 1000000u);
+	return out;
+}
+
+static void test_code_attempts_and_expiry(void **state)
+{
+	(void)state;
+	int64_t t0 = at("2026-03-02T09:00:00Z");
+	clock_set_fixed(t0);
+	struct vault *v = open_vault();
+	char s[VOW_ID_LEN + 1], id[VOW_ID_LEN + 1], code[7];
+	person(v, s);
+	/* four wrong codes, then the right one: verified */
+	file_with_code(v, s, id, code);
+	for (int k = 1; k <= RIGHTS_CODE_ATTEMPTS - 1; k++)
+		assert_int_equal(rights_verify(v, id, wrong_code(code, k)), VOW_ERR_DENIED);
+	assert_int_equal(rights_verify(v, id, code), VOW_OK);
+	status_is(v, id, "verified");
+	/* five wrong codes: even the right one is refused (a new code is needed) */
+	file_with_code(v, s, id, code);
+	for (int k = 1; k <= RIGHTS_CODE_ATTEMPTS; k++)
+		assert_int_equal(rights_verify(v, id, wrong_code(code, k)), VOW_ERR_DENIED);
+	assert_int_equal(rights_verify(v, id, code), VOW_ERR_INVALID);
+	assert_int_equal(rights_verify(v, id, wrong_code(code, 6)), VOW_ERR_INVALID);
+	status_is(v, id, "received");
+	/* a new code starts a new count */
+	assert_int_equal(rights_resend_code(v, id), VOW_OK);
+	deliver(v);
+	const struct sent *m = sent_with("request.verify");
+	assert_non_null(m);
+	char fresh[7];
+	memcpy(fresh, strstr(m->body, "enter this code: ") + 17, 6);
+	fresh[6] = '\0';
+	assert_int_equal(rights_verify(v, id, code), strcmp(code, fresh) == 0 ? VOW_OK
+	                                                                     : VOW_ERR_DENIED);
+	if (strcmp(code, fresh) != 0)
+		assert_int_equal(rights_verify(v, id, fresh), VOW_OK);
+	/* the code lasts 30 minutes: to the second */
+	clock_set_fixed(t0);
+	file_with_code(v, s, id, code);
+	clock_set_fixed(t0 + RIGHTS_CODE_TTL);
+	assert_int_equal(rights_verify(v, id, code), VOW_OK);
+	clock_set_fixed(t0);
+	file_with_code(v, s, id, code);
+	clock_set_fixed(t0 + RIGHTS_CODE_TTL + 1);
+	assert_int_equal(rights_verify(v, id, code), VOW_ERR_INVALID);
+	assert_int_equal(RIGHTS_CODE_TTL, 30 * 60);
+	/* a code works once, also asked of the vault directly */
+	assert_int_equal(vault_request_code_set(v, id, "123456", t0 + 3600), VOW_OK);
+	assert_int_equal(vault_request_code_check(v, id, "123456", 5), VOW_OK);
+	assert_int_equal(vault_request_code_check(v, id, "123456", 5), VOW_ERR_INVALID);
+	vault_close(&v);
+	clock_set_real();
+}
+
 static int cleanup(void **state)
 {
 	policy_free(&hooked);
@@ -818,6 +894,7 @@ int main(void)
 	    cmocka_unit_test(test_restrict_object_withdraw),
 	    cmocka_unit_test(test_each_denial_ground),
 	    cmocka_unit_test(test_outbox_retries_then_dead_letter),
+	    cmocka_unit_test(test_code_attempts_and_expiry),
 	};
 	return cmocka_run_group_tests(tests, setup, cleanup);
 }

@@ -13,6 +13,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* VOW_TEST_FILTER=PATTERN runs only the tests whose name matches (cmocka's
+ * wildcards * and ?): the mutation gate (scripts/mutate.sh) runs just the
+ * tests a mutant names. Set before main, so no program has to ask. */
+__attribute__((constructor)) static void test_filter_from_env(void)
+{
+	const char *f = getenv("VOW_TEST_FILTER");
+	if (f != NULL && f[0] != '\0')
+		cmocka_set_test_filter(f);
+}
+
 /* Path of a file in shared/reference (VOW_SHARED, default ../shared). */
 static inline const char *shared_path(const char *rel)
 {

@@ -1056,6 +1056,145 @@ static void test_erasure_reaches_other_handles(void **state)
 	vault_close(&b);
 }
 
+/* ---- lookups by a keyed index; values wiped when released ---- */
+
+static int blind_rows(const char *dir, const unsigned char h[32])
+{
+	sqlite3 *db = open_db(dir, "data.db");
+	sqlite3_stmt *st;
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "SELECT count(*) FROM blind_index WHERE hash = ?", -1, &st, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_blob(st, 1, h, 32, SQLITE_TRANSIENT);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* The blind index holds a keyed hash of the normalised e-mail address and
+ * phone number: the address alone does not find its row (so a copy of
+ * data.db cannot be searched for a known address), the vault's key does. */
+static void test_blind_index_keyed(void **state)
+{
+	(void)state;
+	const char *dir = new_dir();
+	struct vault *v = open_vault(dir);
+	char id[VOW_ID_LEN + 1], found[VOW_ID_LEN + 1];
+	struct vault_subject_new in = {
+	    .email = "Blind@Example.org", .phone = "+31 6 1234 5678", .region = "NL"};
+	assert_int_equal(vault_subject_create(v, &in, id), VOW_OK);
+	assert_int_equal(vault_subject_find(v, VAULT_BY_EMAIL, "blind@example.org", found), VOW_OK);
+	assert_string_equal(found, id);
+	assert_int_equal(vault_subject_find(v, VAULT_BY_PHONE, "+31612345678", found), VOW_OK);
+	static const char *const values[][2] = {
+	    {"vow blind index email v1", "blind@example.org"},
+	    {"vow blind index phone v1", "+31612345678"},
+	    {"", "blind@example.org"},
+	    {"", "+31612345678"},
+	};
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		unsigned char h[32];
+		crypto_digest(values[i][0], values[i][1], strlen(values[i][1]), h);
+		if (blind_rows(dir, h) != 0)
+			fail_msg("the blind index holds an unkeyed hash of %s", values[i][1]);
+	}
+	vault_close(&v);
+}
+
+/* A decrypted value is wiped when released: the memory it occupied, handed
+ * out again by malloc, no longer holds it. (Under AddressSanitizer freed
+ * memory is quarantined, not handed out again: there this checks nothing.) */
+static void test_value_wiped_when_freed(void **state)
+{
+	(void)state;
+	struct vault *v = open_vault(new_dir());
+	char id[VOW_ID_LEN + 1], json[512];
+	make_subject(v, "wiped@example.org", id);
+	int n = snprintf(json, sizeof(json), "{\"first\":\"%0400d WIPEMARK-5c1e\"}", 7);
+	put(v, id, "user.name", json);
+	char *val = NULL;
+	size_t len = 0;
+	assert_int_equal(vault_record_get(v, acc_for("user.name"), id, "user.name", &val, &len),
+	                 VOW_OK);
+	assert_int_equal(len, (size_t)n);
+	assert_non_null(strstr(val, "WIPEMARK-5c1e"));
+	vault_value_free(val, len);
+	unsigned char *again = malloc(len + 1); /* the same size: glibc reuses the block */
+	assert_non_null(again);
+	bool found = false;
+	for (size_t i = 16; i + 13 <= len; i++)
+		found |= memcmp(again + i, "WIPEMARK-5c1e", 13) == 0;
+	free(again);
+	assert_false(found);
+	vault_close(&v);
+}
+
+/* A record row moved to another category of the same person (its id and
+ * version kept) is refused: the ciphertext is bound to its category. */
+static void test_record_moved_category(void **state)
+{
+	(void)state;
+	const char *dir = new_dir();
+	struct vault *v = open_vault(dir);
+	char a[VOW_ID_LEN + 1];
+	make_subject(v, "moved@example.com", a);
+	put(v, a, "user.name", "{\"first\":\"Ada\"}");
+	sqlite3 *db = open_db(dir, "data.db");
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                                    "UPDATE records SET category='user.workplace' WHERE "
+	                                    "subject=? AND category='user.name'",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	assert_int_equal(sqlite3_changes(db), 1);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	char *val = NULL;
+	size_t vlen = 0;
+	assert_int_equal(
+	    vault_record_get(v, acc_for("user.workplace"), a, "user.workplace", &val, &vlen),
+	    VOW_ERR_INTEGRITY);
+	vault_close(&v);
+}
+
+/* Bytes after the final chunk are refused also when that chunk is full
+ * (then they are not read with it, and only the end check sees them). */
+static void test_file_trailing_bytes(void **state)
+{
+	(void)state;
+	const char *dir = new_dir();
+	struct vault *v = open_vault(dir);
+	char a[VOW_ID_LEN + 1];
+	make_subject(v, "trailing@example.com", a);
+	static const size_t sizes[] = {0, 1, 65536, 2 * 65536};
+	unsigned char *data = malloc(2 * 65536), *back;
+	fill(data, 2 * 65536, 9);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		char f[VOW_ID_LEN + 1], path[600];
+		size_t blen;
+		write_file(v, a, "user.content.audio", data, sizes[i], f);
+		assert_int_equal(read_file(v, f, &back, &blen), VOW_OK);
+		assert_int_equal(blen, sizes[i]);
+		free(back);
+		snprintf(path, sizeof(path), "%s/files/%.2s/%s", dir, f, f);
+		int fd = open(path, O_WRONLY | O_APPEND);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, "x", 1), 1);
+		close(fd);
+		vow_err err = read_file(v, f, &back, &blen);
+		if (err == VOW_OK)
+			free(back);
+		if (err != VOW_ERR_INTEGRITY)
+			fail_msg("a byte after a %zu-byte file's final chunk was accepted", sizes[i]);
+	}
+	free(data);
+	vault_close(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1075,6 +1214,10 @@ int main(void)
 	    cmocka_unit_test(test_normalize),
 	    cmocka_unit_test(test_wrong_master_key),
 	    cmocka_unit_test(test_erasure_reaches_other_handles),
+	    cmocka_unit_test(test_blind_index_keyed),
+	    cmocka_unit_test(test_value_wiped_when_freed),
+	    cmocka_unit_test(test_record_moved_category),
+	    cmocka_unit_test(test_file_trailing_bytes),
 	};
 	return cmocka_run_group_tests_name("vault", tests, setup, teardown);
 }
