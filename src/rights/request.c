@@ -152,6 +152,20 @@ static vow_err send_code(struct vault *v, struct vault_request *r)
 	return err2;
 }
 
+/* Finds an open request of one type: its id into `found` ("" when none). */
+struct open_of_type {
+	const char *type;
+	char found[VOW_ID_LEN + 1];
+};
+
+static vow_err open_of_type_cb(void *ctx, const struct vault_request *r)
+{
+	struct open_of_type *o = ctx;
+	if (o->found[0] == '\0' && !rights_closed(r) && strcmp(r->type, o->type) == 0)
+		memcpy(o->found, r->id, sizeof(o->found));
+	return VOW_OK;
+}
+
 vow_err rights_file(struct vault *v, const struct notify_links *links,
                     const struct rights_filing *f, char id[VOW_ID_LEN + 1])
 {
@@ -186,7 +200,17 @@ vow_err rights_file(struct vault *v, const struct notify_links *links,
 	err = vault_batch_begin(v);
 	if (err != VOW_OK)
 		return err;
-	err = vault_request_create(v, &r, f->detail);
+	/* one open request per person and right, checked inside the write
+	 * transaction (BEGIN IMMEDIATE) so two filings cannot both pass: a
+	 * second filing sends no code and no e-mail */
+	struct open_of_type prior = {r.type, ""};
+	err = vault_request_list(v, r.subject, true, open_of_type_cb, &prior);
+	if (err == VOW_OK && prior.found[0] != '\0') {
+		memcpy(id, prior.found, sizeof(prior.found));
+		err = VOW_ERR_EXISTS;
+	}
+	if (err == VOW_OK)
+		err = vault_request_create(v, &r, f->detail);
 	if (err == VOW_OK)
 		err = rights_tell(v, &r, "request.received", rights_vars(v, &r), false);
 	if (err == VOW_OK && !f->verified)

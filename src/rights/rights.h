@@ -76,9 +76,12 @@ struct rights_filing {
 
 /* Files a request at clock_now(): checks the type and detail, stores it,
  * queues the acknowledgement (and the code) e-mail; id receives its id.
+ * At most one request of a type is open per subject: VOW_ERR_EXISTS when
+ * one is (id receives that request's id; nothing is filed or sent).
  * VOW_ERR_INVALID for an unknown type or a bad detail (an undeclared
  * category or purpose, a value that is not JSON); VOW_ERR_NOT_FOUND for an
- * unknown or erased subject. */
+ * unknown or erased subject. Who may file for whom is the caller's check
+ * (the HTTP layer: the policy's acts_for_subjects). */
 VOW_MUST_CHECK vow_err rights_file(struct vault *v, const struct notify_links *links,
                                    const struct rights_filing *f, char id[VOW_ID_LEN + 1]);
 

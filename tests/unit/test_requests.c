@@ -241,6 +241,104 @@ static void test_access_request_with_code(void **state)
 	free(mail);
 }
 
+/* The number of outbox messages of template for subject. */
+static size_t outbox_count(const char *who, const char *template_name)
+{
+	char q[200];
+	snprintf(q, sizeof(q), "/v1/outbox?subject=%s", who);
+	json_t *j = NULL;
+	assert_int_equal(jreq("GET", q, admin, NULL, NULL, &j), 200);
+	size_t n = 0, i;
+	json_t *m;
+	json_array_foreach(json_object_get(j, "messages"), i, m) n +=
+	    strcmp(json_string_value(json_object_get(m, "template")), template_name) == 0;
+	json_decref(j);
+	return n;
+}
+
+/* A new person with an address on file; id into out. */
+static void new_person(const char *email, char out[33])
+{
+	char body[200];
+	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"region\":\"NL\",\"age\":30}", email);
+	json_t *j = NULL;
+	assert_int_equal(jreq("POST", "/v1/subjects", service, NULL, body, &j), 201);
+	snprintf(out, 33, "%s", json_string_value(json_object_get(j, "id")));
+	json_decref(j);
+}
+
+/* Files a request of type for who with key; the status; *id_out (may be
+ * NULL) the id of the request filed, or of the open one a 409 names. */
+static long file_request(const char *key, const char *who, const char *type, char id_out[33])
+{
+	char body[200];
+	snprintf(body, sizeof(body), "{\"subject\":\"%s\",\"type\":\"%s\"}", who, type);
+	json_t *j = NULL;
+	long st = jreq("POST", "/v1/requests", key, NULL, body, &j);
+	const char *id = json_string_value(json_object_get(j, "id"));
+	if (id == NULL)
+		id = json_string_value(json_object_get(json_object_get(j, "error"), "request"));
+	if (id_out != NULL)
+		snprintf(id_out, 33, "%s", id != NULL ? id : "");
+	json_decref(j);
+	return st;
+}
+
+/* Who may file in a person's name is the policy's (acts_for_subjects):
+ * AmberScript's customer service may, its marketing staff may not (not
+ * even ask for a new code); one open request per person and right, a
+ * second filing sends no second code. */
+static void test_who_may_file(void **state)
+{
+	(void)state;
+	char stranger[33], marketing[128], support[128], id[33], again[33];
+	new_person("carla@example.nl", stranger);
+	assert_true(make_key("marketing_team", "mia", marketing));
+	assert_true(make_key("support", "sam", support));
+	json_t *j = NULL;
+	char body[200];
+	snprintf(body, sizeof(body), "{\"subject\":\"%s\",\"type\":\"erasure\"}", stranger);
+	assert_int_equal(jreq("POST", "/v1/requests", marketing, NULL, body, &j), 403);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+	    "may_not_act_for_person");
+	json_decref(j);
+	assert_int_equal(outbox_count(stranger, "request.verify"), 0);
+	assert_int_equal(outbox_count(stranger, "request.received"), 0);
+	/* customer service files it, when the person asks them by e-mail */
+	assert_int_equal(file_request(support, stranger, "erasure", id), 201);
+	assert_int_equal(outbox_count(stranger, "request.verify"), 1);
+	/* marketing cannot send the person new codes either */
+	char p[200];
+	snprintf(p, sizeof(p), "/v1/requests/%s/resend", id);
+	assert_int_equal(jreq("POST", p, marketing, NULL, NULL, &j), 403);
+	json_decref(j);
+	assert_int_equal(outbox_count(stranger, "request.verify"), 1);
+	/* the same right again, by anyone: the open one is named, nothing sent */
+	assert_int_equal(file_request(support, stranger, "erasure", again), 409);
+	assert_string_equal(again, id);
+	assert_int_equal(file_request(service, stranger, "erasure", again), 409);
+	assert_int_equal(file_request(admin, stranger, "erasure", again), 409);
+	assert_string_equal(again, id);
+	assert_int_equal(outbox_count(stranger, "request.verify"), 1);
+	assert_int_equal(outbox_count(stranger, "request.received"), 1);
+	snprintf(p, sizeof(p), "/v1/requests?subject=%s", stranger);
+	assert_int_equal(jreq("GET", p, admin, NULL, NULL, &j), 200);
+	assert_int_equal(json_array_size(json_object_get(j, "requests")), 1);
+	json_decref(j);
+	/* another right is another request; once closed, the right can be asked again */
+	assert_int_equal(file_request(support, stranger, "access", again), 201);
+	assert_int_equal(outbox_count(stranger, "request.verify"), 2);
+	snprintf(p, sizeof(p), "/v1/requests/%s/deny", id);
+	assert_int_equal(jreq("POST", p, admin, NULL,
+	                      "{\"ground\":\"identity_not_verified\",\"reason\":\"no answer\"}",
+	                      &j),
+	                 200);
+	json_decref(j);
+	assert_int_equal(file_request(support, stranger, "erasure", again), 201);
+	assert_string_not_equal(again, id);
+}
+
 static long drp_req(const char *method, const char *path, const char *token, const char *body,
                     json_t **out)
 {
@@ -471,6 +569,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_access_request_with_code),
 	    cmocka_unit_test(test_drp_over_http),
+	    cmocka_unit_test(test_who_may_file),
 	    cmocka_unit_test(test_erasure_notifies_recipients),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
