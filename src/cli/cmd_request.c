@@ -155,9 +155,18 @@ static int run(struct vault *v, const char *sub, const struct opts *o)
 		return err == VOW_OK ? CLI_OK : fail("cannot show the request", err);
 	}
 	if (strcmp(sub, "verify") == 0 && o->npos == 2) {
-		err = rights_verify(v, o->pos[0], o->pos[1]);
+		int64_t until = 0;
+		err = rights_verify(v, o->pos[0], o->pos[1], &until);
 		if (err == VOW_OK)
 			puts("verified");
+		if (until != 0) {
+			char at[21];
+			clock_format(until, at);
+			fprintf(stderr,
+			        "vow: too many wrong codes for this person: no code is accepted "
+			        "in their name until %s\n",
+			        at);
+		}
 		return err == VOW_OK ? CLI_OK : fail("cannot verify", err);
 	}
 	if (strcmp(sub, "process") == 0 && o->npos == 1) {

@@ -240,11 +240,26 @@ enum MHD_Result http_request_verify(struct MHD_Connection *c, struct request *r)
 	if (b == NULL)
 		return MHD_YES;
 	const char *code = json_string_value(json_object_get(b, "code"));
-	vow_err err =
-	    id_valid(r->params[0]) ? rights_verify(r->v, r->params[0], code) : VOW_ERR_NOT_FOUND;
+	int64_t until = 0;
+	vow_err err = id_valid(r->params[0]) ? rights_verify(r->v, r->params[0], code, &until)
+	                                     : VOW_ERR_NOT_FOUND;
 	json_decref(b);
+	char at[21] = "";
+	if (until != 0)
+		clock_format(until, at);
+	if (err == VOW_ERR_LOCKED)
+		return http_json(
+		    c, r, 429,
+		    json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "verification_locked",
+		              "message",
+		              "too many wrong codes for this person: no code is accepted in their "
+		              "name until locked_until (the person was told)",
+		              "locked_until", at));
 	if (err == VOW_ERR_DENIED)
-		return http_error(c, r, 403, "wrong_code", "that is not the code we sent", NULL);
+		return http_json(c, r, 403,
+		                 json_pack("{s:{s:s, s:s, s:s?}}", "error", "code", "wrong_code",
+		                           "message", "that is not the code we sent",
+		                           "locked_until", until != 0 ? at : NULL));
 	if (err == VOW_ERR_INVALID)
 		return http_error(
 		    c, r, 410, "code_expired",

@@ -193,8 +193,9 @@ void load_roles(struct loader *L, const struct ynode *list)
 		if (ytree_get(it, "acts_for_subjects") != NULL &&
 		    (k == ROLE_ADMIN || k == ROLE_SUBJECT))
 			lerr(L, ytree_get(it, "acts_for_subjects"),
-			     k == ROLE_ADMIN ? "an admin role always acts for a person: remove the field"
-			                     : "a person acts for themselves only: remove the field",
+			     k == ROLE_ADMIN
+			         ? "an admin role always acts for a person: remove the field"
+			         : "a person acts for themselves only: remove the field",
 			     "role '%s' of kind %s cannot take acts_for_subjects",
 			     r->key ? r->key : "?", role_kind_names[k]);
 		for (uint32_t j = 0; j < r->purposes.n && p->purposes != NULL; j++) {

@@ -223,8 +223,8 @@ static void acting_for_you(struct out *o, const struct policy *p)
 			continue;
 		}
 		/* "Customer service staff." -> "customer service staff" */
-		const char *d = r->description != NULL && r->description[0] ? r->description
-		                                                             : r->key;
+		const char *d =
+		    r->description != NULL && r->description[0] ? r->description : r->key;
 		size_t len = strlen(d);
 		while (len > 1 && d[len - 1] == '.')
 			len--;

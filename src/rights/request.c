@@ -9,6 +9,7 @@
 #include "notify/notify.h"
 #include "rights/rights_int.h"
 #include "util/clock.h"
+#include "util/id.h"
 
 const struct vault_access rights_access = {"rights", NULL, "rights", false, false, false, true};
 
@@ -135,8 +136,8 @@ static vow_err send_code(struct vault *v, struct vault_request *r)
 	char until[21];
 	clock_format(expires, until);
 	json_t *vars = rights_vars(v, r);
-	if (err == VOW_OK && vars != NULL &&
-	    (json_object_set_new(vars, "code", json_string(code)) != 0 ||
+	if (err == VOW_OK &&
+	    (vars == NULL || json_object_set_new(vars, "code", json_string(code)) != 0 ||
 	     json_object_set_new(vars, "expires", json_string(until)) != 0))
 		err = VOW_ERR_NOMEM;
 	crypto_wipe(code, sizeof(code));
@@ -145,11 +146,17 @@ static vow_err send_code(struct vault *v, struct vault_request *r)
 		return err;
 	}
 	r->updated_at = clock_now();
-	json_incref(vars); /* to wipe the code once the message is queued */
-	vow_err err2 = rights_tell(v, r, "request.verify", vars, false);
+	/* each code its own message: a key of the request and the second would
+	 * swallow a resend in the same second (the new code never sent) */
+	unsigned char nonce[8];
+	char hex[17], idem[97];
+	crypto_random(nonce, sizeof(nonce));
+	hex_encode(nonce, sizeof(nonce), hex);
+	snprintf(idem, sizeof(idem), "request.verify:%s:%s", r->id, hex);
+	err = notify_email(v, r->subject, "request.verify", vars, idem, false);
 	vault_json_wipe(vars, "code");
 	json_decref(vars);
-	return err2;
+	return err == VOW_ERR_NOT_FOUND ? VOW_OK : err; /* no address on file */
 }
 
 /* Finds an open request of one type: its id into `found` ("" when none). */
@@ -227,17 +234,59 @@ vow_err rights_file(struct vault *v, const struct notify_links *links,
 
 /* ---- verification ---- */
 
-vow_err rights_verify(struct vault *v, const char *id, const char *code)
+/* Tells the person that verification in their name is locked until
+ * `until` after too many wrong codes (the last one for r), once per
+ * lockout (keyed by the person and the lockout's end). */
+static vow_err tell_lockout(struct vault *v, const struct vault_request *r, int64_t until)
 {
+	json_t *vars = rights_vars(v, r);
+	char when[21], limit[16], idem[97];
+	clock_format(until, when);
+	snprintf(limit, sizeof(limit), "%d", RIGHTS_SUBJECT_WRONG_CODES);
+	if (vars == NULL || json_object_set_new(vars, "until", json_string(when)) != 0 ||
+	    json_object_set_new(vars, "limit", json_string(limit)) != 0) {
+		json_decref(vars);
+		return VOW_ERR_NOMEM;
+	}
+	snprintf(idem, sizeof(idem), "request.lockout:%s:%lld", r->subject, (long long)until);
+	vow_err err = notify_email(v, r->subject, "request.lockout", vars, idem, false);
+	json_decref(vars);
+	return err == VOW_ERR_NOT_FOUND ? VOW_OK : err; /* no address on file */
+}
+
+vow_err rights_verify(struct vault *v, const char *id, const char *code, int64_t *locked_until)
+{
+	if (locked_until != NULL)
+		*locked_until = 0;
 	struct vault_request r;
 	vow_err err = vault_request_get(v, id, &r, NULL);
 	if (err != VOW_OK)
 		return err;
 	if (strcmp(r.status, "received") != 0)
 		return VOW_ERR_EXISTS;
-	if (code == NULL || strlen(code) != 6)
-		return VOW_ERR_DENIED;
-	err = vault_request_code_check(v, id, code, RIGHTS_CODE_ATTEMPTS);
+	if (code == NULL || strlen(code) != 6 || strspn(code, "0123456789") != 6)
+		code = "------"; /* never a code: checked (and counted) as a wrong one */
+	struct vault_code_check c = {RIGHTS_CODE_ATTEMPTS, RIGHTS_SUBJECT_WRONG_CODES,
+	                             RIGHTS_LOCKOUT_WINDOW, 0, false};
+	err = vault_batch_begin(v);
+	if (err != VOW_OK)
+		return err;
+	vow_err verdict = vault_request_code_check(v, id, code, &c);
+	err = verdict == VOW_ERR_DENIED && c.lockout_started ? tell_lockout(v, &r, c.locked_until)
+	                                                     : VOW_OK;
+	vow_err cerr = vault_batch_commit(v);
+	if (err == VOW_OK)
+		err = cerr;
+	if (locked_until != NULL)
+		*locked_until = c.locked_until;
+	if (err == VOW_OK && c.lockout_started) {
+		struct audit_event ev = {"rights", NULL, "request.lockout",     r.subject, NULL,
+		                         r.type,   "ok", "too_many_wrong_codes"};
+		err = audit_record(v, &ev);
+	}
+	if (err != VOW_OK)
+		return err;
+	err = verdict;
 	if (err != VOW_OK)
 		return err;
 	r.verified_at = r.updated_at = clock_now();

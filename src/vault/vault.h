@@ -557,13 +557,29 @@ VOW_MUST_CHECK vow_err vault_request_save(struct vault *v, const struct vault_re
                                           const char *detail, const char *note);
 
 /* Sets the request's one-time verification code (only its keyed hash is
- * kept) valid until expires; checks one: VOW_OK once (the code is then
- * spent), VOW_ERR_DENIED for a wrong one (counted), VOW_ERR_INVALID when
- * there is none, it expired or max_attempts were used. */
+ * kept) valid until expires (its count of wrong tries back to 0). */
 VOW_MUST_CHECK vow_err vault_request_code_set(struct vault *v, const char *id, const char *code,
                                               int64_t expires);
+
+/* The limits a code check applies, and what it found. */
+struct vault_code_check {
+	int max_attempts;     /* wrong codes per code, then VOW_ERR_INVALID */
+	unsigned per_subject; /* wrong codes per subject (across its requests) per window */
+	int64_t window;       /* seconds */
+	int64_t locked_until; /* out: the subject's lockout ends then (0: not locked) */
+	bool lockout_started; /* out: this wrong code reached per_subject */
+};
+
+/* Checks a code, in one transaction with the subject's count of wrong
+ * codes: VOW_ERR_LOCKED, without looking at the code, while per_subject
+ * wrong codes of the subject fall in the last window (the lockout ends
+ * when the oldest of them is window old); VOW_OK once (the code is then
+ * spent); VOW_ERR_DENIED for a wrong one, counted for the request and for
+ * the subject (counts older than the window are forgotten);
+ * VOW_ERR_INVALID when there is none, it expired or max_attempts were
+ * used (not counted). VOW_ERR_INVALID for c without limits. */
 VOW_MUST_CHECK vow_err vault_request_code_check(struct vault *v, const char *id, const char *code,
-                                                int max_attempts);
+                                                struct vault_code_check *c);
 
 /* Binds a download token (keyed hash kept) to the request's export until
  * expires; finds the request a token was given for (VOW_ERR_NOT_FOUND). */

@@ -78,7 +78,7 @@ static int teardown(void **state)
 static char *wait_mail(const char *needle)
 {
 	for (int i = 0; i < 400; i++) {
-		for (int n = 40; n >= 1; n--) {
+		for (int n = 100; n >= 1; n--) {
 			char path[400];
 			snprintf(path, sizeof(path), "%s/%d.eml", mail_dir, n);
 			if (access(path, R_OK) != 0)
@@ -299,9 +299,8 @@ static void test_who_may_file(void **state)
 	char body[200];
 	snprintf(body, sizeof(body), "{\"subject\":\"%s\",\"type\":\"erasure\"}", stranger);
 	assert_int_equal(jreq("POST", "/v1/requests", marketing, NULL, body, &j), 403);
-	assert_string_equal(
-	    json_string_value(json_object_get(json_object_get(j, "error"), "code")),
-	    "may_not_act_for_person");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+	                    "may_not_act_for_person");
 	json_decref(j);
 	assert_int_equal(outbox_count(stranger, "request.verify"), 0);
 	assert_int_equal(outbox_count(stranger, "request.received"), 0);
@@ -337,6 +336,106 @@ static void test_who_may_file(void **state)
 	json_decref(j);
 	assert_int_equal(file_request(support, stranger, "erasure", again), 201);
 	assert_string_not_equal(again, id);
+}
+
+/* The number of delivered e-mails containing needle. */
+static size_t mails_with(const char *needle)
+{
+	size_t k = 0;
+	for (int n = 1; n <= 100; n++) {
+		char path[400];
+		snprintf(path, sizeof(path), "%s/%d.eml", mail_dir, n);
+		if (access(path, R_OK) != 0)
+			continue;
+		char *m = slurp(path, NULL);
+		k += strstr(m, needle) != NULL;
+		free(m);
+	}
+	return k;
+}
+
+/* The code in the newest verification e-mail for request id, once the
+ * nth such e-mail arrived (10 s at most). */
+static void code_of(const char *id, size_t nth, char code[7])
+{
+	char needle[100];
+	snprintf(needle, sizeof(needle), "(reference %s), enter this code: ", id);
+	for (int i = 0; i < 400 && mails_with(needle) < nth; i++)
+		usleep(25000);
+	char *mail = wait_mail(needle);
+	assert_non_null(mail);
+	memcpy(code, strstr(mail, needle) + strlen(needle), 6);
+	code[6] = '\0';
+	free(mail);
+}
+
+/* POST /v1/requests/ID/verify with code (or a wrong one); the status and
+ * the error's code and locked_until (when given). */
+static long verify(const char *id, const char *code, bool wrong, char err[32], char until[24])
+{
+	char body[64], p[200];
+	snprintf(body, sizeof(body), "{\"code\":\"%06u\"}",
+	         (unsigned)(atoi(code) + (wrong ? 1 : 0)) % 1000000u);
+	snprintf(p, sizeof(p), "/v1/requests/%s/verify", id);
+	json_t *j = NULL;
+	long st = jreq("POST", p, NULL, NULL, body, &j);
+	json_t *e = json_object_get(j, "error");
+	snprintf(err, 32, "%s", e != NULL ? json_string_value(json_object_get(e, "code")) : "");
+	const char *u = json_string_value(json_object_get(e, "locked_until"));
+	snprintf(until, 24, "%s", u != NULL ? u : "");
+	json_decref(j);
+	return st;
+}
+
+/* Wrong codes count per person across their requests: nine leave the right
+ * code working; the tenth locks every verification in the person's name
+ * (429, even with the right code) and queues one notice to them. */
+static void test_wrong_codes_lock_out(void **state)
+{
+	(void)state;
+	char who[33], support[128], id1[33], id2[33], c1[7], c2[7], e[32], until[24];
+	new_person("dirk@example.nl", who);
+	assert_true(make_key("support", "sue", support));
+	assert_int_equal(file_request(support, who, "access", id1), 201);
+	assert_int_equal(file_request(support, who, "erasure", id2), 201);
+	code_of(id1, 1, c1);
+	code_of(id2, 1, c2);
+	for (int i = 0; i < 5; i++) { /* the first request's five tries */
+		assert_int_equal(verify(id1, c1, true, e, until), 403);
+		assert_string_equal(e, "wrong_code");
+		assert_string_equal(until, "");
+	}
+	assert_int_equal(verify(id1, c1, false, e, until), 410); /* used up, not counted */
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(verify(id2, c2, true, e, until), 403);
+		assert_string_equal(until, "");
+	}
+	/* nine wrong codes: not locked; a new code for the first works */
+	assert_int_equal(outbox_count(who, "request.lockout"), 0);
+	char p[200];
+	json_t *j = NULL;
+	snprintf(p, sizeof(p), "/v1/requests/%s/resend", id1);
+	assert_int_equal(jreq("POST", p, support, NULL, NULL, &j), 200);
+	json_decref(j);
+	code_of(id1, 2, c1);
+	assert_int_equal(verify(id1, c1, false, e, until), 200);
+	/* the tenth: still "wrong", and from now on nothing is accepted */
+	assert_int_equal(verify(id2, c2, true, e, until), 403);
+	assert_string_equal(e, "wrong_code");
+	assert_true(strlen(until) == 20);
+	assert_int_equal(verify(id2, c2, false, e, until), 429);
+	assert_string_equal(e, "verification_locked");
+	assert_int_equal(verify(id2, c2, true, e, until), 429);
+	snprintf(p, sizeof(p), "/v1/requests/%s", id2);
+	assert_int_equal(jreq("GET", p, admin, NULL, NULL, &j), 200);
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "received");
+	json_decref(j);
+	/* the person is told once */
+	assert_int_equal(outbox_count(who, "request.lockout"), 1);
+	char *mail = wait_mail("wrong verification codes within a day");
+	assert_non_null(mail);
+	assert_non_null(strstr(mail, "To: dirk@example.nl"));
+	free(mail);
 }
 
 static long drp_req(const char *method, const char *path, const char *token, const char *body,
@@ -570,6 +669,7 @@ int main(void)
 	    cmocka_unit_test(test_access_request_with_code),
 	    cmocka_unit_test(test_drp_over_http),
 	    cmocka_unit_test(test_who_may_file),
+	    cmocka_unit_test(test_wrong_codes_lock_out),
 	    cmocka_unit_test(test_erasure_notifies_recipients),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

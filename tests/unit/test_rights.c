@@ -223,10 +223,10 @@ static void test_lifecycle(void **state)
 	assert_int_equal(rights_process(v, NULL, id, &res), VOW_ERR_DENIED);
 	char wrong[16];
 	snprintf(wrong, sizeof(wrong), "%06u", (unsigned)(atoi(code) + 1) % 1000000u);
-	assert_int_equal(rights_verify(v, id, wrong), VOW_ERR_DENIED);
-	assert_int_equal(rights_verify(v, id, code), VOW_OK);
+	assert_int_equal(rights_verify(v, id, wrong, NULL), VOW_ERR_DENIED);
+	assert_int_equal(rights_verify(v, id, code, NULL), VOW_OK);
 	status_is(v, id, "verified");
-	assert_int_equal(rights_verify(v, id, code), VOW_ERR_EXISTS);
+	assert_int_equal(rights_verify(v, id, code, NULL), VOW_ERR_EXISTS);
 	/* extension: inside the first month, two months at most, the person told */
 	clock_set_fixed(at("2026-02-20T00:00:00Z"));
 	assert_int_equal(rights_extend(v, id, 1, "the request covers ten years of files"), VOW_OK);
@@ -269,6 +269,85 @@ static void test_lifecycle(void **state)
 	assert_int_equal(rights_file(v, NULL, &bad, id2), VOW_ERR_INVALID);
 	struct rights_filing bad2 = {s, "teleportation", "staff", NULL, true};
 	assert_int_equal(rights_file(v, NULL, &bad2, id2), VOW_ERR_INVALID);
+	vault_close(&v);
+	clock_set_real();
+}
+
+/* The code in the newest request.verify message just delivered. */
+static void sent_code(struct vault *v, char code[7], char wrong[7])
+{
+	deliver(v);
+	const struct sent *m = NULL;
+	for (size_t i = 0; i < n_sent; i++)
+		if (strcmp(outbox[i].tmpl, "request.verify") == 0)
+			m = &outbox[i];
+	assert_non_null(m);
+	memcpy(code, strstr(m->body, "enter this code: ") + 17, 6);
+	code[6] = '\0';
+	snprintf(wrong, 7, "%06u", (unsigned)(atoi(code) + 1) % 1000000u);
+}
+
+/* Ten wrong codes per person in any 24 hours, across their requests: the
+ * tenth locks verification in their name (the right code too, no more
+ * counting) until the oldest of the ten is a day old; one notice. */
+static void test_wrong_codes_lock_out_the_person(void **state)
+{
+	(void)state;
+	int64_t t0 = at("2026-05-04T08:00:00Z");
+	clock_set_fixed(t0);
+	struct vault *v = open_vault();
+	char s[VOW_ID_LEN + 1], a[VOW_ID_LEN + 1], e[VOW_ID_LEN + 1];
+	char ca[7], wa[7], ce[7], we[7];
+	person(v, s);
+	struct rights_filing fa = {s, "access", "staff:sam", NULL, false};
+	assert_int_equal(rights_file(v, NULL, &fa, a), VOW_OK);
+	sent_code(v, ca, wa);
+	assert_int_equal(rights_resend_code(v, a), VOW_OK); /* in the same second: sent too */
+	sent_code(v, ca, wa);
+	struct rights_filing fe = {s, "erasure", "staff:sam", NULL, false};
+	assert_int_equal(rights_file(v, NULL, &fe, e), VOW_OK);
+	sent_code(v, ce, we);
+	int64_t until = -1;
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(rights_verify(v, a, wa, &until), VOW_ERR_DENIED);
+	assert_int_equal(until, 0);
+	assert_int_equal(rights_verify(v, a, ca, &until), VOW_ERR_INVALID); /* used up */
+	clock_set_fixed(t0 + 600);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(rights_verify(v, e, we, &until), VOW_ERR_DENIED);
+	assert_int_equal(rights_verify(v, e, "12x456", &until), VOW_ERR_DENIED); /* counts */
+	assert_int_equal(until, 0);
+	/* nine: the right code still works */
+	assert_int_equal(rights_resend_code(v, a), VOW_OK);
+	sent_code(v, ca, wa);
+	assert_int_equal(rights_verify(v, a, ca, &until), VOW_OK);
+	assert_int_equal(until, 0);
+	deliver(v);
+	assert_null(sent_with("request.lockout"));
+	/* the tenth */
+	clock_set_fixed(t0 + 1200);
+	assert_int_equal(rights_verify(v, e, we, &until), VOW_ERR_DENIED);
+	assert_int_equal(until, t0 + RIGHTS_LOCKOUT_WINDOW); /* the first of the ten, a day on */
+	deliver(v);
+	const struct sent *m = sent_with("request.lockout");
+	assert_non_null(m);
+	assert_string_equal(m->to, "anna@example.nl");
+	assert_non_null(strstr(m->body, "until 2026-05-05T08:00:00Z"));
+	assert_int_equal(rights_verify(v, e, ce, &until), VOW_ERR_LOCKED);
+	assert_int_equal(rights_verify(v, e, we, &until), VOW_ERR_LOCKED); /* not counted */
+	status_is(v, e, "received");
+	/* a new request changes nothing; the lockout ends with the window */
+	clock_set_fixed(t0 + RIGHTS_LOCKOUT_WINDOW - 1);
+	assert_int_equal(rights_resend_code(v, e), VOW_OK);
+	sent_code(v, ce, we);
+	assert_int_equal(rights_verify(v, e, ce, &until), VOW_ERR_LOCKED);
+	assert_int_equal(until, t0 + RIGHTS_LOCKOUT_WINDOW);
+	deliver(v);
+	assert_null(sent_with("request.lockout")); /* told once */
+	clock_set_fixed(t0 + RIGHTS_LOCKOUT_WINDOW);
+	assert_int_equal(rights_verify(v, e, ce, &until), VOW_OK);
+	assert_int_equal(until, 0);
+	status_is(v, e, "verified");
 	vault_close(&v);
 	clock_set_real();
 }
@@ -811,6 +890,7 @@ int main(void)
 	    cmocka_unit_test(test_basis_rights_follow_dpv),
 	    cmocka_unit_test(test_deadlines),
 	    cmocka_unit_test(test_lifecycle),
+	    cmocka_unit_test(test_wrong_codes_lock_out_the_person),
 	    cmocka_unit_test(test_access_export),
 	    cmocka_unit_test(test_portability_takes_consent_and_contract),
 	    cmocka_unit_test(test_export_after_closure),
