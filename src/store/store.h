@@ -184,6 +184,8 @@ struct store_due {
 	int64_t noticed_at;          /* when the notice went, 0: not yet */
 	int64_t postponed_to;        /* the person asked to keep it until then */
 	int held;                    /* a legal hold pushed due_at out */
+	int64_t postponed_at;        /* when it was last kept longer, 0: never */
+	char postponed_by[260];      /* who asked then: "ROLE" or "ROLE:ACTOR" */
 };
 
 /* A data-subject-rights request and each of its transitions. Only ids,

@@ -308,6 +308,11 @@ static const char *const sql[Q__COUNT] = {
 	"CREATE INDEX code_failures_subject ON code_failures(subject, at);"                        \
 	"CREATE INDEX code_failures_at ON code_failures(at);"
 
+/* step 15: who kept a due item longer, and when (once per notice) */
+#define DATA_MIGRATION_15                                                                          \
+	"ALTER TABLE due ADD COLUMN postponed_at INTEGER NOT NULL DEFAULT 0;"                      \
+	"ALTER TABLE due ADD COLUMN postponed_by TEXT NOT NULL DEFAULT '';"
+
 static const char *const data_migrations[] = {
     "CREATE TABLE subjects(id TEXT PRIMARY KEY, status INTEGER NOT NULL, region TEXT NOT NULL,"
     " created_at INTEGER NOT NULL, closed_at INTEGER NOT NULL, erased_at INTEGER NOT NULL, profile "
@@ -348,6 +353,7 @@ static const char *const data_migrations[] = {
     DATA_MIGRATION_12,
     DATA_MIGRATION_13,
     DATA_MIGRATION_14,
+    DATA_MIGRATION_15,
 };
 
 static const char *const keys_migrations[] = {

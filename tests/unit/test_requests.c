@@ -438,6 +438,81 @@ static void test_wrong_codes_lock_out(void **state)
 	free(mail);
 }
 
+/* POST /v1/subjects/WHO/retention/keep for item with key: the status and
+ * the error code (or ""). */
+static long keep(const char *key, const char *who, const char *item, char err[32])
+{
+	char p[200], body[200];
+	snprintf(p, sizeof(p), "/v1/subjects/%s/retention/keep", who);
+	snprintf(body, sizeof(body), "{\"category\":\"user.content.audio\",\"item\":\"%s\"}", item);
+	json_t *j = NULL;
+	long st = jreq("POST", p, key, NULL, body, &j);
+	const char *c = json_string_value(json_object_get(json_object_get(j, "error"), "code"));
+	snprintf(err, 32, "%s", c != NULL ? c : "");
+	json_decref(j);
+	return st;
+}
+
+/* The item's due row over HTTP: its date and who kept it longer. */
+static void due_row(const char *who, char due[24], char by[64])
+{
+	char p[200];
+	snprintf(p, sizeof(p), "/v1/subjects/%s/retention", who);
+	json_t *j = NULL;
+	assert_int_equal(jreq("GET", p, service, NULL, NULL, &j), 200);
+	json_t *it = json_array_get(json_object_get(j, "items"), 0);
+	const char *d = json_string_value(json_object_get(it, "due"));
+	const char *b = json_string_value(json_object_get(it, "postponed_by"));
+	snprintf(due, 24, "%s", d != NULL ? d : "");
+	snprintf(by, 64, "%s", b != NULL ? b : "");
+	json_decref(j);
+}
+
+/* Keeping a file longer over HTTP: only in the person's name (marketing
+ * may not), only once its notice is owed or given, once per notice (no
+ * stacking), and the due row names who asked. */
+static void test_keep_needs_a_notice(void **state)
+{
+	(void)state;
+	char who[33], marketing[128], support[128], e[32], due[24], due2[24], by[64];
+	new_person("eva@example.nl", who);
+	char *f = run_capture(
+	    (const char *[]){"file", "put", "--data", data, who, "user.content.audio", "README.md",
+	                     "--type", "text/markdown", "--purpose", "essential.service", NULL});
+	char file[33];
+	snprintf(file, sizeof(file), "%s", f);
+	free(f);
+	assert_int_equal(strlen(file), 32);
+	assert_true(make_key("marketing_team", "max", marketing));
+	assert_true(make_key("support", "sid", support));
+	assert_int_equal(keep(marketing, who, file, e), 403);
+	assert_string_equal(e, "may_not_act_for_person");
+	assert_int_equal(keep(service, who, file, e), 409); /* months before its notice */
+	assert_string_equal(e, "no_notice_yet");
+	due_row(who, due, by);
+	assert_string_equal(by, "");
+	/* the notice a week before the six months */
+	time_t t = time(NULL) + 178 * 86400;
+	char when[32];
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	char *out =
+	    run_capture((const char *[]){"retention", "run", "--data", data, "--now", when, NULL});
+	assert_non_null(strstr(out, "notice 1 user.content.audio"));
+	free(out);
+	/* the person asks customer service to keep it */
+	assert_int_equal(keep(support, who, file, e), 200);
+	due_row(who, due2, by);
+	assert_string_equal(by, "support:sid");
+	assert_true(strcmp(due2, due) > 0);
+	/* once per notice: asking again moves nothing */
+	assert_int_equal(keep(support, who, file, e), 409);
+	assert_string_equal(e, "already_postponed");
+	assert_int_equal(keep(admin, who, file, e), 409);
+	due_row(who, due, by);
+	assert_string_equal(due, due2);
+	assert_string_equal(by, "support:sid");
+}
+
 static long drp_req(const char *method, const char *path, const char *token, const char *body,
                     json_t **out)
 {
@@ -670,6 +745,7 @@ int main(void)
 	    cmocka_unit_test(test_drp_over_http),
 	    cmocka_unit_test(test_who_may_file),
 	    cmocka_unit_test(test_wrong_codes_lock_out),
+	    cmocka_unit_test(test_keep_needs_a_notice),
 	    cmocka_unit_test(test_erasure_notifies_recipients),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
