@@ -23,10 +23,11 @@ static const char usage[] =
     "'{\"category\":C,\"value\":V}', restriction '{\"category\":C}' (\"*\": all),\n"
     "objection and withdrawal '{\"purpose\":P}'. A request filed here is\n"
     "verified by a code e-mailed to the person, unless --verified says staff\n"
-    "checked their identity. Deadlines: one month from receipt, extendable\n"
-    "once by up to two months within the first. GROUND for deny: art17_3_a ..\n"
-    "art17_3_e (erasure), identity_not_verified, manifestly_unfounded,\n"
-    "excessive, right_not_applicable. Times are UTC.\n";
+    "checked their identity. One request of each TYPE can be open per person.\n"
+    "Deadlines: one month from receipt, extendable once by up to two months\n"
+    "within the first. GROUND for deny: art17_3_a .. art17_3_e (erasure),\n"
+    "identity_not_verified, manifestly_unfounded, excessive,\n"
+    "right_not_applicable. Times are UTC.\n";
 
 struct opts {
 	const char *data, *pos[4], *detail, *subject, *public_url;
@@ -121,6 +122,13 @@ static int run(struct vault *v, const char *sub, const struct opts *o)
 		err = rights_file(v, NULL, &f, id);
 		if (err == VOW_OK)
 			puts(id);
+		if (err == VOW_ERR_EXISTS) {
+			fprintf(stderr,
+			        "vow: cannot file the request: a request of this type is already "
+			        "open for this person: %s\n",
+			        id);
+			return CLI_INVALID;
+		}
 		return err == VOW_OK ? CLI_OK : fail("cannot file the request", err);
 	}
 	if (strcmp(sub, "list") == 0 && o->npos == 0) {
@@ -147,9 +155,18 @@ static int run(struct vault *v, const char *sub, const struct opts *o)
 		return err == VOW_OK ? CLI_OK : fail("cannot show the request", err);
 	}
 	if (strcmp(sub, "verify") == 0 && o->npos == 2) {
-		err = rights_verify(v, o->pos[0], o->pos[1]);
+		int64_t until = 0;
+		err = rights_verify(v, o->pos[0], o->pos[1], &until);
 		if (err == VOW_OK)
 			puts("verified");
+		if (until != 0) {
+			char at[21];
+			clock_format(until, at);
+			fprintf(stderr,
+			        "vow: too many wrong codes for this person: no code is accepted "
+			        "in their name until %s\n",
+			        at);
+		}
 		return err == VOW_OK ? CLI_OK : fail("cannot verify", err);
 	}
 	if (strcmp(sub, "process") == 0 && o->npos == 1) {

@@ -20,9 +20,11 @@ static const char usage[] =
     "the data) and deletes every record and file that is due, then prints what it\n"
     "did (or, with --dry-run, would do), by category. plan shows what will be\n"
     "deleted when over the next N days (default 30). keep postpones an item's\n"
-    "deletion by the policy's postpone period. recompute recalculates every due\n"
-    "date under the data directory's current policy. TIME is YYYY-MM-DD or\n"
-    "YYYY-MM-DDTHH:MM:SSZ (UTC); --now runs as if it were that time.\n";
+    "deletion at the person's word by the policy's postpone period, once its\n"
+    "notice is owed or given and once per notice (audited as admin:cli).\n"
+    "recompute recalculates every due date under the data directory's current\n"
+    "policy. TIME is YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC); --now runs as if\n"
+    "it were that time.\n";
 
 static const char outbox_usage[] =
     "usage: vow outbox list [--subject ID] [--json] [--data DIR]\n"
@@ -196,12 +198,25 @@ int cli_retention(int argc, char **argv)
 		rc = plan(v, &o);
 	} else if (keep) {
 		int64_t due = 0;
-		vow_err err = retention_keep(v, o.pos[0], o.pos[1], o.pos[2], NULL, &due);
+		const char *why = NULL;
+		struct vault_keeper by = {"admin", "cli"};
+		vow_err err =
+		    retention_keep(v, o.pos[0], o.pos[1], o.pos[2], NULL, &by, &due, &why);
 		char at[21];
 		clock_format(due, at);
 		if (err == VOW_OK)
 			printf("kept until %s\n", at);
-		rc = err == VOW_OK ? CLI_OK : fail("cannot postpone", err);
+		if (err == VOW_ERR_DENIED && why != NULL) {
+			fprintf(stderr, "vow: cannot postpone: %s\n",
+			        strcmp(why, "no_notice_yet") == 0
+			            ? "its deletion notice is not owed yet"
+			        : strcmp(why, "already_postponed") == 0
+			            ? "it was already kept longer after its notice"
+			            : "the policy does not let this item be kept longer");
+			rc = CLI_INVALID;
+		} else {
+			rc = err == VOW_OK ? CLI_OK : fail("cannot postpone", err);
+		}
 	} else {
 		size_t changed = 0;
 		vow_err err = vault_due_recompute(v, &changed, NULL, NULL);

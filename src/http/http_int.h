@@ -86,6 +86,12 @@ enum MHD_Result http_stream_file(struct MHD_Connection *c, struct request *r,
 /* The base URL of links in messages (--public-url, else the listen address). */
 const char *http_public_url(void);
 
+/* True when the key may act in subject's name (file a rights request, ask
+ * for a new code, keep an item after a notice): admin keys; a subject key
+ * for its own person; service and staff keys whose policy role has
+ * acts_for_subjects. Answers 403 itself when not. (routes_rights.c) */
+bool http_may_act_for(struct MHD_Connection *c, struct request *r, const char *subject);
+
 /* Rights-request handlers (routes_rights.c). */
 enum MHD_Result http_request_file(struct MHD_Connection *c, struct request *r);
 enum MHD_Result http_request_list(struct MHD_Connection *c, struct request *r);

@@ -62,14 +62,29 @@ enum MHD_Result http_retention_page(struct MHD_Connection *c, struct request *r)
 	return http_text(c, r, "text/html; charset=utf-8", page);
 }
 
-static enum MHD_Result kept(struct MHD_Connection *c, struct request *r, vow_err err, int64_t due)
+/* The answer to keeping an item: the new date, or why not (a refusal code
+ * of retention_keep). */
+static enum MHD_Result kept(struct MHD_Connection *c, struct request *r, vow_err err, int64_t due,
+                            const char *why)
 {
-	if (err == VOW_ERR_DENIED)
-		return http_error(
-		    c, r, 403, "not_allowed",
-		    "this link is not valid (any more), or the policy does not let this "
-		    "item be kept longer",
-		    NULL);
+	static const struct {
+		const char *why;
+		unsigned status;
+		const char *message;
+	} refusals[] = {
+	    {"invalid_link", 403, "this link is not valid (any more): its date has moved"},
+	    {"not_postponable", 403, "the policy does not let this item be kept longer"},
+	    {"no_notice_yet", 409,
+	     "an item can be kept longer only once its deletion notice is owed or given"},
+	    {"already_postponed", 409,
+	     "this item was already kept longer after its notice; the next notice allows it "
+	     "again"},
+	};
+	for (size_t i = 0;
+	     err == VOW_ERR_DENIED && why != NULL && i < sizeof(refusals) / sizeof(*refusals); i++)
+		if (strcmp(why, refusals[i].why) == 0)
+			return http_error(c, r, refusals[i].status, refusals[i].why,
+			                  refusals[i].message, NULL);
 	if (err != VOW_OK)
 		return http_fail(c, r, err);
 	char at[21];
@@ -84,8 +99,11 @@ enum MHD_Result http_retention_keep(struct MHD_Connection *c, struct request *r)
 	if (!link_args(c, r, &l))
 		return MHD_YES;
 	int64_t due = 0;
-	vow_err err = retention_keep(r->v, l.subject, l.category, l.item, l.token, &due);
-	return kept(c, r, err, due);
+	const char *why = NULL;
+	/* the person, through the link of the notice e-mailed to them */
+	struct vault_keeper by = {"subject", "link"};
+	vow_err err = retention_keep(r->v, l.subject, l.category, l.item, l.token, &by, &due, &why);
+	return kept(c, r, err, due, why);
 }
 
 enum MHD_Result http_retention_release(struct MHD_Connection *c, struct request *r)
@@ -95,7 +113,9 @@ enum MHD_Result http_retention_release(struct MHD_Connection *c, struct request 
 		return MHD_YES;
 	vow_err err = retention_release(r->v, l.subject, l.category, l.item, l.token);
 	if (err == VOW_ERR_DENIED)
-		return kept(c, r, err, 0);
+		return http_error(
+		    c, r, 403, "invalid_link",
+		    "this link is not valid (any more), or the item has no date to end", NULL);
 	if (err != VOW_OK)
 		return http_fail(c, r, err);
 	return http_json(c, r, 200, json_pack("{s:b}", "deleted", 1));
@@ -110,10 +130,15 @@ static vow_err due_cb(void *ctx, const struct vault_due *d)
 		clock_format(d->due_at, due);
 	if (d->notice_at != 0)
 		clock_format(d->notice_at, notice);
-	json_t *o = json_pack("{s:s, s:s, s:s?, s:s?, s:b, s:b}", "category", d->category, "item",
-	                      d->item, "due", d->due_at != 0 ? due : NULL, "notice",
-	                      d->notice_at != 0 ? notice : NULL, "noticed", d->noticed_at != 0,
-	                      "held", d->held);
+	char kept[21] = "";
+	if (d->postponed_at != 0)
+		clock_format(d->postponed_at, kept);
+	json_t *o =
+	    json_pack("{s:s, s:s, s:s?, s:s?, s:b, s:b, s:s?, s:s?}", "category", d->category,
+	              "item", d->item, "due", d->due_at != 0 ? due : NULL, "notice",
+	              d->notice_at != 0 ? notice : NULL, "noticed", d->noticed_at != 0, "held",
+	              d->held, "postponed_at", d->postponed_at != 0 ? kept : NULL, "postponed_by",
+	              d->postponed_at != 0 ? d->postponed_by : NULL);
 	return o != NULL && json_array_append_new(ctx, o) == 0 ? VOW_OK : VOW_ERR_NOMEM;
 }
 
@@ -150,7 +175,11 @@ enum MHD_Result http_subject_retention(struct MHD_Connection *c, struct request 
 
 enum MHD_Result http_subject_keep(struct MHD_Connection *c, struct request *r)
 {
-	if (!may_act(c, r, ANY_KEY))
+	/* in the person's name: their own key, an admin, or a role the policy
+	 * lets act for people (acts_for_subjects) */
+	if (!id_valid(r->params[0]))
+		return http_error(c, r, 404, "not_found", "no such subject", NULL);
+	if (!http_may_act_for(c, r, r->params[0]))
 		return MHD_YES;
 	json_t *b = http_body_json(c, r);
 	if (b == NULL)
@@ -164,9 +193,15 @@ enum MHD_Result http_subject_keep(struct MHD_Connection *c, struct request *r)
 		                  NULL);
 	}
 	int64_t due = 0;
-	vow_err err = retention_keep(r->v, r->params[0], cat, item != NULL ? item : "", NULL, &due);
+	const char *why = NULL;
+	const char *actor = r->key.staff[0] != '\0' ? r->key.staff : NULL;
+	if (r->key.kind == API_ADMIN) /* an admin may name who acts (Vow-Actor) */
+		actor = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Vow-Actor");
+	struct vault_keeper by = {r->key.kind == API_ADMIN ? "admin" : r->key.role, actor};
+	vow_err err = retention_keep(r->v, r->params[0], cat, item != NULL ? item : "", NULL, &by,
+	                             &due, &why);
 	json_decref(b);
-	return kept(c, r, err, due);
+	return kept(c, r, err, due, why);
 }
 
 /* POST .../activity and .../contract-end: an optional {"at": unix time}

@@ -18,6 +18,23 @@ static bool kind_ok(struct MHD_Connection *c, struct request *r, unsigned mask)
 	return false;
 }
 
+bool http_may_act_for(struct MHD_Connection *c, struct request *r, const char *subject)
+{
+	if (!http_subject_allowed(c, r, subject))
+		return false; /* a subject key: for its own person only (answered) */
+	if (r->key.kind == API_ADMIN || r->key.kind == API_SUBJECT)
+		return true;
+	const struct policy *p = vault_policy(r->v);
+	uint32_t i = p != NULL ? policy_role_find(p, r->key.role) : POLICY_NONE;
+	if (i != POLICY_NONE && p->roles[i].acts_for_subjects)
+		return true;
+	http_error(c, r, 403, "may_not_act_for_person",
+	           "this key's role may not act in a person's name: the policy gives that to "
+	           "roles with acts_for_subjects",
+	           "role_not_allowed");
+	return false;
+}
+
 static enum MHD_Result request_error(struct MHD_Connection *c, struct request *r, vow_err err,
                                      const char *what)
 {
@@ -87,7 +104,7 @@ enum MHD_Result http_request_file(struct MHD_Connection *c, struct request *r)
 		                  "subject and type (strings) are required; detail is an object",
 		                  NULL);
 	}
-	if (!id_valid(subject) || !http_subject_allowed(c, r, subject)) {
+	if (!id_valid(subject) || !http_may_act_for(c, r, subject)) {
 		json_decref(b);
 		return r->answered ? MHD_YES
 		                   : http_error(c, r, 404, "not_found", "no such subject", NULL);
@@ -117,6 +134,14 @@ enum MHD_Result http_request_file(struct MHD_Connection *c, struct request *r)
 	vow_err err = rights_file(r->v, &links, &f, id);
 	free(dtext);
 	json_decref(b);
+	if (err == VOW_ERR_EXISTS)
+		return http_json(
+		    c, r, 409,
+		    json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "request_already_open",
+		              "message",
+		              "a request of this type is already open for this person: see it, or "
+		              "ask for a new code with /resend; nothing new was sent",
+		              "request", id));
 	if (err != VOW_OK)
 		return request_error(
 		    c, r, err,
@@ -215,11 +240,26 @@ enum MHD_Result http_request_verify(struct MHD_Connection *c, struct request *r)
 	if (b == NULL)
 		return MHD_YES;
 	const char *code = json_string_value(json_object_get(b, "code"));
-	vow_err err =
-	    id_valid(r->params[0]) ? rights_verify(r->v, r->params[0], code) : VOW_ERR_NOT_FOUND;
+	int64_t until = 0;
+	vow_err err = id_valid(r->params[0]) ? rights_verify(r->v, r->params[0], code, &until)
+	                                     : VOW_ERR_NOT_FOUND;
 	json_decref(b);
+	char at[21] = "";
+	if (until != 0)
+		clock_format(until, at);
+	if (err == VOW_ERR_LOCKED)
+		return http_json(
+		    c, r, 429,
+		    json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "verification_locked",
+		              "message",
+		              "too many wrong codes for this person: no code is accepted in their "
+		              "name until locked_until (the person was told)",
+		              "locked_until", at));
 	if (err == VOW_ERR_DENIED)
-		return http_error(c, r, 403, "wrong_code", "that is not the code we sent", NULL);
+		return http_json(c, r, 403,
+		                 json_pack("{s:{s:s, s:s, s:s?}}", "error", "code", "wrong_code",
+		                           "message", "that is not the code we sent",
+		                           "locked_until", until != 0 ? at : NULL));
 	if (err == VOW_ERR_INVALID)
 		return http_error(
 		    c, r, 410, "code_expired",
@@ -232,7 +272,11 @@ enum MHD_Result http_request_verify(struct MHD_Connection *c, struct request *r)
 
 enum MHD_Result http_request_resend(struct MHD_Connection *c, struct request *r)
 {
-	if (!kind_ok(c, r, K(API_ADMIN) | K(API_SERVICE)))
+	if (!kind_ok(c, r, K(API_ADMIN) | K(API_SERVICE) | K(API_STAFF)))
+		return MHD_YES;
+	/* a new code is sent only by those who may file for the person */
+	struct vault_request q;
+	if (!load(c, r, &q, NULL) || !http_may_act_for(c, r, q.subject))
 		return MHD_YES;
 	vow_err err = rights_resend_code(r->v, r->params[0]);
 	if (err != VOW_OK)

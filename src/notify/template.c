@@ -38,6 +38,19 @@ static const struct template templates[] = {
      "Hallo,\n\nOm uw verzoek ({{right}}, kenmerk {{request}}) te bevestigen, voert u deze code "
      "in: {{code}}\n\nDe code is geldig tot {{expires}}. Heeft u dit verzoek niet gedaan, "
      "negeer dan dit bericht.\n\n{{controller}}\n"},
+    {"request.lockout", "en", "Someone is trying to confirm requests in your name",
+     "Hello,\n\nSomeone entered {{limit}} wrong verification codes within a day for requests "
+     "in your name, the last one for a {{right}} request (reference {{request}}). To protect "
+     "you, we accept no codes in your name until {{until}}.\n\nNothing is done with your "
+     "data before a request is confirmed. If this was not you, you need not do anything, "
+     "but you may want to let us know.\n\n{{controller}}\n"},
+    {"request.lockout", "nl", "Iemand probeert verzoeken op uw naam te bevestigen",
+     "Hallo,\n\nIemand heeft binnen een dag {{limit}} verkeerde verificatiecodes ingevoerd "
+     "voor verzoeken op uw naam, de laatste voor een verzoek ({{right}}, kenmerk "
+     "{{request}}). Om u te beschermen accepteren wij tot {{until}} geen codes op uw "
+     "naam.\n\nEr gebeurt niets met uw gegevens voordat een verzoek is bevestigd. Was u "
+     "dit niet, dan hoeft u niets te doen, maar laat het ons gerust weten.\n\n"
+     "{{controller}}\n"},
     {"request.extended", "en", "We need more time for your {{right}} request",
      "Hello,\n\nYour {{right}} request (reference {{request}}) needs more time: {{reason}}. "
      "We will answer by {{due_date}}.\n\n{{controller}}\n"},

@@ -254,6 +254,15 @@ vow_err policy_diff(const struct policy *a, const struct policy *b, struct polic
 			          "role '%s' is no longer limited to the content assigned to it",
 			          b->roles[i].key);
 	}
+	/* who may act in a person's name: a role that newly files requests for them */
+	for (uint32_t i = 0; err == VOW_OK && i < b->n_roles; i++) {
+		uint32_t j = policy_role_find(a, b->roles[i].key);
+		if (b->roles[i].acts_for_subjects &&
+		    (j == POLICY_NONE || !a->roles[j].acts_for_subjects))
+			err = add(out, true, NULL,
+			          "role '%s' may now file rights requests in a person's name",
+			          b->roles[i].key);
+	}
 	/* children: a lower minimum age takes in people the old text excluded */
 	if (err == VOW_OK && b->minimum_age < a->minimum_age)
 		err = add(out, true, NULL, "the minimum age drops from %u to %u", a->minimum_age,

@@ -47,8 +47,9 @@ static const char *const f_purpose[] = {"key",
                                         "automated_decision",
                                         "automated_logic",
                                         NULL};
-static const char *const f_role[] = {"key",       "kind",     "description", "assigned_only",
-                                     "agreement", "purposes", "categories",  NULL};
+static const char *const f_role[] = {
+    "key",      "kind",       "description", "assigned_only", "acts_for_subjects", "agreement",
+    "purposes", "categories", NULL};
 static const char *const f_recipient[] = {"key",        "name",     "description", "kind",
                                           "country",    "transfer", "purposes",    "categories",
                                           "notify_url", NULL};

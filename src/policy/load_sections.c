@@ -174,6 +174,7 @@ void load_roles(struct loader *L, const struct ynode *list)
 		r->kind = k < 0 ? ROLE_SERVICE : (enum policy_role_kind)k;
 		r->description = ltext(L, it, "description", owner, false);
 		r->assigned_only = lbool(L, it, "assigned_only", false);
+		r->acts_for_subjects = lbool(L, it, "acts_for_subjects", false);
 		r->agreement = ltext(L, it, "agreement", owner, false);
 		lrefs(L, it, "purposes", owner, "names", "purpose", &p->purpose_idx, L->pur_keys,
 		      p->n_purposes, &r->purposes, false);
@@ -189,6 +190,14 @@ void load_roles(struct loader *L, const struct ynode *list)
 			     "only staff roles work from assignments",
 			     "role '%s' is assigned_only but not of kind staff",
 			     r->key ? r->key : "?");
+		if (ytree_get(it, "acts_for_subjects") != NULL &&
+		    (k == ROLE_ADMIN || k == ROLE_SUBJECT))
+			lerr(L, ytree_get(it, "acts_for_subjects"),
+			     k == ROLE_ADMIN
+			         ? "an admin role always acts for a person: remove the field"
+			         : "a person acts for themselves only: remove the field",
+			     "role '%s' of kind %s cannot take acts_for_subjects",
+			     r->key ? r->key : "?", role_kind_names[k]);
 		for (uint32_t j = 0; j < r->purposes.n && p->purposes != NULL; j++) {
 			const struct policy_purpose *u = &p->purposes[r->purposes.v[j]];
 			if (u->key != NULL && !idx_has(u->roles, i))

@@ -181,6 +181,8 @@ struct policy_role {
 	const char *key, *description;
 	enum policy_role_kind kind;
 	bool assigned_only;    /* may act only on content assigned by a grant */
+	bool acts_for_subjects; /* service/staff: may file rights requests and keep
+	                           data on a person's behalf (admins always may) */
 	const char *agreement; /* e.g. "NDA" */
 	struct policy_idx_list purposes, categories;
 	struct policy_loc loc;

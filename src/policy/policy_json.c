@@ -137,6 +137,7 @@ static json_t *roles_json(const struct policy *p)
 		put(o, "kind", json_string(policy_role_kind_name(r->kind)));
 		put(o, "description", str(r->description));
 		put(o, "assigned_only", json_boolean(r->assigned_only));
+		put(o, "acts_for_subjects", json_boolean(r->acts_for_subjects));
 		put(o, "agreement", str(r->agreement));
 		put(o, "purposes", keys(pur_key, p, r->purposes));
 		put(o, "categories", keys(cat_key, p, r->categories));

@@ -203,6 +203,43 @@ static void party(struct out *o, const struct policy_party *x)
 	}
 }
 
+/* Who may file a rights request in the person's name (the roles that
+ * act_for_subjects), and that nobody else's request is carried out before
+ * the person confirms it. */
+static void acting_for_you(struct out *o, const struct policy *p)
+{
+	para_open(o);
+	text(o, "Besides you, our privacy officer");
+	uint32_t n = 0, seen = 0;
+	for (uint32_t i = 0; i < p->n_roles; i++)
+		n += p->roles[i].acts_for_subjects;
+	for (uint32_t i = 0; i < p->n_roles; i++) {
+		const struct policy_role *r = &p->roles[i];
+		if (!r->acts_for_subjects)
+			continue;
+		text(o, ++seen == n ? " and " : ", ");
+		if (r->kind == ROLE_SERVICE) {
+			text(o, "our application (when you use it)");
+			continue;
+		}
+		/* "Customer service staff." -> "customer service staff" */
+		const char *d =
+		    r->description != NULL && r->description[0] ? r->description : r->key;
+		size_t len = strlen(d);
+		while (len > 1 && d[len - 1] == '.')
+			len--;
+		char first = d[0] >= 'A' && d[0] <= 'Z' ? (char)(d[0] - 'A' + 'a') : d[0];
+		fmt(o, "%c%.*s (when you ask them)", first, (int)(len - 1), d + 1);
+	}
+	text(o, n == 0 ? " alone can" : " can");
+	text(o, " file a request in your name. Unless you file it yourself while signed in, we do "
+	        "nothing until you confirm it with a code we e-mail to you, or our privacy "
+	        "officer has checked your identity. Only one request of each kind can be open at "
+	        "a time; after repeated wrong codes we stop accepting codes in your name for a "
+	        "while and tell you.");
+	para_close(o);
+}
+
 static void render_body(struct out *o, const struct policy *p)
 {
 	section(o, "controller", "Who is responsible for your data");
@@ -482,6 +519,7 @@ static void render_body(struct out *o, const struct policy *p)
 	if (p->rights_identification)
 		text(o, " We may ask you to prove your identity. We answer within one month.");
 	para_close(o);
+	acting_for_you(o, p);
 
 	section(o, "cookies", "Cookies");
 	list_open(o);

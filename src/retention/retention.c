@@ -219,11 +219,16 @@ static vow_err token_ok(struct vault *v, const char *subject, const char *catego
 }
 
 vow_err retention_keep(struct vault *v, const char *subject, const char *category, const char *item,
-                       const char *token, int64_t *due_at)
+                       const char *token, const struct vault_keeper *by, int64_t *due_at,
+                       const char **why)
 {
+	if (why != NULL)
+		*why = NULL;
 	vow_err err = token_ok(v, subject, category, item, token);
+	if (err == VOW_ERR_DENIED && why != NULL)
+		*why = "invalid_link";
 	if (err == VOW_OK)
-		err = vault_due_postpone(v, subject, category, item, due_at);
+		err = vault_due_postpone(v, subject, category, item, by, due_at, why);
 	return err;
 }
 

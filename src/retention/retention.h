@@ -45,12 +45,17 @@ VOW_MUST_CHECK vow_err retention_plan(struct vault *v, int64_t until, retention_
 VOW_MUST_CHECK vow_err retention_token(struct vault *v, const struct vault_due *d, char out[65]);
 
 /* The person keeps the item: with token (from the notice's link, checked in
- * constant time) or, when token is NULL, as an authenticated caller. The
- * due date moves by the policy's postpone period; *due_at receives it.
- * VOW_ERR_DENIED for a wrong or stale token or a rule without postponement;
- * VOW_ERR_NOT_FOUND for an unknown item. */
+ * constant time) or, when token is NULL, as an authenticated caller who
+ * may act in their name (the caller's check). by names who asked (the
+ * audit entry's and the due row's; the link: "subject"/"link"). Once per
+ * notice, by the rule's postpone period from the date the notice named
+ * (vault_due_postpone); *due_at receives the new date. VOW_ERR_DENIED with
+ * *why (may be NULL): "invalid_link" for a wrong or stale token, else
+ * vault_due_postpone's; VOW_ERR_NOT_FOUND for an unknown item. */
 VOW_MUST_CHECK vow_err retention_keep(struct vault *v, const char *subject, const char *category,
-                                      const char *item, const char *token, int64_t *due_at);
+                                      const char *item, const char *token,
+                                      const struct vault_keeper *by, int64_t *due_at,
+                                      const char **why);
 
 /* The person lets it go: the item is deleted now (token as for keep). */
 VOW_MUST_CHECK vow_err retention_release(struct vault *v, const char *subject, const char *category,

@@ -505,6 +505,13 @@ vow_err drp_exercise(struct vault *v, const struct notify_links *links, const ch
 			snprintf(channel, sizeof(channel), "agent:%s", agent);
 			err = vault_drp_put(v, &d); /* first: callbacks of the filing find it */
 			for (size_t i = 0; err == VOW_OK && i < n; i++) {
+				/* access, access:categories and access:specific are one
+				 * vow right: one request (a second would be refused) */
+				bool again = false;
+				for (size_t j = 0; j < i; j++)
+					again |= strcmp(types[j], types[i]) == 0;
+				if (again)
+					continue;
 				struct rights_filing f = {subject, types[i], channel, details[i],
 				                          verified};
 				char id[VOW_ID_LEN + 1];

@@ -141,8 +141,8 @@ static vow_err send_code(struct vault *v, struct vault_request *r)
 	char until[21];
 	clock_format(expires, until);
 	json_t *vars = rights_vars(v, r);
-	if (err == VOW_OK && vars != NULL &&
-	    (json_object_set_new(vars, "code", json_string(code)) != 0 ||
+	if (err == VOW_OK &&
+	    (vars == NULL || json_object_set_new(vars, "code", json_string(code)) != 0 ||
 	     json_object_set_new(vars, "expires", json_string(until)) != 0))
 		err = VOW_ERR_NOMEM;
 	crypto_wipe(code, sizeof(code));
@@ -151,20 +151,31 @@ static vow_err send_code(struct vault *v, struct vault_request *r)
 		return err;
 	}
 	r->updated_at = clock_now();
-	/* each code its own message: a key made of the request and the time
-	 * alone would take a second code asked for within the same second for
-	 * a copy of the first and drop it, leaving the person a dead code */
+	/* each code its own message: a key of the request and the second would
+	 * swallow a resend in the same second (the new code never sent) */
 	unsigned char nonce[8];
-	char idem[97], hex[17];
+	char hex[17], idem[97];
 	crypto_random(nonce, sizeof(nonce));
 	hex_encode(nonce, sizeof(nonce), hex);
 	snprintf(idem, sizeof(idem), "request.verify:%s:%s", r->id, hex);
-	vow_err err2 = notify_email(v, r->subject, "request.verify", vars, idem, false);
-	if (err2 == VOW_ERR_NOT_FOUND)
-		err2 = VOW_OK; /* no address on file: nobody to write to */
+	err = notify_email(v, r->subject, "request.verify", vars, idem, false);
 	vault_json_wipe(vars, "code");
 	json_decref(vars);
-	return err2;
+	return err == VOW_ERR_NOT_FOUND ? VOW_OK : err; /* no address on file */
+}
+
+/* Finds an open request of one type: its id into `found` ("" when none). */
+struct open_of_type {
+	const char *type;
+	char found[VOW_ID_LEN + 1];
+};
+
+static vow_err open_of_type_cb(void *ctx, const struct vault_request *r)
+{
+	struct open_of_type *o = ctx;
+	if (o->found[0] == '\0' && !rights_closed(r) && strcmp(r->type, o->type) == 0)
+		memcpy(o->found, r->id, sizeof(o->found));
+	return VOW_OK;
 }
 
 vow_err rights_file(struct vault *v, const struct notify_links *links,
@@ -201,7 +212,17 @@ vow_err rights_file(struct vault *v, const struct notify_links *links,
 	err = vault_batch_begin(v);
 	if (err != VOW_OK)
 		return err;
-	err = vault_request_create(v, &r, f->detail);
+	/* one open request per person and right, checked inside the write
+	 * transaction (BEGIN IMMEDIATE) so two filings cannot both pass: a
+	 * second filing sends no code and no e-mail */
+	struct open_of_type prior = {r.type, ""};
+	err = vault_request_list(v, r.subject, true, open_of_type_cb, &prior);
+	if (err == VOW_OK && prior.found[0] != '\0') {
+		memcpy(id, prior.found, sizeof(prior.found));
+		err = VOW_ERR_EXISTS;
+	}
+	if (err == VOW_OK)
+		err = vault_request_create(v, &r, f->detail);
 	if (err == VOW_OK)
 		err = rights_tell(v, &r, "request.received", rights_vars(v, &r), false);
 	if (err == VOW_OK && !f->verified)
@@ -218,17 +239,59 @@ vow_err rights_file(struct vault *v, const struct notify_links *links,
 
 /* ---- verification ---- */
 
-vow_err rights_verify(struct vault *v, const char *id, const char *code)
+/* Tells the person that verification in their name is locked until
+ * `until` after too many wrong codes (the last one for r), once per
+ * lockout (keyed by the person and the lockout's end). */
+static vow_err tell_lockout(struct vault *v, const struct vault_request *r, int64_t until)
 {
+	json_t *vars = rights_vars(v, r);
+	char when[21], limit[16], idem[97];
+	clock_format(until, when);
+	snprintf(limit, sizeof(limit), "%d", RIGHTS_SUBJECT_WRONG_CODES);
+	if (vars == NULL || json_object_set_new(vars, "until", json_string(when)) != 0 ||
+	    json_object_set_new(vars, "limit", json_string(limit)) != 0) {
+		json_decref(vars);
+		return VOW_ERR_NOMEM;
+	}
+	snprintf(idem, sizeof(idem), "request.lockout:%s:%lld", r->subject, (long long)until);
+	vow_err err = notify_email(v, r->subject, "request.lockout", vars, idem, false);
+	json_decref(vars);
+	return err == VOW_ERR_NOT_FOUND ? VOW_OK : err; /* no address on file */
+}
+
+vow_err rights_verify(struct vault *v, const char *id, const char *code, int64_t *locked_until)
+{
+	if (locked_until != NULL)
+		*locked_until = 0;
 	struct vault_request r;
 	vow_err err = vault_request_get(v, id, &r, NULL);
 	if (err != VOW_OK)
 		return err;
 	if (strcmp(r.status, "received") != 0)
 		return VOW_ERR_EXISTS;
-	if (code == NULL || strlen(code) != 6)
-		return VOW_ERR_DENIED;
-	err = vault_request_code_check(v, id, code, RIGHTS_CODE_ATTEMPTS);
+	if (code == NULL || strlen(code) != 6 || strspn(code, "0123456789") != 6)
+		code = "------"; /* never a code: checked (and counted) as a wrong one */
+	struct vault_code_check c = {RIGHTS_CODE_ATTEMPTS, RIGHTS_SUBJECT_WRONG_CODES,
+	                             RIGHTS_LOCKOUT_WINDOW, 0, false};
+	err = vault_batch_begin(v);
+	if (err != VOW_OK)
+		return err;
+	vow_err verdict = vault_request_code_check(v, id, code, &c);
+	err = verdict == VOW_ERR_DENIED && c.lockout_started ? tell_lockout(v, &r, c.locked_until)
+	                                                     : VOW_OK;
+	vow_err cerr = vault_batch_commit(v);
+	if (err == VOW_OK)
+		err = cerr;
+	if (locked_until != NULL)
+		*locked_until = c.locked_until;
+	if (err == VOW_OK && c.lockout_started) {
+		struct audit_event ev = {"rights", NULL, "request.lockout",     r.subject, NULL,
+		                         r.type,   "ok", "too_many_wrong_codes"};
+		err = audit_record(v, &ev);
+	}
+	if (err != VOW_OK)
+		return err;
+	err = verdict;
 	if (err != VOW_OK)
 		return err;
 	r.verified_at = r.updated_at = clock_now();

@@ -20,10 +20,12 @@
 #include "notify/notify.h"
 #include "vault/vault.h"
 
-#define RIGHTS_CODE_TTL      (30 * 60)          /* a verification code lasts 30 minutes */
-#define RIGHTS_CODE_ATTEMPTS 5                  /* wrong codes before a new one is needed */
-#define RIGHTS_EXPORT_TTL    (7 * 24 * 60 * 60) /* a download link lasts a week */
-#define RIGHTS_MAX_EXTENSION 2                  /* months, Art. 12(3) */
+#define RIGHTS_CODE_TTL            (30 * 60)          /* a verification code lasts 30 minutes */
+#define RIGHTS_CODE_ATTEMPTS       5                  /* wrong codes before a new one is needed */
+#define RIGHTS_SUBJECT_WRONG_CODES 10                 /* per person across requests, per window: */
+#define RIGHTS_LOCKOUT_WINDOW      (24 * 60 * 60)     /* then no code is accepted in their name */
+#define RIGHTS_EXPORT_TTL          (7 * 24 * 60 * 60) /* a download link lasts a week */
+#define RIGHTS_MAX_EXTENSION       2                  /* months, Art. 12(3) */
 
 enum rights_type {
 	RIGHT_ACCESS,           /* Art. 15 */
@@ -76,16 +78,27 @@ struct rights_filing {
 
 /* Files a request at clock_now(): checks the type and detail, stores it,
  * queues the acknowledgement (and the code) e-mail; id receives its id.
+ * At most one request of a type is open per subject: VOW_ERR_EXISTS when
+ * one is (id receives that request's id; nothing is filed or sent).
  * VOW_ERR_INVALID for an unknown type or a bad detail (an undeclared
  * category or purpose, a value that is not JSON); VOW_ERR_NOT_FOUND for an
- * unknown or erased subject. */
+ * unknown or erased subject. Who may file for whom is the caller's check
+ * (the HTTP layer: the policy's acts_for_subjects). */
 VOW_MUST_CHECK vow_err rights_file(struct vault *v, const struct notify_links *links,
                                    const struct rights_filing *f, char id[VOW_ID_LEN + 1]);
 
 /* Checks the person's code: verified on the right one. VOW_ERR_DENIED for
  * a wrong code, VOW_ERR_INVALID when none is valid any more (resend),
- * VOW_ERR_EXISTS when the request is past verification. */
-VOW_MUST_CHECK vow_err rights_verify(struct vault *v, const char *id, const char *code);
+ * VOW_ERR_EXISTS when the request is past verification. Wrong codes are
+ * also counted per person across their requests: once
+ * RIGHTS_SUBJECT_WRONG_CODES fall within RIGHTS_LOCKOUT_WINDOW, every
+ * verification for that person is VOW_ERR_LOCKED (the code not looked at)
+ * until the oldest of them is that old, and the wrong code that reached the
+ * limit queues one notice to the person (template request.lockout).
+ * *locked_until (may be NULL) receives when a lockout in force after the
+ * call ends, 0 if none. */
+VOW_MUST_CHECK vow_err rights_verify(struct vault *v, const char *id, const char *code,
+                                     int64_t *locked_until);
 
 /* Sends a new code (the old one stops working). */
 VOW_MUST_CHECK vow_err rights_resend_code(struct vault *v, const char *id);

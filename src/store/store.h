@@ -185,6 +185,8 @@ struct store_due {
 	int64_t noticed_at;          /* when the notice went, 0: not yet */
 	int64_t postponed_to;        /* the person asked to keep it until then */
 	int held;                    /* a legal hold pushed due_at out */
+	int64_t postponed_at;        /* when it was last kept longer, 0: never */
+	char postponed_by[260];      /* who asked then: "ROLE" or "ROLE:ACTOR" */
 };
 
 /* A data-subject-rights request and each of its transitions. Only ids,
@@ -392,6 +394,14 @@ struct store_ops {
 	vow_err (*request_event_append)(struct store *s, const struct store_request_event *row);
 	vow_err (*request_events)(struct store *s, const char *request, store_each_fn cb,
 	                          void *ctx);
+	/* DATA: wrong verification codes, per subject across requests. add
+	 * records one at `at` and forgets every one (of anyone) before
+	 * forget_before; nth gives the time of the subject's n-th most recent
+	 * (1-based) after since, VOW_ERR_NOT_FOUND when there are fewer. */
+	vow_err (*code_failure_add)(struct store *s, const char *subject, int64_t at,
+	                            int64_t forget_before);
+	vow_err (*code_failure_nth)(struct store *s, const char *subject, int64_t since, unsigned n,
+	                            int64_t *at);
 
 	/* DATA: DRP agents, their pair-wise tokens (keyed hashes) and requests */
 	vow_err (*agent_put)(struct store *s, const struct store_agent *row);

@@ -304,6 +304,17 @@ static const char *const sql[Q__COUNT] = {
 	"NULL, received_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, updated_at INTEGER NOT " \
 	"NULL);"
 
+/* step 14: wrong verification codes per subject (the lockout's window) */
+#define DATA_MIGRATION_14                                                                          \
+	"CREATE TABLE code_failures(subject TEXT NOT NULL, at INTEGER NOT NULL);"                  \
+	"CREATE INDEX code_failures_subject ON code_failures(subject, at);"                        \
+	"CREATE INDEX code_failures_at ON code_failures(at);"
+
+/* step 15: who kept a due item longer, and when (once per notice) */
+#define DATA_MIGRATION_15                                                                          \
+	"ALTER TABLE due ADD COLUMN postponed_at INTEGER NOT NULL DEFAULT 0;"                      \
+	"ALTER TABLE due ADD COLUMN postponed_by TEXT NOT NULL DEFAULT '';"
+
 static const char *const data_migrations[] = {
     "CREATE TABLE subjects(id TEXT PRIMARY KEY, status INTEGER NOT NULL, region TEXT NOT NULL,"
     " created_at INTEGER NOT NULL, closed_at INTEGER NOT NULL, erased_at INTEGER NOT NULL, profile "
@@ -343,6 +354,8 @@ static const char *const data_migrations[] = {
     DATA_MIGRATION_11,
     DATA_MIGRATION_12,
     DATA_MIGRATION_13,
+    DATA_MIGRATION_14,
+    DATA_MIGRATION_15,
 };
 
 static const char *const keys_migrations[] = {
@@ -1610,6 +1623,8 @@ const struct store_ops store_sqlite_ops = {
     .request_by_export = sq_request_by_export,
     .request_event_append = sq_request_event_append,
     .request_events = sq_request_events,
+    .code_failure_add = sq_code_failure_add,
+    .code_failure_nth = sq_code_failure_nth,
     .agent_put = sq_agent_put,
     .agent_get = sq_agent_get,
     .agent_token_put = sq_agent_token_put,

@@ -92,6 +92,10 @@ vow_err sq_request_by_export(struct store *s, const unsigned char token[32],
                              struct store_request *out);
 vow_err sq_request_event_append(struct store *s, const struct store_request_event *r);
 vow_err sq_request_events(struct store *s, const char *request, store_each_fn cb, void *ctx);
+vow_err sq_code_failure_add(struct store *s, const char *subject, int64_t at,
+                            int64_t forget_before);
+vow_err sq_code_failure_nth(struct store *s, const char *subject, int64_t since, unsigned n,
+                            int64_t *at);
 
 /* DRP agents and requests (store_sqlite_agents.c). */
 vow_err sq_agent_put(struct store *s, const struct store_agent *r);

@@ -13,6 +13,9 @@ enum r {
 	R_BY_EXPORT,
 	R_EV_INS,
 	R_EV_LIST,
+	R_FAIL_INS,
+	R_FAIL_FORGET,
+	R_FAIL_NTH,
 	R__END
 };
 _Static_assert(R__END <= SQ_WORK_BASE + 40, "statement slots overlap the agents'");
@@ -38,6 +41,10 @@ static const char *const sql[R__END - R_INS] = {
     [R_EV_INS - R_INS] = "INSERT INTO request_events(request,at,status,note) VALUES(?,?,?,?)",
     [R_EV_LIST - R_INS] =
         "SELECT request,at,status,note FROM request_events WHERE request=? ORDER BY rowid",
+    [R_FAIL_INS - R_INS] = "INSERT INTO code_failures(subject,at) VALUES(?,?)",
+    [R_FAIL_FORGET - R_INS] = "DELETE FROM code_failures WHERE at<?",
+    [R_FAIL_NTH - R_INS] = "SELECT at FROM code_failures WHERE subject=?1 AND at>?2 "
+                           "ORDER BY at DESC LIMIT 1 OFFSET ?3",
 };
 
 static sqlite3_stmt *stmt(struct store *s, enum r r)
@@ -206,4 +213,39 @@ vow_err sq_request_events(struct store *s, const char *request, store_each_fn cb
 	if (q != NULL)
 		sq_bind_text(q, 1, request);
 	WALK(s, q, event_t, read_event, cb, ctx);
+}
+
+vow_err sq_code_failure_add(struct store *s, const char *subject, int64_t at, int64_t forget_before)
+{
+	sqlite3_stmt *q = stmt(s, R_FAIL_FORGET);
+	if (q != NULL)
+		sqlite3_bind_int64(q, 1, forget_before);
+	vow_err err = sq_run(s, q);
+	if (err != VOW_OK)
+		return err;
+	q = stmt(s, R_FAIL_INS);
+	if (q != NULL) {
+		sq_bind_text(q, 1, subject);
+		sqlite3_bind_int64(q, 2, at);
+	}
+	return sq_run(s, q);
+}
+
+vow_err sq_code_failure_nth(struct store *s, const char *subject, int64_t since, unsigned n,
+                            int64_t *at)
+{
+	if (n == 0)
+		return VOW_ERR_INVALID;
+	sqlite3_stmt *q = stmt(s, R_FAIL_NTH);
+	if (q != NULL) {
+		sq_bind_text(q, 1, subject);
+		sqlite3_bind_int64(q, 2, since);
+		sqlite3_bind_int64(q, 3, (sqlite3_int64)n - 1);
+	}
+	vow_err err = sq_one(s, q);
+	if (err == VOW_OK) {
+		*at = sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+	}
+	return err;
 }

@@ -25,7 +25,8 @@ _Static_assert(W__END <= SQ_WORK_BASE + 24, "statement slots overlap the request
 	"id,idem,kind,subject,template,status,attempts,created_at,next_at,sent_at,last_error,"     \
 	"payload"
 #define DUE_COLS                                                                                   \
-	"subject,category,item,purpose,created_at,due_at,notice_at,noticed_at,postponed_to,held"
+	"subject,category,item,purpose,created_at,due_at,notice_at,noticed_at,postponed_to,held,"  \
+	"postponed_at,postponed_by"
 
 static const char *const sql[W__END - SQ_WORK_BASE] = {
     [W_MSG_INS - SQ_WORK_BASE] = "INSERT INTO outbox(" MSG_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -37,7 +38,7 @@ static const char *const sql[W__END - SQ_WORK_BASE] = {
         "SELECT " MSG_COLS " FROM outbox WHERE ?1='' OR subject=?1 ORDER BY created_at,rowid",
     [W_MSG_GET - SQ_WORK_BASE] = "SELECT " MSG_COLS " FROM outbox WHERE id=?",
     [W_DUE_PUT - SQ_WORK_BASE] =
-        "INSERT OR REPLACE INTO due(" DUE_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?)",
+        "INSERT OR REPLACE INTO due(" DUE_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
     [W_DUE_GET - SQ_WORK_BASE] =
         "SELECT " DUE_COLS " FROM due WHERE subject=? AND category=? AND item=?",
     [W_DUE_DEL - SQ_WORK_BASE] = "DELETE FROM due WHERE subject=? AND category=? AND item=?",
@@ -166,6 +167,8 @@ static void bind_due(sqlite3_stmt *q, const struct store_due *r)
 	sqlite3_bind_int64(q, 8, r->noticed_at);
 	sqlite3_bind_int64(q, 9, r->postponed_to);
 	sqlite3_bind_int(q, 10, r->held);
+	sqlite3_bind_int64(q, 11, r->postponed_at);
+	sq_bind_text(q, 12, r->postponed_by);
 }
 
 static vow_err read_due(sqlite3_stmt *q, struct store_due *r)
@@ -180,6 +183,8 @@ static vow_err read_due(sqlite3_stmt *q, struct store_due *r)
 	r->noticed_at = sqlite3_column_int64(q, 7);
 	r->postponed_to = sqlite3_column_int64(q, 8);
 	r->held = sqlite3_column_int(q, 9);
+	r->postponed_at = sqlite3_column_int64(q, 10);
+	sq_col_text(q, 11, r->postponed_by, sizeof(r->postponed_by));
 	return VOW_OK;
 }
 

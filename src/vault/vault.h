@@ -430,6 +430,8 @@ struct vault_due {
 	char purpose[129];         /* what it was last written for */
 	int64_t created_at, due_at, notice_at, noticed_at, postponed_to;
 	bool held;
+	int64_t postponed_at;   /* when it was last kept longer, 0: never */
+	char postponed_by[260]; /* who asked then: "ROLE" or "ROLE:ACTOR" */
 };
 typedef vow_err (*vault_due_fn)(void *ctx, const struct vault_due *d);
 
@@ -464,12 +466,26 @@ VOW_MUST_CHECK vow_err vault_due_get(struct vault *v, const char *subject, const
 VOW_MUST_CHECK vow_err vault_due_noticed(struct vault *v, const struct vault_due *d, int64_t at,
                                          int64_t keep_until);
 
-/* The person keeps the item: its due date moves by the deciding rule's
- * postpone period (a new notice will be owed before the new date);
- * *due_at (may be NULL) receives it. VOW_ERR_DENIED when the rule allows no
- * postponement or the item has no date; VOW_ERR_NOT_FOUND. */
+/* Who asks to keep an item longer: the audit's role and actor (actor may
+ * be NULL), e.g. "subject"/"link" for the notice's link, a key's role and
+ * staff id, "admin". */
+struct vault_keeper {
+	const char *role, *actor;
+};
+
+/* Keeps the item longer at the person's word, once per notice: its due
+ * date moves by the deciding rule's postpone period from the date the
+ * notice named (a new notice will be owed before the new date), and the
+ * row and the audit entry (retention.postpone) record who asked. *due_at
+ * (may be NULL) receives the new date. VOW_ERR_DENIED with *why (may be
+ * NULL) "not_postponable" when the policy does not let it be kept longer
+ * (no date, no postpone period, deleted on closure, a legal hold),
+ * "no_notice_yet" before its notice is owed, "already_postponed" when it
+ * was kept longer since its notice; VOW_ERR_NOT_FOUND. */
 VOW_MUST_CHECK vow_err vault_due_postpone(struct vault *v, const char *subject,
-                                          const char *category, const char *item, int64_t *due_at);
+                                          const char *category, const char *item,
+                                          const struct vault_keeper *by, int64_t *due_at,
+                                          const char **why);
 
 /* Deletes the item d names (a record with its history, or a file's row
  * and content) if, checked again in the store, it is due now with the same
@@ -613,13 +629,29 @@ VOW_MUST_CHECK vow_err vault_request_save(struct vault *v, const struct vault_re
                                           const char *detail, const char *note);
 
 /* Sets the request's one-time verification code (only its keyed hash is
- * kept) valid until expires; checks one: VOW_OK once (the code is then
- * spent), VOW_ERR_DENIED for a wrong one (counted), VOW_ERR_INVALID when
- * there is none, it expired or max_attempts were used. */
+ * kept) valid until expires (its count of wrong tries back to 0). */
 VOW_MUST_CHECK vow_err vault_request_code_set(struct vault *v, const char *id, const char *code,
                                               int64_t expires);
+
+/* The limits a code check applies, and what it found. */
+struct vault_code_check {
+	int max_attempts;     /* wrong codes per code, then VOW_ERR_INVALID */
+	unsigned per_subject; /* wrong codes per subject (across its requests) per window */
+	int64_t window;       /* seconds */
+	int64_t locked_until; /* out: the subject's lockout ends then (0: not locked) */
+	bool lockout_started; /* out: this wrong code reached per_subject */
+};
+
+/* Checks a code, in one transaction with the subject's count of wrong
+ * codes: VOW_ERR_LOCKED, without looking at the code, while per_subject
+ * wrong codes of the subject fall in the last window (the lockout ends
+ * when the oldest of them is window old); VOW_OK once (the code is then
+ * spent); VOW_ERR_DENIED for a wrong one, counted for the request and for
+ * the subject (counts older than the window are forgotten);
+ * VOW_ERR_INVALID when there is none, it expired or max_attempts were
+ * used (not counted). VOW_ERR_INVALID for c without limits. */
 VOW_MUST_CHECK vow_err vault_request_code_check(struct vault *v, const char *id, const char *code,
-                                                int max_attempts);
+                                                struct vault_code_check *c);
 
 /* Binds a download token (keyed hash kept) to the request's export until
  * expires; finds the request a token was given for (VOW_ERR_NOT_FOUND). */

@@ -224,6 +224,8 @@ static void to_public(const struct store_due *d, struct vault_due *out)
 	out->noticed_at = d->noticed_at;
 	out->postponed_to = d->postponed_to;
 	out->held = d->held != 0;
+	out->postponed_at = d->postponed_at;
+	memcpy(out->postponed_by, d->postponed_by, sizeof(out->postponed_by));
 }
 
 /* Hands each collected row to cb (after the store's walk has ended, so cb
@@ -318,35 +320,78 @@ vow_err vault_due_rule(struct vault *v, const struct vault_due *d, uint32_t *rul
 	return err;
 }
 
-vow_err vault_due_postpone(struct vault *v, const char *subject, const char *category,
-                           const char *item, int64_t *due_at)
+/* Why row may not be kept longer now (NULL: it may). A notice must be owed
+ * or given for its date (every rule with a postpone period has a notice,
+ * the policy checker sees to that), and one notice allows one
+ * postponement: none since the notice was given (or, owed but not yet
+ * sent, since it became owed). */
+static const char *postpone_refusal(const struct store_due *row, const struct retention_due *r,
+                                    const struct policy_retention *rule, int64_t now)
 {
-	struct store_due row = {0};
-	vow_err err = v->ops->due_get(v->data, subject, category, item != NULL ? item : "", &row);
+	if (row->due_at == 0 || rule == NULL || rule->postpone.n == 0 || r->on_close || row->held)
+		return "not_postponable";
+	int64_t notice = row->noticed_at != 0                           ? row->noticed_at
+	                 : row->notice_at != 0 && row->notice_at <= now ? row->notice_at
+	                                                                : 0;
+	if (row->postponed_at != 0 && (notice == 0 || row->postponed_at >= notice))
+		return "already_postponed"; /* no notice since: the next one allows it again */
+	return notice == 0 ? "no_notice_yet" : NULL;
+}
+
+vow_err vault_due_postpone(struct vault *v, const char *subject, const char *category,
+                           const char *item, const struct vault_keeper *by, int64_t *due_at,
+                           const char **why)
+{
+	if (why != NULL)
+		*why = NULL;
+	if (by == NULL || by->role == NULL || by->role[0] == '\0')
+		return VOW_ERR_INVALID;
+	char who[sizeof(((struct store_due *)0)->postponed_by)];
+	int n = snprintf(who, sizeof(who), "%s%s%s", by->role, by->actor != NULL ? ":" : "",
+	                 by->actor != NULL ? by->actor : "");
+	if (n < 0 || (size_t)n >= sizeof(who))
+		return VOW_ERR_INVALID;
+	vow_err err = v->ops->begin(v->data); /* read, check and write as one */
 	if (err != VOW_OK)
 		return err;
+	struct store_due row = {0};
+	err = v->ops->due_get(v->data, subject, category, item != NULL ? item : "", &row);
 	struct store_subject s = {0};
 	struct retention_due r;
-	err = deciding(v, &row, &s, &r);
-	if (err != VOW_OK)
-		return err;
+	if (err == VOW_OK)
+		err = deciding(v, &row, &s, &r);
 	const struct policy_retention *rule =
-	    r.rule != POLICY_NONE ? &v->policy->retention[r.rule] : NULL;
-	if (row.due_at == 0 || rule == NULL || rule->postpone.n == 0 || r.on_close)
-		return vault_refuse(v, VOW_ERR_DENIED, "not_postponable",
-		                    "nothing to postpone, or the policy does not allow it");
-	err = v->ops->begin(v->data);
-	if (err != VOW_OK)
-		return err;
-	row.postponed_to = clock_add(row.due_at, rule->postpone.n, (int)rule->postpone.unit);
-	compute(v, &s, &row);
-	err = v->ops->due_put(v->data, &row);
+	    err == VOW_OK && r.rule != POLICY_NONE ? &v->policy->retention[r.rule] : NULL;
+	int64_t now = clock_now();
+	const char *refusal = err == VOW_OK ? postpone_refusal(&row, &r, rule, now) : NULL;
+	if (refusal != NULL) {
+		if (why != NULL)
+			*why = refusal;
+		err = vault_refuse(v, VOW_ERR_DENIED, refusal,
+		                   strcmp(refusal, "not_postponable") == 0
+		                       ? "the policy does not let this item be kept longer"
+		                   : strcmp(refusal, "no_notice_yet") == 0
+		                       ? "an item can be kept longer once its deletion notice is due"
+		                       : "kept longer once already since its notice");
+	}
 	if (err == VOW_OK) {
-		struct audit_event ev = {.role = "subject",
+		/* from the date the notice named, by the rule's period: never stacked */
+		row.postponed_to =
+		    clock_add(row.due_at, rule->postpone.n, (int)rule->postpone.unit);
+		row.postponed_at = now;
+		memcpy(row.postponed_by, who, sizeof(row.postponed_by));
+		compute(v, &s, &row);
+		err = v->ops->due_put(v->data, &row);
+	}
+	store_blob_free(&s.profile);
+	if (err == VOW_OK) {
+		struct audit_event ev = {.role = by->role,
+		                         .actor = by->actor,
 		                         .action = "retention.postpone",
 		                         .subject = subject,
 		                         .category = category,
-		                         .result = "ok"};
+		                         .result = "ok",
+		                         .reason = "notice"};
 		err = audit_change(v, &ev);
 	}
 	err = vault_commit(v, err);

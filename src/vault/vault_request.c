@@ -231,7 +231,7 @@ static void secret_hash(struct vault *v, const char *label, const char *id, cons
 struct code_arg {
 	const char *code;
 	int64_t expires;
-	int max_attempts;
+	struct vault_code_check *check;
 	vow_err verdict;
 };
 
@@ -246,16 +246,34 @@ static vow_err code_set_f(struct vault *v, struct store_request *row, const void
 
 vow_err vault_request_code_set(struct vault *v, const char *id, const char *code, int64_t expires)
 {
-	struct code_arg a = {code, expires, 0, VOW_OK};
+	struct code_arg a = {code, expires, NULL, VOW_OK};
 	return modify(v, id, code_set_f, &a);
+}
+
+/* When the subject's lockout ends (into *until; 0: not locked at now). */
+static vow_err locked_until(struct vault *v, const char *subject, const struct vault_code_check *c,
+                            int64_t now, int64_t *until)
+{
+	int64_t at = 0;
+	vow_err err =
+	    v->ops->code_failure_nth(v->data, subject, now - c->window, c->per_subject, &at);
+	*until = err == VOW_OK ? at + c->window : 0;
+	return err == VOW_ERR_NOT_FOUND ? VOW_OK : err;
 }
 
 static vow_err code_check_f(struct vault *v, struct store_request *row, const void *arg)
 {
 	struct code_arg *a = (struct code_arg *)arg;
+	struct vault_code_check *c = a->check;
+	int64_t now = clock_now();
+	vow_err err = locked_until(v, row->subject, c, now, &c->locked_until);
+	if (err != VOW_OK || c->locked_until != 0) {
+		a->verdict = VOW_ERR_LOCKED; /* the code is not even looked at */
+		return err;
+	}
 	unsigned char want[32], zero[32] = {0};
-	if (crypto_equal(row->code_hash, zero, 32) || row->code_expires < clock_now() ||
-	    row->code_attempts >= a->max_attempts) {
+	if (crypto_equal(row->code_hash, zero, 32) || row->code_expires < now ||
+	    row->code_attempts >= c->max_attempts) {
 		a->verdict = VOW_ERR_INVALID; /* none, expired or used up: ask for a new one */
 		return VOW_OK;
 	}
@@ -263,17 +281,25 @@ static vow_err code_check_f(struct vault *v, struct store_request *row, const vo
 	if (crypto_equal(want, row->code_hash, 32)) {
 		memset(row->code_hash, 0, sizeof(row->code_hash)); /* once */
 		a->verdict = VOW_OK;
-	} else {
-		row->code_attempts++;
-		a->verdict = VOW_ERR_DENIED;
+		return VOW_OK;
 	}
-	return VOW_OK;
+	row->code_attempts++;
+	a->verdict = VOW_ERR_DENIED;
+	err = v->ops->code_failure_add(v->data, row->subject, now, now - c->window);
+	if (err == VOW_OK)
+		err = locked_until(v, row->subject, c, now, &c->locked_until);
+	c->lockout_started = c->locked_until != 0;
+	return err;
 }
 
 vow_err vault_request_code_check(struct vault *v, const char *id, const char *code,
-                                 int max_attempts)
+                                 struct vault_code_check *c)
 {
-	struct code_arg a = {code, 0, max_attempts, VOW_OK};
+	if (c->per_subject == 0 || c->window <= 0)
+		return VOW_ERR_INVALID;
+	c->locked_until = 0;
+	c->lockout_started = false;
+	struct code_arg a = {code, 0, c, VOW_OK};
 	vow_err err = modify(v, id, code_check_f, &a);
 	return err != VOW_OK ? err : a.verdict;
 }
@@ -289,7 +315,7 @@ static vow_err token_set_f(struct vault *v, struct store_request *row, const voi
 vow_err vault_request_export_token(struct vault *v, const char *id, const char *token,
                                    int64_t expires)
 {
-	struct code_arg a = {token, expires, 0, VOW_OK};
+	struct code_arg a = {token, expires, NULL, VOW_OK};
 	return modify(v, id, token_set_f, &a);
 }
 

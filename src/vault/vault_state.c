@@ -438,6 +438,8 @@ static const char *const other_reasons[] = {
     "not_due",           /* retention: not due yet, so never deleted early */
     "notice_owed",       /* retention: the person has not been warned yet */
     "not_postponable",   /* retention: the rule allows no postponement */
+    "no_notice_yet",     /* retention: kept longer only once its notice is due */
+    "already_postponed", /* retention: kept longer once already since its notice */
     "kept_for_purpose",  /* retention: kept until an anchor, not the person's to let go */
     "not_verified",      /* a rights request whose identity check is pending */
     "extension_refused", /* Art. 12(3): within the first month, two months in all */

@@ -92,6 +92,8 @@ CASES = [
      "the controller is outside the EEA (US) under gdpr but names no EU representative (Art. 27)"),
     ("assigned_only_not_staff", "    kind: service\n", "    kind: service\n    assigned_only: true\n", "true\n  - key: transcriber",
      "role 'service' is assigned_only but not of kind staff"),
+    ("acts_for_subjects_on_subject", "roles:\n", "roles:\n  - key: subject\n    kind: subject\n    acts_for_subjects: true\n", "true\n  - key: service",
+     "role 'subject' of kind subject cannot take acts_for_subjects"),
     ("role_purpose_not_listed", "    purposes: [essential.service]\n", "    purposes: [essential.service, marketing.communications.email]\n",
      "[essential.service, marketing", "role 'transcriber' acts for purpose 'marketing.communications.email', which does not list the role"),
     ("retention_of_unstored", "    description: Uploaded audio.\n", "    description: Uploaded audio.\n    stored: false\n",

@@ -132,7 +132,13 @@ static int64_t filed(struct vault *v, const char *subject, const char *when,
                      char id[VOW_ID_LEN + 1])
 {
 	clock_set_fixed(at(when));
-	struct rights_filing f = {subject, "access", "staff", NULL, true};
+	/* a person of their own each time: one open request per person and type */
+	static int n;
+	char email[64], own[VOW_ID_LEN + 1];
+	snprintf(email, sizeof(email), "deadline%d@example.nl", ++n);
+	(void)subject;
+	born(v, email, NULL, 30, own);
+	struct rights_filing f = {own, "access", "staff", NULL, true};
 	assert_int_equal(rights_file(v, NULL, &f, id), VOW_OK);
 	struct vault_request r;
 	assert_int_equal(vault_request_get(v, id, &r, NULL), VOW_OK);

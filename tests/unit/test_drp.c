@@ -327,6 +327,16 @@ static void test_end_states_and_callbacks(void **state)
 	       "too_many_requests");
 	cover("denied / too_many_requests for repeated requests with same identity (marked NEXT "
 	      "upstream)");
+	/* two rights of one exercise that are one vow right: one request */
+	person("both@example.nl");
+	a = ask(json_pack("[s, s]", "access", "access:categories"), "both@example.nl", false, NULL);
+	assert_int_equal(a.http, 200);
+	assert_string_equal(field(&a, "status"), "in_progress");
+	snprintf(id, sizeof(id), "%s", field(&a, "request_id"));
+	json_decref(a.body);
+	struct vault_drp both;
+	assert_int_equal(vault_drp_get(v, id, &both), VOW_OK);
+	assert_int_equal(strlen(both.requests), VOW_ID_LEN); /* one id, no comma */
 	/* a validly signed request whose identity is garbage */
 	expect(ask(json_string("access"), "\x01garbage@@", true, NULL), 200, "denied", "no_match");
 	cover("denied / no_match for signed-but-garbage token");

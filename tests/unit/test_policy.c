@@ -462,7 +462,14 @@ static void test_render(void **state)
 			assert_non_null(strstr(md, "NDA with AmberScript"));
 			assert_non_null(strstr(md, "Dutch-language audio and transcripts"));
 			assert_non_null(strstr(md, "Autoriteit Persoonsgegevens"));
+			/* who may ask in the person's name: support, not marketing */
+			assert_non_null(strstr(md, "customer service staff (when you ask them) can "
+			                           "file a request in your name"));
+			assert_null(strstr(md, "newsletters and research (when you ask them)"));
 		}
+		if (f == 2) /* Amper: its privacy team (an admin role) and the app */
+			assert_non_null(strstr(md, "Besides you, our privacy officer and our "
+			                           "application (when you use it) can file"));
 		if (f == 2) {
 			assert_non_null(strstr(md, "Our representative in the EU"));
 			assert_non_null(strstr(md, "under 13"));
@@ -589,6 +596,9 @@ static const struct diff_case diff_cases[] = {
     {"legal hold longer", "period: 7 years", "period: 10 years", MINOR, "'legal_holds' section"},
     {"transcriber no longer assigned-only", "assigned_only: true", "assigned_only: false", MATERIAL,
      "role 'transcriber' is no longer limited"},
+    {"staff may now act for people", "    assigned_only: true\n",
+     "    assigned_only: true\n    acts_for_subjects: true\n", MATERIAL,
+     "role 'transcriber' may now file rights requests in a person's name"},
     {"staff agreement named", "    assigned_only: true\n",
      "    assigned_only: true\n    agreement: NDA\n", MINOR, "'roles' section"},
 };

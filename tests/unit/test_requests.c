@@ -78,7 +78,7 @@ static int teardown(void **state)
 static char *wait_mail(const char *needle)
 {
 	for (int i = 0; i < 400; i++) {
-		for (int n = 40; n >= 1; n--) {
+		for (int n = 100; n >= 1; n--) {
 			char path[400];
 			snprintf(path, sizeof(path), "%s/%d.eml", mail_dir, n);
 			if (access(path, R_OK) != 0)
@@ -239,6 +239,286 @@ static void test_access_request_with_code(void **state)
 	mail = wait_mail("Your access request is done");
 	assert_non_null(mail);
 	free(mail);
+}
+
+/* The number of outbox messages of template for subject. */
+static size_t outbox_count(const char *who, const char *template_name)
+{
+	char q[200];
+	snprintf(q, sizeof(q), "/v1/outbox?subject=%s", who);
+	json_t *j = NULL;
+	assert_int_equal(jreq("GET", q, admin, NULL, NULL, &j), 200);
+	size_t n = 0, i;
+	json_t *m;
+	json_array_foreach(json_object_get(j, "messages"), i, m) n +=
+	    strcmp(json_string_value(json_object_get(m, "template")), template_name) == 0;
+	json_decref(j);
+	return n;
+}
+
+/* A new person with an address on file; id into out. */
+static void new_person(const char *email, char out[33])
+{
+	char body[200];
+	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"region\":\"NL\",\"age\":30}", email);
+	json_t *j = NULL;
+	assert_int_equal(jreq("POST", "/v1/subjects", service, NULL, body, &j), 201);
+	snprintf(out, 33, "%s", json_string_value(json_object_get(j, "id")));
+	json_decref(j);
+}
+
+/* Files a request of type for who with key; the status; *id_out (may be
+ * NULL) the id of the request filed, or of the open one a 409 names. */
+static long file_request(const char *key, const char *who, const char *type, char id_out[33])
+{
+	char body[200];
+	snprintf(body, sizeof(body), "{\"subject\":\"%s\",\"type\":\"%s\"}", who, type);
+	json_t *j = NULL;
+	long st = jreq("POST", "/v1/requests", key, NULL, body, &j);
+	const char *id = json_string_value(json_object_get(j, "id"));
+	if (id == NULL)
+		id = json_string_value(json_object_get(json_object_get(j, "error"), "request"));
+	if (id_out != NULL)
+		snprintf(id_out, 33, "%s", id != NULL ? id : "");
+	json_decref(j);
+	return st;
+}
+
+/* Who may file in a person's name is the policy's (acts_for_subjects):
+ * AmberScript's customer service may, its marketing staff may not (not
+ * even ask for a new code); one open request per person and right, a
+ * second filing sends no second code. */
+static void test_who_may_file(void **state)
+{
+	(void)state;
+	char stranger[33], marketing[128], support[128], id[33], again[33];
+	new_person("carla@example.nl", stranger);
+	assert_true(make_key("marketing_team", "mia", marketing));
+	assert_true(make_key("support", "sam", support));
+	json_t *j = NULL;
+	char body[200];
+	snprintf(body, sizeof(body), "{\"subject\":\"%s\",\"type\":\"erasure\"}", stranger);
+	assert_int_equal(jreq("POST", "/v1/requests", marketing, NULL, body, &j), 403);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+	                    "may_not_act_for_person");
+	json_decref(j);
+	assert_int_equal(outbox_count(stranger, "request.verify"), 0);
+	assert_int_equal(outbox_count(stranger, "request.received"), 0);
+	/* customer service files it, when the person asks them by e-mail */
+	assert_int_equal(file_request(support, stranger, "erasure", id), 201);
+	assert_int_equal(outbox_count(stranger, "request.verify"), 1);
+	/* marketing cannot send the person new codes either */
+	char p[200];
+	snprintf(p, sizeof(p), "/v1/requests/%s/resend", id);
+	assert_int_equal(jreq("POST", p, marketing, NULL, NULL, &j), 403);
+	json_decref(j);
+	assert_int_equal(outbox_count(stranger, "request.verify"), 1);
+	/* the same right again, by anyone: the open one is named, nothing sent */
+	assert_int_equal(file_request(support, stranger, "erasure", again), 409);
+	assert_string_equal(again, id);
+	assert_int_equal(file_request(service, stranger, "erasure", again), 409);
+	assert_int_equal(file_request(admin, stranger, "erasure", again), 409);
+	assert_string_equal(again, id);
+	assert_int_equal(outbox_count(stranger, "request.verify"), 1);
+	assert_int_equal(outbox_count(stranger, "request.received"), 1);
+	snprintf(p, sizeof(p), "/v1/requests?subject=%s", stranger);
+	assert_int_equal(jreq("GET", p, admin, NULL, NULL, &j), 200);
+	assert_int_equal(json_array_size(json_object_get(j, "requests")), 1);
+	json_decref(j);
+	/* another right is another request; once closed, the right can be asked again */
+	assert_int_equal(file_request(support, stranger, "access", again), 201);
+	assert_int_equal(outbox_count(stranger, "request.verify"), 2);
+	snprintf(p, sizeof(p), "/v1/requests/%s/deny", id);
+	assert_int_equal(jreq("POST", p, admin, NULL,
+	                      "{\"ground\":\"identity_not_verified\",\"reason\":\"no answer\"}",
+	                      &j),
+	                 200);
+	json_decref(j);
+	assert_int_equal(file_request(support, stranger, "erasure", again), 201);
+	assert_string_not_equal(again, id);
+}
+
+/* The number of delivered e-mails containing needle. */
+static size_t mails_with(const char *needle)
+{
+	size_t k = 0;
+	for (int n = 1; n <= 100; n++) {
+		char path[400];
+		snprintf(path, sizeof(path), "%s/%d.eml", mail_dir, n);
+		if (access(path, R_OK) != 0)
+			continue;
+		char *m = slurp(path, NULL);
+		k += strstr(m, needle) != NULL;
+		free(m);
+	}
+	return k;
+}
+
+/* The code in the newest verification e-mail for request id, once the
+ * nth such e-mail arrived (10 s at most). */
+static void code_of(const char *id, size_t nth, char code[7])
+{
+	char needle[100];
+	snprintf(needle, sizeof(needle), "(reference %s), enter this code: ", id);
+	for (int i = 0; i < 400 && mails_with(needle) < nth; i++)
+		usleep(25000);
+	char *mail = wait_mail(needle);
+	assert_non_null(mail);
+	memcpy(code, strstr(mail, needle) + strlen(needle), 6);
+	code[6] = '\0';
+	free(mail);
+}
+
+/* POST /v1/requests/ID/verify with code (or a wrong one); the status and
+ * the error's code and locked_until (when given). */
+static long verify(const char *id, const char *code, bool wrong, char err[32], char until[24])
+{
+	char body[64], p[200];
+	snprintf(body, sizeof(body), "{\"code\":\"%06u\"}",
+	         (unsigned)(atoi(code) + (wrong ? 1 : 0)) % 1000000u);
+	snprintf(p, sizeof(p), "/v1/requests/%s/verify", id);
+	json_t *j = NULL;
+	long st = jreq("POST", p, NULL, NULL, body, &j);
+	json_t *e = json_object_get(j, "error");
+	snprintf(err, 32, "%s", e != NULL ? json_string_value(json_object_get(e, "code")) : "");
+	const char *u = json_string_value(json_object_get(e, "locked_until"));
+	snprintf(until, 24, "%s", u != NULL ? u : "");
+	json_decref(j);
+	return st;
+}
+
+/* Wrong codes count per person across their requests: nine leave the right
+ * code working; the tenth locks every verification in the person's name
+ * (429, even with the right code) and queues one notice to them. */
+static void test_wrong_codes_lock_out(void **state)
+{
+	(void)state;
+	char who[33], support[128], id1[33], id2[33], c1[7], c2[7], e[32], until[24];
+	new_person("dirk@example.nl", who);
+	assert_true(make_key("support", "sue", support));
+	assert_int_equal(file_request(support, who, "access", id1), 201);
+	assert_int_equal(file_request(support, who, "erasure", id2), 201);
+	code_of(id1, 1, c1);
+	code_of(id2, 1, c2);
+	for (int i = 0; i < 5; i++) { /* the first request's five tries */
+		assert_int_equal(verify(id1, c1, true, e, until), 403);
+		assert_string_equal(e, "wrong_code");
+		assert_string_equal(until, "");
+	}
+	assert_int_equal(verify(id1, c1, false, e, until), 410); /* used up, not counted */
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(verify(id2, c2, true, e, until), 403);
+		assert_string_equal(until, "");
+	}
+	/* nine wrong codes: not locked; a new code for the first works */
+	assert_int_equal(outbox_count(who, "request.lockout"), 0);
+	char p[200];
+	json_t *j = NULL;
+	snprintf(p, sizeof(p), "/v1/requests/%s/resend", id1);
+	assert_int_equal(jreq("POST", p, support, NULL, NULL, &j), 200);
+	json_decref(j);
+	code_of(id1, 2, c1);
+	assert_int_equal(verify(id1, c1, false, e, until), 200);
+	/* the tenth: still "wrong", and from now on nothing is accepted */
+	assert_int_equal(verify(id2, c2, true, e, until), 403);
+	assert_string_equal(e, "wrong_code");
+	assert_true(strlen(until) == 20);
+	assert_int_equal(verify(id2, c2, false, e, until), 429);
+	assert_string_equal(e, "verification_locked");
+	assert_int_equal(verify(id2, c2, true, e, until), 429);
+	snprintf(p, sizeof(p), "/v1/requests/%s", id2);
+	assert_int_equal(jreq("GET", p, admin, NULL, NULL, &j), 200);
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "received");
+	json_decref(j);
+	/* the person is told once */
+	assert_int_equal(outbox_count(who, "request.lockout"), 1);
+	char *mail = wait_mail("wrong verification codes within a day");
+	assert_non_null(mail);
+	assert_non_null(strstr(mail, "To: dirk@example.nl"));
+	free(mail);
+}
+
+/* POST /v1/subjects/WHO/retention/keep for item with key: the status and
+ * the error code (or ""). */
+static long keep(const char *key, const char *who, const char *item, char err[32])
+{
+	char p[200], body[200];
+	snprintf(p, sizeof(p), "/v1/subjects/%s/retention/keep", who);
+	snprintf(body, sizeof(body), "{\"category\":\"user.content.audio\",\"item\":\"%s\"}", item);
+	json_t *j = NULL;
+	long st = jreq("POST", p, key, NULL, body, &j);
+	const char *c = json_string_value(json_object_get(json_object_get(j, "error"), "code"));
+	snprintf(err, 32, "%s", c != NULL ? c : "");
+	json_decref(j);
+	return st;
+}
+
+/* The item's due row over HTTP: its date and who kept it longer. */
+static void due_row(const char *who, char due[24], char by[64])
+{
+	char p[200];
+	snprintf(p, sizeof(p), "/v1/subjects/%s/retention", who);
+	json_t *j = NULL;
+	assert_int_equal(jreq("GET", p, service, NULL, NULL, &j), 200);
+	/* the file's row (the profile's fields have rows of their own) */
+	json_t *it = NULL, *each;
+	size_t k;
+	json_array_foreach(json_object_get(j, "items"), k, each)
+	{
+		const char *item = json_string_value(json_object_get(each, "item"));
+		if (item != NULL && strlen(item) == 32)
+			it = each;
+	}
+	const char *d = json_string_value(json_object_get(it, "due"));
+	const char *b = json_string_value(json_object_get(it, "postponed_by"));
+	snprintf(due, 24, "%s", d != NULL ? d : "");
+	snprintf(by, 64, "%s", b != NULL ? b : "");
+	json_decref(j);
+}
+
+/* Keeping a file longer over HTTP: only in the person's name (marketing
+ * may not), only once its notice is owed or given, once per notice (no
+ * stacking), and the due row names who asked. */
+static void test_keep_needs_a_notice(void **state)
+{
+	(void)state;
+	char who[33], marketing[128], support[128], e[32], due[24], due2[24], by[64];
+	new_person("eva@example.nl", who);
+	char *f = run_capture(
+	    (const char *[]){"file", "put", "--data", data, who, "user.content.audio", "README.md",
+	                     "--type", "text/markdown", "--purpose", "essential.service", NULL});
+	char file[33];
+	snprintf(file, sizeof(file), "%s", f);
+	free(f);
+	assert_int_equal(strlen(file), 32);
+	assert_true(make_key("marketing_team", "max", marketing));
+	assert_true(make_key("support", "sid", support));
+	assert_int_equal(keep(marketing, who, file, e), 403);
+	assert_string_equal(e, "may_not_act_for_person");
+	assert_int_equal(keep(service, who, file, e), 409); /* months before its notice */
+	assert_string_equal(e, "no_notice_yet");
+	due_row(who, due, by);
+	assert_string_equal(by, "");
+	/* the notice a week before the six months */
+	time_t t = time(NULL) + 178 * 86400;
+	char when[32];
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+	char *out =
+	    run_capture((const char *[]){"retention", "run", "--data", data, "--now", when, NULL});
+	assert_non_null(strstr(out, "notice 1 user.content.audio"));
+	free(out);
+	/* the person asks customer service to keep it */
+	assert_int_equal(keep(support, who, file, e), 200);
+	due_row(who, due2, by);
+	assert_string_equal(by, "support:sid");
+	assert_true(strcmp(due2, due) > 0);
+	/* once per notice: asking again moves nothing */
+	assert_int_equal(keep(support, who, file, e), 409);
+	assert_string_equal(e, "already_postponed");
+	assert_int_equal(keep(admin, who, file, e), 409);
+	due_row(who, due, by);
+	assert_string_equal(due, due2);
+	assert_string_equal(by, "support:sid");
 }
 
 static long drp_req(const char *method, const char *path, const char *token, const char *body,
@@ -527,6 +807,9 @@ int main(void)
 	    cmocka_unit_test(test_access_request_with_code),
 	    cmocka_unit_test(test_drp_over_http),
 	    cmocka_unit_test(test_code_attempt_limit_over_http),
+	    cmocka_unit_test(test_who_may_file),
+	    cmocka_unit_test(test_wrong_codes_lock_out),
+	    cmocka_unit_test(test_keep_needs_a_notice),
 	    cmocka_unit_test(test_erasure_notifies_recipients), /* stops the server */
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "audit/audit.h"
 #include "notify/notify.h"
 #include "retention/retention.h"
 #include "util/clock.h"
@@ -125,6 +126,8 @@ static void test_amberscript_six_months(void **state)
 	clock_set_real();
 }
 
+static const struct vault_keeper by_link = {"subject", "link"};
+
 /* The notice's link keeps the file another six months; a stale or forged
  * token does nothing. */
 static void test_amberscript_postpone(void **state)
@@ -147,13 +150,19 @@ static void test_amberscript_postpone(void **state)
 	memcpy(forged, token, sizeof(forged));
 	forged[0] = forged[0] == 'a' ? 'b' : 'a';
 	int64_t due = 0;
-	assert_int_equal(retention_keep(v, s, "user.content.transcript", f, forged, &due),
-	                 VOW_ERR_DENIED);
-	assert_int_equal(retention_keep(v, s, "user.content.transcript", f, token, &due), VOW_OK);
+	const char *why = NULL;
+	assert_int_equal(
+	    retention_keep(v, s, "user.content.transcript", f, forged, &by_link, &due, &why),
+	    VOW_ERR_DENIED);
+	assert_string_equal(why, "invalid_link");
+	assert_int_equal(
+	    retention_keep(v, s, "user.content.transcript", f, token, &by_link, &due, &why),
+	    VOW_OK);
 	assert_int_equal(due, at("2027-01-01T00:00:00Z"));
 	/* the same link cannot be used twice: the date it was for has moved */
-	assert_int_equal(retention_keep(v, s, "user.content.transcript", f, token, &due),
-	                 VOW_ERR_DENIED);
+	assert_int_equal(
+	    retention_keep(v, s, "user.content.transcript", f, token, &by_link, &due, &why),
+	    VOW_ERR_DENIED);
 	assert_int_equal(sweep(v, at("2026-07-01T00:00:00Z"), &r), 0);
 	assert_true(file_exists(v, f));
 	/* a new notice a week before the new date, then silence deletes */
@@ -192,6 +201,97 @@ static void test_release_deletes_now(void **state)
 	assert_int_equal(retention_release(v, s, "user.content.audio", f, token), VOW_OK);
 	assert_false(file_exists(v, f));
 	assert_int_equal(vault_due_get(v, s, "user.content.audio", f, &d), VOW_ERR_NOT_FOUND);
+	vault_close(&v);
+	policy_free(&p);
+	clock_set_real();
+}
+
+struct postpones {
+	size_t n;
+	char actors[4][140];
+};
+
+static vow_err postpone_entry(void *ctx, int64_t seq, int64_t at_, const char *actor,
+                              const char *action, const char *category, const char *purpose,
+                              const char *result, const char *reason)
+{
+	(void)seq, (void)at_, (void)category, (void)purpose, (void)result, (void)reason;
+	struct postpones *p = ctx;
+	if (strcmp(action, "retention.postpone") == 0 && p->n < 4)
+		snprintf(p->actors[p->n++], sizeof(p->actors[0]), "%s", actor);
+	return VOW_OK;
+}
+
+/* Keeping longer needs a notice owed or given, works once per notice, by
+ * the rule's period from the date the notice named (asking twice does not
+ * add up), and the row and the audit log name who asked, not "subject". */
+static void test_postpone_once_per_notice(void **state)
+{
+	(void)state;
+	struct policy *p = NULL;
+	clock_set_fixed(at("2026-01-01T00:00:00Z"));
+	struct vault *v = open_with("examples/policies/amberscript.yaml", &p);
+	char s[VOW_ID_LEN + 1], f[VOW_ID_LEN + 1];
+	person(v, "evi@example.nl", s);
+	put_file(v, s, "user.content.transcript", "essential.service", f);
+	put_record(v, s, "user.name", "essential.service");
+	const struct vault_keeper service = {"service", NULL}, support = {"support", "sam"};
+	int64_t due = 0;
+	const char *why = NULL;
+	/* months before the notice: refused, the date stays */
+	clock_set_fixed(at("2026-03-01T00:00:00Z"));
+	assert_int_equal(
+	    retention_keep(v, s, "user.content.transcript", f, NULL, &service, &due, &why),
+	    VOW_ERR_DENIED);
+	assert_string_equal(why, "no_notice_yet");
+	struct vault_due d;
+	assert_int_equal(vault_due_get(v, s, "user.content.transcript", f, &d), VOW_OK);
+	assert_int_equal(d.due_at, at("2026-07-01T00:00:00Z"));
+	assert_int_equal(d.postponed_at, 0);
+	/* kept as long as needed (no date): nothing to postpone */
+	assert_int_equal(retention_keep(v, s, "user.name", "", NULL, &service, &due, &why),
+	                 VOW_ERR_DENIED);
+	assert_string_equal(why, "not_postponable");
+	/* the notice is owed (the sweep has not run): the person, through
+	 * customer service, keeps it six months from the date */
+	clock_set_fixed(at("2026-06-24T00:00:00Z"));
+	assert_int_equal(
+	    retention_keep(v, s, "user.content.transcript", f, NULL, &support, &due, &why), VOW_OK);
+	assert_int_equal(due, at("2027-01-01T00:00:00Z"));
+	assert_int_equal(vault_due_get(v, s, "user.content.transcript", f, &d), VOW_OK);
+	assert_string_equal(d.postponed_by, "support:sam");
+	assert_int_equal(d.postponed_at, at("2026-06-24T00:00:00Z"));
+	/* asking again (anyone, any number of times) adds nothing */
+	for (int i = 0; i < 3; i++) {
+		clock_set_fixed(at("2026-06-24T00:00:00Z") + 3600 * i);
+		assert_int_equal(
+		    retention_keep(v, s, "user.content.transcript", f, NULL, &service, &due, &why),
+		    VOW_ERR_DENIED);
+		assert_string_equal(why, "already_postponed");
+	}
+	assert_int_equal(vault_due_get(v, s, "user.content.transcript", f, &d), VOW_OK);
+	assert_int_equal(d.due_at, at("2027-01-01T00:00:00Z"));
+	/* the next notice allows it once more, through its link */
+	struct retention_report r;
+	sweep(v, at("2026-12-25T00:00:00Z"), &r);
+	assert_int_equal(r.noticed, 1);
+	assert_int_equal(vault_due_get(v, s, "user.content.transcript", f, &d), VOW_OK);
+	char token[65];
+	assert_int_equal(retention_token(v, &d, token), VOW_OK);
+	assert_int_equal(
+	    retention_keep(v, s, "user.content.transcript", f, token, &by_link, &due, &why),
+	    VOW_OK);
+	assert_int_equal(due, at("2027-07-01T00:00:00Z"));
+	assert_int_equal(
+	    retention_keep(v, s, "user.content.transcript", f, NULL, &support, &due, &why),
+	    VOW_ERR_DENIED);
+	assert_string_equal(why, "already_postponed");
+	/* the audit log names who asked each time */
+	struct postpones seen = {0};
+	assert_int_equal(audit_subject(v, s, postpone_entry, &seen), VOW_OK);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.actors[0], "support/sam");
+	assert_string_equal(seen.actors[1], "subject/link");
 	vault_close(&v);
 	policy_free(&p);
 	clock_set_real();
@@ -607,7 +707,8 @@ static void test_delete_primitive_refuses(void **state)
 	assert_int_equal(vault_due_get(v, s, "user.content.audio", g, &e), VOW_OK);
 	clock_set_fixed(at("2026-06-25T00:00:00Z"));
 	int64_t kept = 0;
-	assert_int_equal(retention_keep(v, s, "user.content.audio", g, NULL, &kept), VOW_OK);
+	const struct vault_keeper keeper = {"subject", "link"};
+	assert_int_equal(retention_keep(v, s, "user.content.audio", g, NULL, &keeper, &kept, NULL), VOW_OK);
 	assert_int_equal(kept, at("2027-01-01T00:00:00Z"));
 	sweep(v, at("2026-12-25T00:00:00Z"), &r); /* the new date's notice */
 	assert_int_equal(r.noticed, 1);
@@ -636,7 +737,8 @@ static void test_postpone_where_allowed(void **state)
 	assert_int_equal(vault_due_get(v, s, "user.device.ip_address", "", &d), VOW_OK);
 	assert_int_equal(d.due_at, at("2026-04-15T00:00:00Z"));
 	int64_t due = 0;
-	assert_int_equal(retention_keep(v, s, "user.device.ip_address", NULL, NULL, &due),
+	const struct vault_keeper keeper = {"subject", "link"};
+	assert_int_equal(retention_keep(v, s, "user.device.ip_address", NULL, NULL, &keeper, &due, NULL),
 	                 VOW_ERR_DENIED);
 	assert_int_equal(vault_due_get(v, s, "user.device.ip_address", "", &d), VOW_OK);
 	assert_int_equal(d.due_at, at("2026-04-15T00:00:00Z"));
@@ -694,6 +796,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_amberscript_six_months),
 	    cmocka_unit_test(test_amberscript_postpone),
+	    cmocka_unit_test(test_postpone_once_per_notice),
 	    cmocka_unit_test(test_late_notice_gives_a_week),
 	    cmocka_unit_test(test_release_deletes_now),
 	    cmocka_unit_test(test_amberscript_close_and_hold),

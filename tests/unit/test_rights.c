@@ -223,10 +223,10 @@ static void test_lifecycle(void **state)
 	assert_int_equal(rights_process(v, NULL, id, &res), VOW_ERR_DENIED);
 	char wrong[16];
 	snprintf(wrong, sizeof(wrong), "%06u", (unsigned)(atoi(code) + 1) % 1000000u);
-	assert_int_equal(rights_verify(v, id, wrong), VOW_ERR_DENIED);
-	assert_int_equal(rights_verify(v, id, code), VOW_OK);
+	assert_int_equal(rights_verify(v, id, wrong, NULL), VOW_ERR_DENIED);
+	assert_int_equal(rights_verify(v, id, code, NULL), VOW_OK);
 	status_is(v, id, "verified");
-	assert_int_equal(rights_verify(v, id, code), VOW_ERR_EXISTS);
+	assert_int_equal(rights_verify(v, id, code, NULL), VOW_ERR_EXISTS);
 	/* extension: inside the first month, two months at most, the person told */
 	clock_set_fixed(at("2026-02-20T00:00:00Z"));
 	assert_int_equal(rights_extend(v, id, 1, "the request covers ten years of files"), VOW_OK);
@@ -269,6 +269,85 @@ static void test_lifecycle(void **state)
 	assert_int_equal(rights_file(v, NULL, &bad, id2), VOW_ERR_INVALID);
 	struct rights_filing bad2 = {s, "teleportation", "staff", NULL, true};
 	assert_int_equal(rights_file(v, NULL, &bad2, id2), VOW_ERR_INVALID);
+	vault_close(&v);
+	clock_set_real();
+}
+
+/* The code in the newest request.verify message just delivered. */
+static void sent_code(struct vault *v, char code[7], char wrong[7])
+{
+	deliver(v);
+	const struct sent *m = NULL;
+	for (size_t i = 0; i < n_sent; i++)
+		if (strcmp(outbox[i].tmpl, "request.verify") == 0)
+			m = &outbox[i];
+	assert_non_null(m);
+	memcpy(code, strstr(m->body, "enter this code: ") + 17, 6);
+	code[6] = '\0';
+	snprintf(wrong, 7, "%06u", (unsigned)(atoi(code) + 1) % 1000000u);
+}
+
+/* Ten wrong codes per person in any 24 hours, across their requests: the
+ * tenth locks verification in their name (the right code too, no more
+ * counting) until the oldest of the ten is a day old; one notice. */
+static void test_wrong_codes_lock_out_the_person(void **state)
+{
+	(void)state;
+	int64_t t0 = at("2026-05-04T08:00:00Z");
+	clock_set_fixed(t0);
+	struct vault *v = open_vault();
+	char s[VOW_ID_LEN + 1], a[VOW_ID_LEN + 1], e[VOW_ID_LEN + 1];
+	char ca[7], wa[7], ce[7], we[7];
+	person(v, s);
+	struct rights_filing fa = {s, "access", "staff:sam", NULL, false};
+	assert_int_equal(rights_file(v, NULL, &fa, a), VOW_OK);
+	sent_code(v, ca, wa);
+	assert_int_equal(rights_resend_code(v, a), VOW_OK); /* in the same second: sent too */
+	sent_code(v, ca, wa);
+	struct rights_filing fe = {s, "erasure", "staff:sam", NULL, false};
+	assert_int_equal(rights_file(v, NULL, &fe, e), VOW_OK);
+	sent_code(v, ce, we);
+	int64_t until = -1;
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(rights_verify(v, a, wa, &until), VOW_ERR_DENIED);
+	assert_int_equal(until, 0);
+	assert_int_equal(rights_verify(v, a, ca, &until), VOW_ERR_INVALID); /* used up */
+	clock_set_fixed(t0 + 600);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(rights_verify(v, e, we, &until), VOW_ERR_DENIED);
+	assert_int_equal(rights_verify(v, e, "12x456", &until), VOW_ERR_DENIED); /* counts */
+	assert_int_equal(until, 0);
+	/* nine: the right code still works */
+	assert_int_equal(rights_resend_code(v, a), VOW_OK);
+	sent_code(v, ca, wa);
+	assert_int_equal(rights_verify(v, a, ca, &until), VOW_OK);
+	assert_int_equal(until, 0);
+	deliver(v);
+	assert_null(sent_with("request.lockout"));
+	/* the tenth */
+	clock_set_fixed(t0 + 1200);
+	assert_int_equal(rights_verify(v, e, we, &until), VOW_ERR_DENIED);
+	assert_int_equal(until, t0 + RIGHTS_LOCKOUT_WINDOW); /* the first of the ten, a day on */
+	deliver(v);
+	const struct sent *m = sent_with("request.lockout");
+	assert_non_null(m);
+	assert_string_equal(m->to, "anna@example.nl");
+	assert_non_null(strstr(m->body, "until 2026-05-05T08:00:00Z"));
+	assert_int_equal(rights_verify(v, e, ce, &until), VOW_ERR_LOCKED);
+	assert_int_equal(rights_verify(v, e, we, &until), VOW_ERR_LOCKED); /* not counted */
+	status_is(v, e, "received");
+	/* a new request changes nothing; the lockout ends with the window */
+	clock_set_fixed(t0 + RIGHTS_LOCKOUT_WINDOW - 1);
+	assert_int_equal(rights_resend_code(v, e), VOW_OK);
+	sent_code(v, ce, we);
+	assert_int_equal(rights_verify(v, e, ce, &until), VOW_ERR_LOCKED);
+	assert_int_equal(until, t0 + RIGHTS_LOCKOUT_WINDOW);
+	deliver(v);
+	assert_null(sent_with("request.lockout")); /* told once */
+	clock_set_fixed(t0 + RIGHTS_LOCKOUT_WINDOW);
+	assert_int_equal(rights_verify(v, e, ce, &until), VOW_OK);
+	assert_int_equal(until, 0);
+	status_is(v, e, "verified");
 	vault_close(&v);
 	clock_set_real();
 }
@@ -824,6 +903,17 @@ static const char *wrong_code(const char *code, int k)
 	return out;
 }
 
+/* A new person with an address of their own (each may have one open
+ * request of a type). */
+static void another_person(struct vault *v, char id[VOW_ID_LEN + 1])
+{
+	static int n;
+	char email[64];
+	snprintf(email, sizeof(email), "code%d@example.nl", ++n);
+	struct vault_subject_new in = {.email = email, .region = "NL", .age = 30, .locale = "en"};
+	assert_int_equal(vault_subject_create(v, &in, id), VOW_OK);
+}
+
 static void test_code_attempts_and_expiry(void **state)
 {
 	(void)state;
@@ -831,19 +921,20 @@ static void test_code_attempts_and_expiry(void **state)
 	clock_set_fixed(t0);
 	struct vault *v = open_vault();
 	char s[VOW_ID_LEN + 1], id[VOW_ID_LEN + 1], code[7];
-	person(v, s);
 	/* four wrong codes, then the right one: verified */
+	another_person(v, s); /* one open request per person and type */
 	file_with_code(v, s, id, code);
 	for (int k = 1; k <= RIGHTS_CODE_ATTEMPTS - 1; k++)
-		assert_int_equal(rights_verify(v, id, wrong_code(code, k)), VOW_ERR_DENIED);
-	assert_int_equal(rights_verify(v, id, code), VOW_OK);
+		assert_int_equal(rights_verify(v, id, wrong_code(code, k), NULL), VOW_ERR_DENIED);
+	assert_int_equal(rights_verify(v, id, code, NULL), VOW_OK);
 	status_is(v, id, "verified");
 	/* five wrong codes: even the right one is refused (a new code is needed) */
+	another_person(v, s); /* one open request per person and type */
 	file_with_code(v, s, id, code);
 	for (int k = 1; k <= RIGHTS_CODE_ATTEMPTS; k++)
-		assert_int_equal(rights_verify(v, id, wrong_code(code, k)), VOW_ERR_DENIED);
-	assert_int_equal(rights_verify(v, id, code), VOW_ERR_INVALID);
-	assert_int_equal(rights_verify(v, id, wrong_code(code, 6)), VOW_ERR_INVALID);
+		assert_int_equal(rights_verify(v, id, wrong_code(code, k), NULL), VOW_ERR_DENIED);
+	assert_int_equal(rights_verify(v, id, code, NULL), VOW_ERR_INVALID);
+	assert_int_equal(rights_verify(v, id, wrong_code(code, 6), NULL), VOW_ERR_INVALID);
 	status_is(v, id, "received");
 	/* a new code starts a new count */
 	assert_int_equal(rights_resend_code(v, id), VOW_OK);
@@ -853,24 +944,27 @@ static void test_code_attempts_and_expiry(void **state)
 	char fresh[7];
 	memcpy(fresh, strstr(m->body, "enter this code: ") + 17, 6);
 	fresh[6] = '\0';
-	assert_int_equal(rights_verify(v, id, code), strcmp(code, fresh) == 0 ? VOW_OK
+	assert_int_equal(rights_verify(v, id, code, NULL), strcmp(code, fresh) == 0 ? VOW_OK
 	                                                                     : VOW_ERR_DENIED);
 	if (strcmp(code, fresh) != 0)
-		assert_int_equal(rights_verify(v, id, fresh), VOW_OK);
+		assert_int_equal(rights_verify(v, id, fresh, NULL), VOW_OK);
 	/* the code lasts 30 minutes: to the second */
 	clock_set_fixed(t0);
+	another_person(v, s); /* one open request per person and type */
 	file_with_code(v, s, id, code);
 	clock_set_fixed(t0 + RIGHTS_CODE_TTL);
-	assert_int_equal(rights_verify(v, id, code), VOW_OK);
+	assert_int_equal(rights_verify(v, id, code, NULL), VOW_OK);
 	clock_set_fixed(t0);
+	another_person(v, s); /* one open request per person and type */
 	file_with_code(v, s, id, code);
 	clock_set_fixed(t0 + RIGHTS_CODE_TTL + 1);
-	assert_int_equal(rights_verify(v, id, code), VOW_ERR_INVALID);
+	assert_int_equal(rights_verify(v, id, code, NULL), VOW_ERR_INVALID);
 	assert_int_equal(RIGHTS_CODE_TTL, 30 * 60);
 	/* a code works once, also asked of the vault directly */
 	assert_int_equal(vault_request_code_set(v, id, "123456", t0 + 3600), VOW_OK);
-	assert_int_equal(vault_request_code_check(v, id, "123456", 5), VOW_OK);
-	assert_int_equal(vault_request_code_check(v, id, "123456", 5), VOW_ERR_INVALID);
+	struct vault_code_check limits = {.max_attempts = 5, .per_subject = 10, .window = 86400};
+	assert_int_equal(vault_request_code_check(v, id, "123456", &limits), VOW_OK);
+	assert_int_equal(vault_request_code_check(v, id, "123456", &limits), VOW_ERR_INVALID);
 	vault_close(&v);
 	clock_set_real();
 }
@@ -887,6 +981,7 @@ int main(void)
 	    cmocka_unit_test(test_basis_rights_follow_dpv),
 	    cmocka_unit_test(test_deadlines),
 	    cmocka_unit_test(test_lifecycle),
+	    cmocka_unit_test(test_wrong_codes_lock_out_the_person),
 	    cmocka_unit_test(test_access_export),
 	    cmocka_unit_test(test_portability_takes_consent_and_contract),
 	    cmocka_unit_test(test_export_after_closure),
