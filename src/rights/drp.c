@@ -399,8 +399,8 @@ static vow_err decided(struct vault *v, struct vault_drp *d, const char *reason,
 	return err == VOW_OK ? audit_record(v, &ev) : err;
 }
 
-vow_err drp_exercise(struct vault *v, const struct notify_links *links, const char *token,
-                     const char *body, size_t len, struct drp_answer *out)
+vow_err drp_exercise(struct vault *v, const char *token, const char *body, size_t len,
+                     struct drp_answer *out)
 {
 	char agent[64];
 	vow_err err = vault_agent_token_find(v, token, agent);
@@ -504,7 +504,7 @@ vow_err drp_exercise(struct vault *v, const struct notify_links *links, const ch
 				struct rights_filing f = {subject, types[i], channel, details[i],
 				                          verified};
 				char id[VOW_ID_LEN + 1];
-				err = rights_file(v, links, &f, id);
+				err = rights_file(v, &f, id);
 				if (err == VOW_OK) {
 					size_t used = strlen(d.requests);
 					snprintf(d.requests + used, sizeof(d.requests) - used,

@@ -152,10 +152,8 @@ static vow_err send_code(struct vault *v, struct vault_request *r)
 	return err2;
 }
 
-vow_err rights_file(struct vault *v, const struct notify_links *links,
-                    const struct rights_filing *f, char id[VOW_ID_LEN + 1])
+vow_err rights_file(struct vault *v, const struct rights_filing *f, char id[VOW_ID_LEN + 1])
 {
-	(void)links;
 	enum rights_type t;
 	if (f->type == NULL || !rights_type_parse(f->type, &t) || f->channel == NULL)
 		return VOW_ERR_INVALID;

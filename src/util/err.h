@@ -23,6 +23,7 @@ typedef enum vow_err {
 	VOW_ERR_DENIED,    /* the policy denies the operation */
 	VOW_ERR_KEY,       /* key material missing, malformed or of the wrong mode */
 	VOW_ERR_INTERNAL,  /* a broken internal invariant */
+	VOW_ERR_CONFIG,    /* a setting the operation needs is not set (e.g. the public URL) */
 	VOW_ERR__COUNT
 } vow_err;
 
