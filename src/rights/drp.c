@@ -244,11 +244,11 @@ static json_t *status_of(struct vault *v, const struct vault_drp *d)
 					expired = true;
 				need = true;
 				clock_format(r.code_expires, expires);
-				char base[300];
-				if (vault_setting_get(v, "public_url", "", base, sizeof(base)) !=
-				    VOW_OK)
-					base[0] = '\0';
-				snprintf(uv, sizeof(uv), "%s/v1/requests/%s/verify", base, r.id);
+				/* from the public URL, or none (never a relative link) */
+				char path[80];
+				snprintf(path, sizeof(path), "/v1/requests/%s/verify", r.id);
+				if (notify_link(v, path, uv, sizeof(uv)) != VOW_OK)
+					uv[0] = '\0';
 			}
 			if (strcmp(r.status, "completed") != 0) {
 				all_done = false;

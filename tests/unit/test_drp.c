@@ -107,7 +107,8 @@ static int drp_setup(void **state)
 	covered = json_array();
 	char dir[256];
 	new_data_dir(dir);
-	if (vault_open(dir, policy, &v) != VOW_OK)
+	if (vault_open(dir, policy, &v) != VOW_OK ||
+	    notify_public_url_set(v, "https://privacy.example.test") != VOW_OK)
 		return -1;
 	char b64[64];
 	sodium_bin2base64(b64, sizeof(b64), pk, 32, sodium_base64_VARIANT_ORIGINAL);
@@ -248,6 +249,9 @@ static void test_conformance_cases(void **state)
 	char id[40];
 	snprintf(id, sizeof(id), "%s", field(&a, "request_id"));
 	assert_non_null(field(&a, "user_verification_url"));
+	assert_int_equal(strncmp(field(&a, "user_verification_url"),
+	                         "https://privacy.example.test/v1/requests/", 41),
+	                 0); /* absolute */
 	assert_non_null(field(&a, "expires_at"));
 	json_decref(a.body);
 	int64_t now = clock_now();
