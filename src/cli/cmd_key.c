@@ -101,11 +101,15 @@ static int create(struct vault *v, const struct opts *o)
 		crypto_wipe(key, sizeof(key));
 		return CLI_OK;
 	}
-	fprintf(stderr,
-	        "vow key create: %s (%s): ROLE must be admin or a role of the policy; staff roles "
-	        "need --staff, subject roles --subject\n",
-	        vow_err_message(err), vow_err_code(err));
-	return CLI_INVALID;
+	if (err == VOW_ERR_NOT_FOUND)
+		fprintf(stderr, "vow key create: no subject %s (or it was erased)\n", o->subject);
+	else
+		fprintf(
+		    stderr,
+		    "vow key create: %s (%s): ROLE must be admin or a role of the policy; staff "
+		    "roles need --staff, subject roles --subject\n",
+		    vow_err_message(err), vow_err_code(err));
+	return err == VOW_ERR_INVALID || err == VOW_ERR_NOT_FOUND ? CLI_INVALID : CLI_FAILURE;
 }
 
 static const char *status_of(const struct vault_apikey_info *k, int64_t now)

@@ -666,7 +666,8 @@ struct vault_apikey {
  * subject id. expires_at: when it stops working (0: never; otherwise
  * later than now). Writes the key (shown once; only a keyed hash is
  * stored) to key; audited as apikey.create. VOW_ERR_INVALID for an unknown
- * role, a missing staff/subject or an expiry not in the future. */
+ * role, a missing staff/subject or an expiry not in the future;
+ * VOW_ERR_NOT_FOUND for a subject key of an unknown or erased subject. */
 VOW_MUST_CHECK vow_err vault_apikey_create(struct vault *v, const char *role, const char *staff,
                                            const char *subject, int64_t expires_at,
                                            char key[VAULT_APIKEY_LEN + 1]);

@@ -24,11 +24,12 @@ vow_err vault_apikey_create(struct vault *v, const char *role, const char *staff
 	if (p == NULL || role == NULL || expires_at < 0 || (expires_at != 0 && expires_at <= now))
 		return VOW_ERR_INVALID;
 	struct store_apikey row = {.created_at = now, .expires_at = expires_at};
+	enum policy_role_kind k = ROLE_ADMIN;
 	if (strcmp(role, "admin") != 0) {
 		uint32_t r = policy_role_find(p, role);
 		if (r == POLICY_NONE)
 			return VOW_ERR_INVALID;
-		enum policy_role_kind k = p->roles[r].kind;
+		k = p->roles[r].kind;
 		if (k == ROLE_STAFF && (staff == NULL || staff[0] == '\0' || strlen(staff) > 128))
 			return VOW_ERR_INVALID;
 		if (k == ROLE_SUBJECT && !id_valid(subject))
@@ -43,17 +44,31 @@ vow_err vault_apikey_create(struct vault *v, const char *role, const char *staff
 	crypto_wipe(secret, sizeof(secret));
 	secret_hash(v, secret_hex, row.hash);
 	snprintf(row.role, sizeof(row.role), "%s", role);
-	snprintf(row.staff, sizeof(row.staff), "%s", staff != NULL ? staff : "");
-	snprintf(row.subject, sizeof(row.subject), "%s", subject != NULL ? subject : "");
-	vow_err err = v->ops->apikey_insert(v->data, &row);
+	snprintf(row.staff, sizeof(row.staff), "%s", k == ROLE_STAFF ? staff : "");
+	snprintf(row.subject, sizeof(row.subject), "%s", k == ROLE_SUBJECT ? subject : "");
+	/* a subject key only for a subject that is there, checked in the
+	 * transaction that stores it: an erasure either comes first (refused)
+	 * or after (and revokes it) */
+	vow_err err = v->ops->begin(v->data);
+	if (err == VOW_OK && k == ROLE_SUBJECT) {
+		struct store_subject srow;
+		memset(&srow, 0, sizeof(srow));
+		err = v->ops->subject_anchors(v->data, subject, &srow);
+		if (err == VOW_OK && srow.status == SUBJECT_ERASED)
+			err = VOW_ERR_NOT_FOUND;
+	}
+	if (err == VOW_OK)
+		err = v->ops->apikey_insert(v->data, &row);
 	if (err == VOW_OK) {
-		snprintf(key, VAULT_APIKEY_LEN + 1, "vow_%s_%s", row.id, secret_hex);
 		struct audit_event ev = {"admin", NULL, "apikey.create", NULL, row.id, NULL,
 		                         "ok",    role};
 		err = audit_record(v, &ev);
 		if (err == VOW_OK) /* a key's life is logged now, not with a later batch */
 			err = audit_flush(v, false);
 	}
+	err = vault_commit(v, err);
+	if (err == VOW_OK)
+		snprintf(key, VAULT_APIKEY_LEN + 1, "vow_%s_%s", row.id, secret_hex);
 	crypto_wipe(secret_hex, sizeof(secret_hex));
 	return err;
 }

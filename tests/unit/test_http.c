@@ -651,6 +651,11 @@ static void test_key_erasure_and_expiry(void **state)
 	json_decref(keys);
 	assert_int_equal(audited("apikey.revoke", sk_id, "erasure"), 1);
 	free(sk);
+	/* and no new key acts for someone who is gone */
+	sk = run_capture((const char *[]){"key", "create", "--data", data, "--role", "subject",
+	                                  "--subject", id, NULL});
+	assert_string_equal(sk, "");
+	free(sk);
 	/* an expiry two seconds away */
 	char when[32];
 	time_t t = time(NULL) + 2;
