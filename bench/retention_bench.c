@@ -84,7 +84,7 @@ static double sweep(struct vault *v, int64_t at, size_t *deleted)
 	clock_set_fixed(at);
 	struct retention_report r;
 	double t0 = now_s();
-	vow_err err = retention_sweep(v, NULL, at, false, NULL, NULL, &r);
+	vow_err err = retention_sweep(v, at, false, NULL, NULL, &r);
 	double t = now_s() - t0;
 	if (err != VOW_OK)
 		die("sweep", err);

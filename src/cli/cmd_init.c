@@ -93,7 +93,7 @@ int cli_init(int argc, char **argv)
 	err = vault_open(dir, p, &v);
 	char api_key[VAULT_APIKEY_LEN + 1] = "";
 	if (err == VOW_OK)
-		err = vault_apikey_create(v, "admin", NULL, NULL, api_key);
+		err = vault_apikey_create(v, "admin", NULL, NULL, 0, api_key);
 	vault_close(&v);
 	if (err != VOW_OK) {
 		fail("cannot create the stores in", dir, err);

@@ -14,7 +14,7 @@ static const char usage[] =
     "       vow request list [--open | --overdue] [--subject ID] [--json] [--data DIR]\n"
     "       vow request show ID [--data DIR]\n"
     "       vow request verify ID CODE [--data DIR]\n"
-    "       vow request process ID [--public-url URL] [--data DIR]\n"
+    "       vow request process ID [--data DIR]\n"
     "       vow request deny ID GROUND REASON [--data DIR]\n"
     "       vow request extend ID MONTHS REASON [--data DIR]\n"
     "\n"
@@ -27,10 +27,12 @@ static const char usage[] =
     "Deadlines: one month from receipt, extendable once by up to two months\n"
     "within the first. GROUND for deny: art17_3_a .. art17_3_e (erasure),\n"
     "identity_not_verified, manifestly_unfounded, excessive,\n"
-    "right_not_applicable. Times are UTC.\n";
+    "right_not_applicable. Times are UTC. process of an access or\n"
+    "portability request e-mails a download link made from the public-url\n"
+    "setting, and refuses without one (see vow config).\n";
 
 struct opts {
-	const char *data, *pos[4], *detail, *subject, *public_url;
+	const char *data, *pos[4], *detail, *subject;
 	size_t npos;
 	bool verified, open, overdue, json;
 };
@@ -48,8 +50,6 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->detail = argv[++i];
 		else if (strcmp(a, "--subject") == 0 && val)
 			o->subject = argv[++i];
-		else if (strcmp(a, "--public-url") == 0 && val)
-			o->public_url = argv[++i];
 		else if (strcmp(a, "--verified") == 0)
 			o->verified = true;
 		else if (strcmp(a, "--open") == 0)
@@ -119,7 +119,7 @@ static int run(struct vault *v, const char *sub, const struct opts *o)
 	char id[VOW_ID_LEN + 1];
 	if (strcmp(sub, "file") == 0 && o->npos == 2) {
 		struct rights_filing f = {o->pos[0], o->pos[1], "staff", o->detail, o->verified};
-		err = rights_file(v, NULL, &f, id);
+		err = rights_file(v, &f, id);
 		if (err == VOW_OK)
 			puts(id);
 		if (err == VOW_ERR_EXISTS) {
@@ -170,9 +170,19 @@ static int run(struct vault *v, const char *sub, const struct opts *o)
 		return err == VOW_OK ? CLI_OK : fail("cannot verify", err);
 	}
 	if (strcmp(sub, "process") == 0 && o->npos == 1) {
-		struct notify_links links = {o->public_url};
+		struct vault_request r;
+		err = vault_request_get(v, o->pos[0], &r, NULL);
+		bool exports = strcmp(r.type, "access") == 0 || strcmp(r.type, "portability") == 0;
+		bool ready =
+		    strcmp(r.status, "verified") == 0 || strcmp(r.status, "in_progress") == 0;
+		if (err == VOW_OK && exports && ready) {
+			int rc = cli_need_public_url(v, "vow request process");
+			if (rc != CLI_OK)
+				return rc; /* its answer is a download link */
+		}
 		char *result = NULL;
-		err = rights_process(v, &links, o->pos[0], &result);
+		if (err == VOW_OK)
+			err = rights_process(v, o->pos[0], &result);
 		if (err == VOW_OK)
 			puts(result);
 		free(result);

@@ -11,14 +11,15 @@
 #include "vow.h"
 
 static const char usage[] =
-    "usage: vow retention run [--dry-run] [--now TIME] [--public-url URL] [--data DIR]\n"
+    "usage: vow retention run [--dry-run] [--now TIME] [--data DIR]\n"
     "       vow retention plan [--days N] [--now TIME] [--data DIR]\n"
     "       vow retention keep SUBJECT CATEGORY [FILE] [--data DIR]\n"
     "       vow retention recompute [--data DIR]\n"
     "\n"
     "run gives every notice owed (an e-mail through the outbox, with a link to keep\n"
-    "the data) and deletes every record and file that is due, then prints what it\n"
-    "did (or, with --dry-run, would do), by category. plan shows what will be\n"
+    "the data, made from the public-url setting: run refuses without one; see\n"
+    "vow config) and deletes every record and file that is due, then prints what\n"
+    "it did (or, with --dry-run, would do), by category. plan shows what will be\n"
     "deleted when over the next N days (default 30). keep postpones an item's\n"
     "deletion at the person's word by the policy's postpone period, once its\n"
     "notice is owed or given and once per notice (audited as admin:cli).\n"
@@ -28,20 +29,27 @@ static const char usage[] =
 
 static const char outbox_usage[] =
     "usage: vow outbox list [--subject ID] [--json] [--data DIR]\n"
-    "       vow outbox send --smtp URL --from ADDRESS [--now TIME] [--data DIR]\n"
+    "       vow outbox send --smtp URL --from ADDRESS [--timeout SECONDS] [--now TIME]\n"
+    "                       [--data DIR]\n"
     "       vow outbox retry ID [--data DIR]\n"
     "\n"
     "list shows the queued, sent and dead messages (never their content).\n"
     "send delivers the messages that are due once (vow serve does this every\n"
-    "second): e-mail over SMTP to URL (smtp://host:port), webhooks over HTTP.\n"
+    "second): e-mail over SMTP to URL (smtp://host:port), webhooks over HTTP,\n"
+    "each within SECONDS (default 10, at most 60). Senders may run side by side\n"
+    "(several, and vow serve) on one data directory: each claims a message for\n"
+    "SECONDS + 10 before sending it, so none is sent twice unless a sender dies\n"
+    "mid-send. E-mails to one person are capped per hour (the mail-per-hour\n"
+    "setting, default 20; see vow config): the rest wait, in order.\n"
+    "With --now, sends as if it were TIME (sent times are recorded as TIME).\n"
     "retry sends a dead message again from scratch, once its cause is fixed.\n";
 
 struct opts {
-	const char *data, *pos[3], *public_url, *smtp, *from, *subject;
+	const char *data, *pos[3], *smtp, *from, *subject;
 	size_t npos;
 	bool dry_run, json;
 	int64_t now;
-	long days;
+	long days, timeout;
 };
 
 static int parse(int argc, char **argv, struct opts *o, const char *use)
@@ -59,8 +67,6 @@ static int parse(int argc, char **argv, struct opts *o, const char *use)
 			o->dry_run = true;
 		else if (strcmp(a, "--json") == 0)
 			o->json = true;
-		else if (strcmp(a, "--public-url") == 0 && val)
-			o->public_url = argv[++i];
 		else if (strcmp(a, "--smtp") == 0 && val)
 			o->smtp = argv[++i];
 		else if (strcmp(a, "--from") == 0 && val)
@@ -73,6 +79,14 @@ static int parse(int argc, char **argv, struct opts *o, const char *use)
 				        "vow: --now takes YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, not "
 				        "'%s'\n",
 				        argv[i]);
+				return CLI_USAGE;
+			}
+		} else if (strcmp(a, "--timeout") == 0 && val) {
+			char *end = NULL;
+			o->timeout = strtol(argv[++i], &end, 10);
+			if (end == argv[i] || *end != '\0' || o->timeout < 1 ||
+			    o->timeout > NOTIFY_TIMEOUT_MS_MAX / 1000) {
+				fprintf(stderr, "vow: --timeout takes seconds from 1 to 60\n");
 				return CLI_USAGE;
 			}
 		} else if (strcmp(a, "--days") == 0 && val) {
@@ -141,9 +155,8 @@ static int run(struct vault *v, const struct opts *o)
 	struct tally *t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return fail("out of memory", VOW_ERR_NOMEM);
-	struct notify_links links = {o->public_url};
 	struct retention_report rep;
-	vow_err err = retention_sweep(v, &links, o->now, o->dry_run, tally_cb, t, &rep);
+	vow_err err = retention_sweep(v, o->now, o->dry_run, tally_cb, t, &rep);
 	if (err == VOW_OK) {
 		const char *verb = o->dry_run ? "would " : "";
 		for (size_t i = 0; i < t->n; i++) {
@@ -193,7 +206,10 @@ int cli_retention(int argc, char **argv)
 	if (rc != CLI_OK)
 		return rc;
 	if (strcmp(sub, "run") == 0) {
-		rc = run(v, &o);
+		/* a notice links to the public URL: none is queued without one */
+		rc = o.dry_run ? CLI_OK : cli_need_public_url(v, "vow retention run");
+		if (rc == CLI_OK)
+			rc = run(v, &o);
 	} else if (strcmp(sub, "plan") == 0) {
 		rc = plan(v, &o);
 	} else if (keep) {
@@ -289,11 +305,13 @@ int cli_outbox(int argc, char **argv)
 			      "again\n",
 			      stderr);
 	} else if (send) {
-		struct notify_config cfg = {.smtp_url = o.smtp, .mail_from = o.from};
+		struct notify_config cfg = {
+		    .smtp_url = o.smtp, .mail_from = o.from, .timeout_ms = o.timeout * 1000};
 		struct vault_outbox_stats st = {0};
 		err = notify_deliver(v, &cfg, o.now, &st);
 		if (err == VOW_OK)
-			printf("sent %zu, retrying %zu, dead %zu\n", st.sent, st.retried, st.dead);
+			printf("sent %zu, retrying %zu, dead %zu, held back %zu\n", st.sent,
+			       st.retried, st.dead, st.held);
 	} else {
 		err = vault_outbox_list(v, o.subject, list_cb, &o);
 	}

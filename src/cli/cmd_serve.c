@@ -1,10 +1,11 @@
-/* cli/cmd_serve.c — `vow serve` and `vow key create`. */
+/* cli/cmd_serve.c — `vow serve`. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "http/http.h"
+#include "notify/notify.h"
 #include "vow.h"
 
 static const char serve_usage[] =
@@ -12,14 +13,19 @@ static const char serve_usage[] =
     "                 [--max-body BYTES] [--max-connections N] [--rate N] [--timeout SECONDS]\n"
     "                 [--threads N] [--smtp smtp://HOST:PORT] [--mail-from ADDRESS]\n"
     "                 [--public-url URL] [--sweep-interval SECONDS] [--send-interval SECONDS]\n"
+    "                 [--send-timeout SECONDS] [--config FILE]\n"
     "\n"
     "Serves the HTTP/JSON API (docs/api.md, docs/openapi.json) on ADDRESS:PORT\n"
     "(default 127.0.0.1:8080; port 0 picks a free one, written to --port-file).\n"
     "SIGHUP reloads DIR/policy.yaml (a bad policy keeps the old one);\n"
     "SIGTERM finishes the requests in flight and exits.\n"
     "In the background it delivers the outbox (e-mail over --smtp, webhooks over\n"
-    "HTTP) every --send-interval seconds (default 1) and runs a retention sweep\n"
-    "every --sweep-interval seconds (default 3600; 0 turns either off).\n";
+    "HTTP) every --send-interval seconds (default 1; each delivery may take\n"
+    "--send-timeout seconds, default 10, at most 60) and runs a retention sweep\n"
+    "every --sweep-interval seconds (default 3600; 0 turns either off).\n"
+    "--public-url (http(s)://HOST[:PORT][/PATH], where people reach vow) is\n"
+    "stored as the public-url setting (vow config) that every link in an e-mail\n"
+    "is made from; without one, notices and download links wait.\n";
 
 static bool number(const char *s, unsigned long long max, unsigned long long *out)
 {
@@ -67,13 +73,15 @@ static int apply(const char *opt, const char *val, struct http_config *cfg, char
 	else if (strcmp(opt, "mail-from") == 0 && strchr(val, '@') != NULL &&
 	         strpbrk(val, "\r\n<> ") == NULL)
 		cfg->mail_from = val;
-	else if (strcmp(opt, "public-url") == 0 &&
-	         (strncmp(val, "http://", 7) == 0 || strncmp(val, "https://", 8) == 0))
+	else if (strcmp(opt, "public-url") == 0 && notify_url_ok(val))
 		cfg->public_url = val;
 	else if (strcmp(opt, "sweep-interval") == 0 && number(val, 86400 * 7, &n))
 		cfg->sweep_interval = (unsigned)n;
 	else if (strcmp(opt, "send-interval") == 0 && number(val, 3600, &n))
 		cfg->send_interval = (unsigned)n;
+	else if (strcmp(opt, "send-timeout") == 0 &&
+	         number(val, NOTIFY_TIMEOUT_MS_MAX / 1000, &n) && n > 0)
+		cfg->send_timeout = (unsigned)n;
 	else
 		return -1;
 	return 0;
@@ -148,62 +156,5 @@ int cli_serve(int argc, char **argv)
 	return http_serve(&cfg);
 usage:
 	fputs(serve_usage, stderr);
-	return CLI_USAGE;
-}
-
-static const char key_usage[] =
-    "usage: vow key create --role ROLE [--staff ID] [--subject ID] [--data DIR]\n"
-    "\n"
-    "Prints a new API key, alone on standard output, shown only this once.\n"
-    "ROLE is admin or a role of the policy (service, a staff role with --staff,\n"
-    "a subject role with --subject).\n";
-
-int cli_key_create(int argc, char **argv)
-{
-	if (cli_wants_help(argc, argv)) {
-		fputs(key_usage, stdout);
-		return CLI_OK;
-	}
-	const char *data = getenv("VOW_DATA") != NULL ? getenv("VOW_DATA") : "vow-data";
-	const char *role = NULL, *staff = NULL, *subject = NULL;
-	for (int i = 2; i < argc; i++) {
-		if (i + 1 >= argc)
-			goto usage;
-		if (strcmp(argv[i], "--role") == 0)
-			role = argv[++i];
-		else if (strcmp(argv[i], "--staff") == 0)
-			staff = argv[++i];
-		else if (strcmp(argv[i], "--subject") == 0)
-			subject = argv[++i];
-		else if (strcmp(argv[i], "--data") == 0)
-			data = argv[++i];
-		else
-			goto usage;
-	}
-	if (role == NULL)
-		goto usage;
-	struct policy *p = NULL;
-	struct vault *v = NULL;
-	int rc = cli_open_vault(data, &p, &v);
-	if (rc != CLI_OK)
-		return rc;
-	char key[VAULT_APIKEY_LEN + 1];
-	vow_err err = vault_apikey_create(v, role, staff, subject, key);
-	if (err == VOW_OK) {
-		puts(key);
-		crypto_wipe(key, sizeof(key));
-	} else {
-		fprintf(stderr,
-		        "vow key create: %s (%s): ROLE must be admin or a role of the policy; "
-		        "staff roles need "
-		        "--staff, subject roles --subject\n",
-		        vow_err_message(err), vow_err_code(err));
-		rc = CLI_INVALID;
-	}
-	vault_close(&v);
-	policy_free(&p);
-	return rc;
-usage:
-	fputs(key_usage, stderr);
 	return CLI_USAGE;
 }

@@ -15,6 +15,7 @@ static const char usage[] =
     "  policy show FILE [--json]         print the compiled policy\n"
     "  serve [--data DIR] [--listen ADDR:PORT] ...   the HTTP/JSON API\n"
     "  key create --role ROLE            a new API key, printed once\n"
+    "  key list | key revoke ID          the API keys (no secrets); stop one at once\n"
     "  key rotate                        re-wrap every key under a new master key\n"
     "  subject create|show|list|find|close|erase   the people whose data vow holds\n"
     "  record put|get|verify|list|delete sealed JSON values per subject and category\n"
@@ -25,6 +26,7 @@ static const char usage[] =
     "  outbox list|send|retry            queued e-mails and webhooks\n"
     "  request file|list|show|verify|process|deny|extend   rights requests\n"
     "  agent add|business-id             Data Rights Protocol agents\n"
+    "  config show | config set NAME V   settings: public-url, mail-per-hour\n"
     "  version                           print the version\n"
     "\n"
     "Data commands take --data DIR (default $VOW_DATA, else ./vow-data).\n"
@@ -84,8 +86,13 @@ int main(int argc, char **argv)
 		return cli_request(argc - 1, argv + 1);
 	if (strcmp(cmd, "agent") == 0)
 		return cli_agent(argc - 1, argv + 1);
-	if (strcmp(cmd, "key") == 0 && argc > 2 && strcmp(argv[2], "create") == 0)
-		return cli_key_create(argc - 1, argv + 1);
+	if (strcmp(cmd, "key") == 0 &&
+	    (argc == 2 || strcmp(argv[2], "create") == 0 || strcmp(argv[2], "list") == 0 ||
+	     strcmp(argv[2], "revoke") == 0 || strcmp(argv[2], "-h") == 0 ||
+	     strcmp(argv[2], "--help") == 0))
+		return cli_key(argc - 1, argv + 1);
+	if (strcmp(cmd, "config") == 0)
+		return cli_config(argc - 1, argv + 1);
 	if (strcmp(cmd, "subject") == 0 || strcmp(cmd, "record") == 0 || strcmp(cmd, "file") == 0 ||
 	    strcmp(cmd, "key") == 0)
 		return cli_vault(argc - 1, argv + 1);

@@ -22,9 +22,10 @@ struct http_config {
 	int audit;                 /* 1 (default): every decision is audited; 0: off (benchmarks) */
 	const char *smtp_url;      /* smtp://host:port for e-mail (NULL: e-mails wait queued) */
 	const char *mail_from;     /* From: of vow's e-mails, default privacy@localhost */
-	const char *public_url;    /* base of links in e-mails, default http://ADDRESS:PORT */
+	const char *public_url;    /* base of links in e-mails: stored as the public_url setting */
 	unsigned sweep_interval;   /* seconds between retention sweeps, default 3600; 0: none */
 	unsigned send_interval;    /* seconds between outbox deliveries, default 1; 0: none */
+	unsigned send_timeout; /* seconds one delivery may take, default 10 (its lease: 10 more) */
 };
 
 /* Fills cfg with the defaults. */

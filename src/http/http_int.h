@@ -83,9 +83,6 @@ enum MHD_Result http_stream_file(struct MHD_Connection *c, struct request *r,
                                  struct vault_file_reader *rd, const struct vault_file_info *info,
                                  const char *download_name);
 
-/* The base URL of links in messages (--public-url, else the listen address). */
-const char *http_public_url(void);
-
 /* True when the key may act in subject's name (file a rights request, ask
  * for a new code, keep an item after a notice): admin keys; a subject key
  * for its own person; service and staff keys whose policy role has
@@ -121,6 +118,10 @@ enum MHD_Result http_subject_activity(struct MHD_Connection *c, struct request *
 enum MHD_Result http_subject_contract_end(struct MHD_Connection *c, struct request *r);
 enum MHD_Result http_outbox_list(struct MHD_Connection *c, struct request *r);
 enum MHD_Result http_outbox_retry(struct MHD_Connection *c, struct request *r);
+
+/* API keys (routes_keys.c, admin). */
+enum MHD_Result http_key_list(struct MHD_Connection *c, struct request *r);
+enum MHD_Result http_key_revoke(struct MHD_Connection *c, struct request *r);
 
 /* Metrics. */
 void http_metrics_decision(bool allow, const char *reason);

@@ -783,6 +783,8 @@ const struct route http_route_table[] = {
     {"POST", "/v1/data-rights-request", http_drp_exercise, ROUTE_PUBLIC | ROUTE_WRITES},
     {"GET", "/v1/data-rights-request/{id}", http_drp_status, ROUTE_PUBLIC},
     {"DELETE", "/v1/data-rights-request/{id}", http_drp_revoke, ROUTE_PUBLIC | ROUTE_WRITES},
+    {"GET", "/v1/keys", http_key_list, ROUTE_ADMIN},
+    {"DELETE", "/v1/keys/{id}", http_key_revoke, ROUTE_ADMIN | ROUTE_WRITES},
 };
 const size_t http_route_count = sizeof(http_route_table) / sizeof(http_route_table[0]);
 

@@ -56,9 +56,8 @@ enum MHD_Result http_drp_exercise(struct MHD_Connection *c, struct request *r)
 {
 	if (!body_ok(c, r))
 		return MHD_YES;
-	struct notify_links links = {http_public_url()};
 	struct drp_answer a = {0};
-	vow_err err = drp_exercise(r->v, &links, bearer(c), r->body, r->len, &a);
+	vow_err err = drp_exercise(r->v, bearer(c), r->body, r->len, &a);
 	return reply(c, r, err, &a);
 }
 

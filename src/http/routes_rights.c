@@ -118,7 +118,6 @@ enum MHD_Result http_request_file(struct MHD_Connection *c, struct request *r)
 		         : r->key.kind == API_ADMIN ? "admin"
 		                                    : "service");
 	char *dtext = detail != NULL ? json_dumps(detail, JSON_COMPACT) : NULL;
-	struct notify_links links = {http_public_url()};
 	/* an authenticated subject session is the identity check; an admin (the
 	 * privacy officer) may say they checked it another way */
 	json_t *checked = json_object_get(b, "identity_verified");
@@ -131,7 +130,7 @@ enum MHD_Result http_request_file(struct MHD_Connection *c, struct request *r)
 	struct rights_filing f = {subject, type, channel, dtext,
 	                          r->key.kind == API_SUBJECT || json_is_true(checked)};
 	char id[VOW_ID_LEN + 1];
-	vow_err err = rights_file(r->v, &links, &f, id);
+	vow_err err = rights_file(r->v, &f, id);
 	free(dtext);
 	json_decref(b);
 	if (err == VOW_ERR_EXISTS)
@@ -286,9 +285,8 @@ enum MHD_Result http_request_resend(struct MHD_Connection *c, struct request *r)
 
 enum MHD_Result http_request_process(struct MHD_Connection *c, struct request *r)
 {
-	struct notify_links links = {http_public_url()};
 	char *result = NULL;
-	vow_err err = rights_process(r->v, &links, r->params[0], &result);
+	vow_err err = rights_process(r->v, r->params[0], &result);
 	if (err == VOW_ERR_DENIED)
 		return http_error(c, r, 409, "not_verified",
 		                  "the person's identity is not verified yet", NULL);

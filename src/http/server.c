@@ -110,6 +110,7 @@ void http_config_defaults(struct http_config *cfg)
 	cfg->mail_from = "privacy@localhost";
 	cfg->sweep_interval = 3600;
 	cfg->send_interval = 1;
+	cfg->send_timeout = NOTIFY_TIMEOUT_MS / 1000;
 }
 
 static void log_line(const char *level, const char *fmt, ...)
@@ -567,7 +568,6 @@ static pthread_mutex_t work_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t work_cond = PTHREAD_COND_INITIALIZER;
 static bool work_stopping;
 static bool recheck_due = true; /* at start and after a reload: has the policy moved due dates? */
-static char public_url[300];
 
 /* Lets the requests waiting to write go first (a long background job calls
  * it between steps, with no transaction open). */
@@ -607,11 +607,6 @@ static void due_recheck(struct vault *v)
 	log_line("info", "retention: the policy changed; %zu due dates moved", changed);
 }
 
-const char *http_public_url(void)
-{
-	return public_url;
-}
-
 /* Called by a sweep after each item, with no transaction open: lets the
  * requests waiting to write go first, so a long sweep never holds them up
  * for more than one item. */
@@ -638,10 +633,9 @@ static void work_tick(int64_t now, bool sweep)
 	if (recheck)
 		due_recheck(v);
 	if (sweep) {
-		struct notify_links links = {public_url};
 		struct retention_report rep = {0};
 		pthread_mutex_lock(&write_lock);
-		vow_err err = retention_sweep(v, &links, now, false, sweep_yield, NULL, &rep);
+		vow_err err = retention_sweep(v, now, false, sweep_yield, NULL, &rep);
 		pthread_mutex_unlock(&write_lock);
 		size_t expired = 0;
 		if (err == VOW_OK) {
@@ -654,12 +648,19 @@ static void work_tick(int64_t now, bool sweep)
 		else if (rep.noticed + rep.deleted > 0)
 			log_line("info", "retention sweep: %zu notices, %zu deleted, %zu waiting",
 			         rep.noticed, rep.deleted, rep.waiting);
+		if (err == VOW_OK && rep.unlinked > 0)
+			log_line(
+			    "warn",
+			    "retention: %zu notices wait for a public URL to link to (vow serve "
+			    "--public-url URL, or vow config set public-url URL)",
+			    rep.unlinked);
 	}
 	/* delivery reads no policy: a slow receiver must not hold up a reload */
 	pthread_rwlock_unlock(&policy_lock);
 	if (http_cfg->send_interval > 0) {
 		struct notify_config nc = {.smtp_url = http_cfg->smtp_url,
-		                           .mail_from = http_cfg->mail_from};
+		                           .mail_from = http_cfg->mail_from,
+		                           .timeout_ms = (long)http_cfg->send_timeout * 1000};
 		struct vault_outbox_stats st = {0};
 		vow_err err = notify_deliver(v, &nc, now, &st);
 		if (err != VOW_OK)
@@ -838,17 +839,23 @@ int http_serve(const struct http_config *cfg)
 	}
 	log_line("info", "vow serving on http://%s:%u (policy %s)", cfg->address, port,
 	         current_policy->version);
-	if (cfg->public_url != NULL)
-		snprintf(public_url, sizeof(public_url), "%s", cfg->public_url);
-	else
-		snprintf(public_url, sizeof(public_url), "http://%s:%u", cfg->address, port);
+	/* the public URL is one setting, read wherever a link is made:
+	 * --public-url writes it */
 	{
 		struct vault *sv = NULL;
-		if (vault_open(cfg->data_dir, current_policy, &sv) == VOW_OK) {
-			if (vault_setting_set(sv, "public_url", public_url) != VOW_OK)
-				log_line("warn", "cannot record the public URL");
-			vault_close(&sv);
-		}
+		char url[NOTIFY_URL_MAX];
+		vow_err uerr = vault_open(cfg->data_dir, current_policy, &sv);
+		if (uerr == VOW_OK && cfg->public_url != NULL)
+			uerr = notify_public_url_set(sv, cfg->public_url);
+		if (uerr == VOW_OK)
+			uerr = notify_public_url(sv, url);
+		vault_close(&sv);
+		if (uerr == VOW_ERR_CONFIG)
+			log_line("warn", "no public URL: notices and download links wait until one "
+			                 "is set (vow serve --public-url URL, or vow config set "
+			                 "public-url URL)");
+		else if (uerr != VOW_OK)
+			log_line("error", "cannot record the public URL: %s", vow_err_code(uerr));
 	}
 	pthread_t work_thread;
 	bool working = (cfg->sweep_interval > 0 || cfg->send_interval > 0) &&

@@ -207,7 +207,7 @@ static vow_err send_mail(const struct notify_config *cfg, const struct vault_out
 	OPT(c, CURLOPT_READFUNCTION, read_cb);
 	OPT(c, CURLOPT_READDATA, &u);
 	OPT(c, CURLOPT_UPLOAD, 1L);
-	OPT(c, CURLOPT_TIMEOUT_MS, cfg->timeout_ms > 0 ? cfg->timeout_ms : 10000L);
+	OPT(c, CURLOPT_TIMEOUT_MS, cfg->timeout_ms);
 	OPT(c, CURLOPT_NOSIGNAL, 1L);
 	OPT(c, CURLOPT_ERRORBUFFER, errbuf);
 	if (rc == CURLE_OK)
@@ -265,7 +265,7 @@ static vow_err send_hook(struct vault *v, const struct notify_config *cfg,
 	OPT(c, CURLOPT_POSTFIELDSIZE, (long)blen);
 	OPT(c, CURLOPT_HTTPHEADER, h);
 	OPT(c, CURLOPT_WRITEFUNCTION, discard);
-	OPT(c, CURLOPT_TIMEOUT_MS, cfg->timeout_ms > 0 ? cfg->timeout_ms : 10000L);
+	OPT(c, CURLOPT_TIMEOUT_MS, cfg->timeout_ms);
 	OPT(c, CURLOPT_NOSIGNAL, 1L);
 	OPT(c, CURLOPT_ERRORBUFFER, errbuf);
 	if (rc == CURLE_OK)
@@ -300,7 +300,19 @@ static vow_err send_one(void *ctx, const struct vault_outbox_item *m, char *why,
 vow_err notify_deliver(struct vault *v, const struct notify_config *cfg, int64_t now,
                        struct vault_outbox_stats *stats)
 {
-	struct send_ctx sc = {v, cfg};
-	int max = cfg->max_attempts > 0 ? cfg->max_attempts : NOTIFY_MAX_ATTEMPTS;
-	return vault_outbox_deliver(v, now, 64, max, send_one, &sc, stats);
+	struct notify_config c = *cfg;
+	if (c.max_attempts <= 0)
+		c.max_attempts = NOTIFY_MAX_ATTEMPTS;
+	if (c.timeout_ms <= 0)
+		c.timeout_ms = NOTIFY_TIMEOUT_MS;
+	if (c.timeout_ms > NOTIFY_TIMEOUT_MS_MAX)
+		return VOW_ERR_INVALID;
+	struct vault_deliver_opts o = {.limit = 64,
+	                               .max_attempts = c.max_attempts,
+	                               .lease = (c.timeout_ms + 999) / 1000 + NOTIFY_LEASE_MARGIN};
+	vow_err err = notify_mail_per_hour(v, &o.per_hour);
+	struct send_ctx sc = {v, &c};
+	if (err == VOW_OK)
+		err = vault_outbox_deliver(v, now, &o, send_one, &sc, stats);
+	return err;
 }

@@ -63,8 +63,7 @@ static void duration_text(struct policy_duration d, char *out, size_t cap)
 }
 
 /* Queues d's notice and marks it given, in one transaction. */
-static vow_err give_notice(struct vault *v, const struct notify_links *links,
-                           const struct vault_due *d, int64_t now)
+static vow_err give_notice(struct vault *v, const struct vault_due *d, int64_t now)
 {
 	const struct policy *p = vault_policy(v);
 	const struct policy_retention *rule = deciding_rule(v, d);
@@ -85,9 +84,12 @@ static vow_err give_notice(struct vault *v, const struct notify_links *links,
 	vow_err err = vault_due_token(v, &at, token);
 	if (err != VOW_OK)
 		return err;
-	snprintf(link, sizeof(link), "%s/v1/retention/keep?subject=%s&category=%s&item=%s&token=%s",
-	         links != NULL && links->public_url != NULL ? links->public_url : "", d->subject,
-	         d->category, d->item, token);
+	char path[512];
+	snprintf(path, sizeof(path), "/v1/retention/keep?subject=%s&category=%s&item=%s&token=%s",
+	         d->subject, d->category, d->item, token);
+	err = notify_link(v, path, link, sizeof(link));
+	if (err != VOW_OK)
+		return err;
 	bool file = d->item[0] != '\0' && strcmp(d->item, VAULT_DUE_PROFILE_ITEM) != 0;
 	if (file)
 		snprintf(idem, sizeof(idem), "retention.notice:%.32s:file:%lld", d->item,
@@ -119,19 +121,29 @@ static vow_err give_notice(struct vault *v, const struct notify_links *links,
 	return err;
 }
 
-vow_err retention_sweep(struct vault *v, const struct notify_links *links, int64_t now,
-                        bool dry_run, retention_fn cb, void *ctx, struct retention_report *out)
+vow_err retention_sweep(struct vault *v, int64_t now, bool dry_run, retention_fn cb, void *ctx,
+                        struct retention_report *out)
 {
 	struct retention_report rep = {0};
 	struct vault_due buf[RETENTION_BATCH], last;
 	struct page p = {buf, 0};
-	vow_err err = VOW_OK;
+	/* a notice's link needs the public URL: without one, notices stay owed
+	 * (and what needs one waits), the rest of the sweep goes on */
+	char base[NOTIFY_URL_MAX];
+	vow_err err = notify_public_url(v, base);
+	bool linkable = err == VOW_OK;
+	if (err == VOW_ERR_CONFIG)
+		err = VOW_OK;
 	/* 1. notices owed */
 	for (bool first = true; err == VOW_OK; first = false) {
 		err = next_page(v, now, true, first ? NULL : &last, &p);
 		for (size_t i = 0; err == VOW_OK && i < p.n; i++) {
+			if (!dry_run && !linkable) {
+				rep.unlinked++;
+				continue;
+			}
 			if (!dry_run)
-				err = give_notice(v, links, &p.v[i], now);
+				err = give_notice(v, &p.v[i], now);
 			if (err == VOW_OK) {
 				rep.noticed++;
 				if (cb != NULL)

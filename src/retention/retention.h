@@ -26,15 +26,17 @@ typedef void (*retention_fn)(void *ctx, enum retention_action action, const stru
 
 struct retention_report {
 	size_t noticed, deleted, waiting; /* waiting: due, but a notice is owed first */
+	size_t unlinked;                  /* notices owed but not given: no public URL to link to */
 };
 
 /* Runs one sweep at time now: every owed notice is queued (e-mail to the
- * person, template retention.notice, with a link to keep the data), then
- * every due item is deleted. With dry_run nothing changes and cb hears what
- * would happen. *out (may be NULL) receives the counts. */
-VOW_MUST_CHECK vow_err retention_sweep(struct vault *v, const struct notify_links *links,
-                                       int64_t now, bool dry_run, retention_fn cb, void *ctx,
-                                       struct retention_report *out);
+ * person, template retention.notice, with a link to keep the data made
+ * from the public URL setting), then every due item is deleted. Without a
+ * public URL no notice is given (counted as unlinked: they stay owed, and
+ * their items wait), the rest goes on. With dry_run nothing changes and cb
+ * hears what would happen. *out (may be NULL) receives the counts. */
+VOW_MUST_CHECK vow_err retention_sweep(struct vault *v, int64_t now, bool dry_run, retention_fn cb,
+                                       void *ctx, struct retention_report *out);
 
 /* Calls cb (action RETENTION_DELETE) for every item due by `until`, in due
  * order, without changing anything. */

@@ -130,11 +130,14 @@ static vow_err deny_basis(struct vault *v, struct vault_request *r, const char *
 
 /* ---- each right ---- */
 
-static vow_err do_export(struct vault *v, const struct notify_links *links, struct vault_request *r,
-                         bool portability, char **out)
+static vow_err do_export(struct vault *v, struct vault_request *r, bool portability, char **out)
 {
+	char base[NOTIFY_URL_MAX];
+	vow_err err = notify_public_url(v, base); /* before any work: the link needs it */
+	if (err != VOW_OK)
+		return err;
 	char file[VOW_ID_LEN + 1];
-	vow_err err = rights_export_write(v, r->subject, r->id, portability, file);
+	err = rights_export_write(v, r->subject, r->id, portability, file);
 	if (err != VOW_OK)
 		return err;
 	unsigned char b[32];
@@ -145,9 +148,12 @@ static vow_err do_export(struct vault *v, const struct notify_links *links, stru
 	err = vault_request_export_token(v, r->id, token, expires);
 	snprintf(r->export_id, sizeof(r->export_id), "%s", file);
 	r->export_expires = expires;
-	char url[512], until[21], summary[700];
-	snprintf(url, sizeof(url), "%s/v1/exports/%s",
-	         links != NULL && links->public_url != NULL ? links->public_url : "", token);
+	char url[512] = "", until[21], summary[700];
+	char path[80];
+	snprintf(path, sizeof(path), "/v1/exports/%s", token);
+	if (err == VOW_OK)
+		err = notify_link(v, path, url, sizeof(url));
+	crypto_wipe(path, sizeof(path));
 	clock_format(expires, until);
 	snprintf(summary, sizeof(summary), "Download your data until %s: %s", until, url);
 	crypto_wipe(token, sizeof(token));
@@ -481,8 +487,7 @@ static vow_err do_purpose(struct vault *v, struct vault_request *r, json_t *d, b
 /* Whether the right applies to any of the data the person holds. */
 static bool portability_has_basis(struct vault *v, const char *subject);
 
-vow_err rights_process(struct vault *v, const struct notify_links *links, const char *id,
-                       char **result)
+vow_err rights_process(struct vault *v, const char *id, char **result)
 {
 	struct vault_request r;
 	char *detail = NULL;
@@ -511,7 +516,7 @@ vow_err rights_process(struct vault *v, const struct notify_links *links, const 
 	if (err == VOW_OK) {
 		switch (t) {
 		case RIGHT_ACCESS:
-			err = do_export(v, links, &r, false, &out);
+			err = do_export(v, &r, false, &out);
 			break;
 		case RIGHT_PORTABILITY:
 			if (!portability_has_basis(v, r.subject))
@@ -521,7 +526,7 @@ vow_err rights_process(struct vault *v, const struct notify_links *links, const 
 				    "bases that give a right to portability",
 				    &out);
 			else
-				err = do_export(v, links, &r, true, &out);
+				err = do_export(v, &r, true, &out);
 			break;
 		case RIGHT_RECTIFICATION:
 			err = do_rectify(v, &r, d, &out);

@@ -244,11 +244,11 @@ static json_t *status_of(struct vault *v, const struct vault_drp *d)
 					expired = true;
 				need = true;
 				clock_format(r.code_expires, expires);
-				char base[300];
-				if (vault_setting_get(v, "public_url", "", base, sizeof(base)) !=
-				    VOW_OK)
-					base[0] = '\0';
-				snprintf(uv, sizeof(uv), "%s/v1/requests/%s/verify", base, r.id);
+				/* from the public URL, or none (never a relative link) */
+				char path[80];
+				snprintf(path, sizeof(path), "/v1/requests/%s/verify", r.id);
+				if (notify_link(v, path, uv, sizeof(uv)) != VOW_OK)
+					uv[0] = '\0';
 			}
 			if (strcmp(r.status, "completed") != 0) {
 				all_done = false;
@@ -403,8 +403,8 @@ static vow_err decided(struct vault *v, struct vault_drp *d, const char *reason,
 	return err == VOW_OK ? audit_change(v, &ev) : err;
 }
 
-vow_err drp_exercise(struct vault *v, const struct notify_links *links, const char *token,
-                     const char *body, size_t len, struct drp_answer *out)
+vow_err drp_exercise(struct vault *v, const char *token, const char *body, size_t len,
+                     struct drp_answer *out)
 {
 	char agent[64];
 	vow_err err = vault_agent_token_find(v, token, agent);
@@ -515,7 +515,7 @@ vow_err drp_exercise(struct vault *v, const struct notify_links *links, const ch
 				struct rights_filing f = {subject, types[i], channel, details[i],
 				                          verified};
 				char id[VOW_ID_LEN + 1];
-				err = rights_file(v, links, &f, id);
+				err = rights_file(v, &f, id);
 				if (err == VOW_OK) {
 					size_t used = strlen(d.requests);
 					snprintf(d.requests + used, sizeof(d.requests) - used,

@@ -178,10 +178,8 @@ static vow_err open_of_type_cb(void *ctx, const struct vault_request *r)
 	return VOW_OK;
 }
 
-vow_err rights_file(struct vault *v, const struct notify_links *links,
-                    const struct rights_filing *f, char id[VOW_ID_LEN + 1])
+vow_err rights_file(struct vault *v, const struct rights_filing *f, char id[VOW_ID_LEN + 1])
 {
-	(void)links;
 	enum rights_type t;
 	if (f->type == NULL || !rights_type_parse(f->type, &t) || f->channel == NULL)
 		return VOW_ERR_INVALID;
@@ -285,9 +283,13 @@ vow_err rights_verify(struct vault *v, const char *id, const char *code, int64_t
 	if (locked_until != NULL)
 		*locked_until = c.locked_until;
 	if (err == VOW_OK && c.lockout_started) {
-		struct audit_event ev = {"rights", NULL, "request.lockout",     r.subject, NULL,
-		                         r.type,   "ok", "too_many_wrong_codes"};
-		err = audit_record(v, &ev);
+		struct audit_event ev = {.role = "rights",
+		                         .action = "request.lockout",
+		                         .subject = r.subject,
+		                         .purpose = r.type,
+		                         .result = "ok",
+		                         .reason = "too_many_wrong_codes"};
+		err = audit_change(v, &ev);
 	}
 	if (err != VOW_OK)
 		return err;

@@ -84,8 +84,8 @@ struct rights_filing {
  * category or purpose, a value that is not JSON); VOW_ERR_NOT_FOUND for an
  * unknown or erased subject. Who may file for whom is the caller's check
  * (the HTTP layer: the policy's acts_for_subjects). */
-VOW_MUST_CHECK vow_err rights_file(struct vault *v, const struct notify_links *links,
-                                   const struct rights_filing *f, char id[VOW_ID_LEN + 1]);
+VOW_MUST_CHECK vow_err rights_file(struct vault *v, const struct rights_filing *f,
+                                   char id[VOW_ID_LEN + 1]);
 
 /* Checks the person's code: verified on the right one. VOW_ERR_DENIED for
  * a wrong code, VOW_ERR_INVALID when none is valid any more (resend),
@@ -122,9 +122,10 @@ VOW_MUST_CHECK vow_err rights_deny(struct vault *v, const char *id, const char *
  * later call, once the outbox says that notice was delivered (the answer
  * then says "waiting"). VOW_ERR_DENIED for a request not yet verified;
  * VOW_ERR_EXISTS for a closed one. A crash part-way is completed by
- * calling it again. */
-VOW_MUST_CHECK vow_err rights_process(struct vault *v, const struct notify_links *links,
-                                      const char *id, char **result);
+ * calling it again. An access or portability export's link is made from
+ * the public URL setting: VOW_ERR_CONFIG without one (the request stays in
+ * progress; process it again once it is set). */
+VOW_MUST_CHECK vow_err rights_process(struct vault *v, const char *id, char **result);
 
 /* Lists the open requests whose deadline is before now, by deadline. */
 VOW_MUST_CHECK vow_err rights_overdue(struct vault *v, int64_t now, vault_request_fn cb, void *ctx);
@@ -171,9 +172,8 @@ VOW_MUST_CHECK vow_err drp_agent_info(struct vault *v, const char *token, const 
  * reason, for an unsupported regime (outside_jurisdiction) or right
  * (claim_not_covered), nobody matching the identity (no_match), or the same
  * right already open (too_many_requests). The Exercise Status object. */
-VOW_MUST_CHECK vow_err drp_exercise(struct vault *v, const struct notify_links *links,
-                                    const char *token, const char *body, size_t len,
-                                    struct drp_answer *out);
+VOW_MUST_CHECK vow_err drp_exercise(struct vault *v, const char *token, const char *body,
+                                    size_t len, struct drp_answer *out);
 
 /* GET /v1/data-rights-request/{id}: its status (403 for another agent's). */
 VOW_MUST_CHECK vow_err drp_status(struct vault *v, const char *token, const char *id,

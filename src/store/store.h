@@ -132,7 +132,8 @@ struct store_apikey {
 	char role[STORE_KEY_MAX]; /* "admin" or a policy role key */
 	char staff[STORE_KEY_MAX];
 	char subject[VOW_ID_LEN + 1];
-	int64_t created_at, revoked_at;
+	int64_t created_at, revoked_at; /* revoked_at 0: not revoked */
+	int64_t expires_at;             /* 0: never */
 };
 
 /* One audit entry: ids, keys and outcomes, never personal values. */
@@ -347,18 +348,51 @@ struct store_ops {
 	 * at seq stays as the anchor of what remains) */
 	vow_err (*audit_prune)(struct store *s, int64_t seq, size_t *count);
 
-	/* DATA: API keys */
+	/* DATA: API keys. list walks them in id order after `after` (NULL:
+	 * from the start), at most limit; revoke sets revoked_at on a key not
+	 * yet revoked (VOW_ERR_NOT_FOUND: no such key, VOW_ERR_EXISTS: revoked
+	 * already); subject walks a subject's keys not yet revoked; count
+	 * counts the keys of role neither revoked nor expired at now. */
 	vow_err (*apikey_insert)(struct store *s, const struct store_apikey *row);
 	vow_err (*apikey_get)(struct store *s, const char *id, struct store_apikey *out);
+	vow_err (*apikey_list)(struct store *s, const char *after, size_t limit, store_each_fn cb,
+	                       void *ctx);
+	vow_err (*apikey_revoke)(struct store *s, const char *id, int64_t at);
+	vow_err (*apikey_subject)(struct store *s, const char *subject, store_each_fn cb,
+	                          void *ctx);
+	vow_err (*apikey_count)(struct store *s, const char *role, int64_t now, size_t *count);
 
 	/* DATA: the outbox. insert is VOW_ERR_EXISTS for a known idempotency
 	 * key (the message is already queued). due lists pending messages whose
-	 * next_at <= now, oldest first, at most limit. update writes status,
-	 * attempts, next_at, sent_at, last_error and payload. */
+	 * next_at <= now and whose lease (if any) ended by lease_now, oldest
+	 * first, at most limit. update writes status, attempts, next_at,
+	 * sent_at, last_error and payload.
+	 *
+	 * Leases (lease_now is the real clock, shared by every sender): claim
+	 * takes message id for one delivery, atomically, when it is pending,
+	 * due at now and not leased at lease_now, setting its lease to (token,
+	 * until); VOW_ERR_NOT_FOUND when it is not there to take. finish writes
+	 * the delivery's outcome (status, attempts, next_at, sent_at,
+	 * last_error; a sent message's payload dropped, another's left as
+	 * stored) and ends the lease, only while token holds it and, for an
+	 * outcome other than sent, the message is still pending;
+	 * VOW_ERR_NOT_FOUND otherwise. recent counts subject's e-mails sent
+	 * after since (*oldest: the earliest of their times, 0 for none) and
+	 * those leased at lease_now. hold moves subject's pending e-mails that
+	 * are due at now and not leased to until, with why as last_error. */
 	vow_err (*message_insert)(struct store *s, const struct store_message *row);
-	vow_err (*message_due)(struct store *s, int64_t now, size_t limit, store_each_fn cb,
-	                       void *ctx);
+	vow_err (*message_due)(struct store *s, int64_t now, int64_t lease_now, size_t limit,
+	                       store_each_fn cb, void *ctx);
 	vow_err (*message_update)(struct store *s, const struct store_message *row);
+	vow_err (*message_claim)(struct store *s, const char *id, const char *token, int64_t now,
+	                         int64_t lease_now, int64_t until);
+	vow_err (*message_finish)(struct store *s, const struct store_message *row,
+	                          const char *token);
+	vow_err (*message_recent)(struct store *s, const char *subject, int64_t since,
+	                          int64_t lease_now, size_t *sent, int64_t *oldest,
+	                          size_t *in_flight);
+	vow_err (*message_hold)(struct store *s, const char *subject, int64_t now,
+	                        int64_t lease_now, int64_t until, const char *why, size_t *count);
 	vow_err (*message_list)(struct store *s, const char *subject, store_each_fn cb, void *ctx);
 	vow_err (*message_get)(struct store *s, const char *id, struct store_message *out);
 

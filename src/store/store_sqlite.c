@@ -53,8 +53,6 @@ enum q {
 	Q_FLAG_LIST,
 	Q_DENY_INS,
 	Q_DENY_LIST,
-	Q_APIKEY_INS,
-	Q_APIKEY_GET,
 	Q_AUDIT_INS,
 	Q_AUDIT_HEAD,
 	Q_AUDIT_SCAN,
@@ -158,10 +156,6 @@ static const char *const sql[Q__COUNT] = {
     [Q_DENY_LIST] = "SELECT subject,role,actor,purpose,category,recipient,reason,at FROM denials "
                     "WHERE subject=? "
                     "ORDER BY at,rowid",
-    [Q_APIKEY_INS] = "INSERT INTO api_keys(id,hash,role,staff,subject,created_at,revoked_at) "
-                     "VALUES(?,?,?,?,?,?,0)",
-    [Q_APIKEY_GET] =
-        "SELECT id,hash,role,staff,subject,created_at,revoked_at FROM api_keys WHERE id=?",
     [Q_AUDIT_INS] =
         "INSERT INTO audit(seq,at,actor,action,subject,category,purpose,result,reason,prev,hash) "
         "VALUES(?,?,?,?,?,?,?,?,?,?,?)",
@@ -315,6 +309,23 @@ static const char *const sql[Q__COUNT] = {
 	"ALTER TABLE due ADD COLUMN postponed_at INTEGER NOT NULL DEFAULT 0;"                      \
 	"ALTER TABLE due ADD COLUMN postponed_by TEXT NOT NULL DEFAULT '';"
 
+/* step 16: API keys that expire, found by subject (erasure revokes a
+ * subject's keys); keys of subjects erased before this step are revoked now */
+#define DATA_MIGRATION_16                                                                          \
+	"ALTER TABLE api_keys ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0;"                   \
+	"CREATE INDEX api_keys_subject ON api_keys(subject) WHERE subject<>'';"                    \
+	"UPDATE api_keys SET revoked_at=CAST(strftime('%s','now') AS INTEGER) WHERE revoked_at=0 " \
+	"AND subject IN (SELECT id FROM subjects WHERE status=2);"
+
+/* step 17: outbox leases (a sender claims a message before sending it, so
+ * concurrent senders never send one twice) and the per-person count of
+ * recent e-mails */
+#define DATA_MIGRATION_17                                                                          \
+	"ALTER TABLE outbox ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;"                    \
+	"ALTER TABLE outbox ADD COLUMN lease_token TEXT NOT NULL DEFAULT '';"                      \
+	"CREATE INDEX outbox_sent ON outbox(subject, sent_at) WHERE status=1 AND kind=1;"          \
+	"CREATE INDEX outbox_leased ON outbox(subject) WHERE lease_until>0;"
+
 static const char *const data_migrations[] = {
     "CREATE TABLE subjects(id TEXT PRIMARY KEY, status INTEGER NOT NULL, region TEXT NOT NULL,"
     " created_at INTEGER NOT NULL, closed_at INTEGER NOT NULL, erased_at INTEGER NOT NULL, profile "
@@ -356,6 +367,8 @@ static const char *const data_migrations[] = {
     DATA_MIGRATION_13,
     DATA_MIGRATION_14,
     DATA_MIGRATION_15,
+    DATA_MIGRATION_16,
+    DATA_MIGRATION_17,
 };
 
 static const char *const keys_migrations[] = {
@@ -1428,44 +1441,6 @@ static vow_err sq_audit_prune(struct store *s, int64_t seq, size_t *count)
 	return err;
 }
 
-/* ---- API keys ---- */
-
-static vow_err sq_apikey_insert(struct store *s, const struct store_apikey *r)
-{
-	sqlite3_stmt *q = stmt(s, Q_APIKEY_INS);
-	if (q != NULL) {
-		sq_bind_text(q, 1, r->id);
-		sqlite3_bind_blob(q, 2, r->hash, 32, SQLITE_STATIC);
-		sq_bind_text(q, 3, r->role);
-		sq_bind_text(q, 4, r->staff);
-		sq_bind_text(q, 5, r->subject);
-		sqlite3_bind_int64(q, 6, r->created_at);
-	}
-	return sq_run(s, q);
-}
-
-static vow_err sq_apikey_get(struct store *s, const char *id, struct store_apikey *out)
-{
-	sqlite3_stmt *q = stmt(s, Q_APIKEY_GET);
-	if (q != NULL)
-		sq_bind_text(q, 1, id);
-	vow_err err = sq_one(s, q);
-	if (err != VOW_OK)
-		return err;
-	sq_col_text(q, 0, out->id, sizeof(out->id));
-	if (sqlite3_column_bytes(q, 1) == 32)
-		memcpy(out->hash, sqlite3_column_blob(q, 1), 32);
-	else
-		err = VOW_ERR_INTEGRITY;
-	sq_col_text(q, 2, out->role, sizeof(out->role));
-	sq_col_text(q, 3, out->staff, sizeof(out->staff));
-	sq_col_text(q, 4, out->subject, sizeof(out->subject));
-	out->created_at = sqlite3_column_int64(q, 5);
-	out->revoked_at = sqlite3_column_int64(q, 6);
-	sqlite3_reset(q);
-	return err;
-}
-
 /* ---- keys ---- */
 
 static vow_err read_key(sqlite3_stmt *q, struct store_key *r)
@@ -1599,6 +1574,10 @@ const struct store_ops store_sqlite_ops = {
     .audit_prune = sq_audit_prune,
     .apikey_insert = sq_apikey_insert,
     .apikey_get = sq_apikey_get,
+    .apikey_list = sq_apikey_list,
+    .apikey_revoke = sq_apikey_revoke,
+    .apikey_subject = sq_apikey_subject,
+    .apikey_count = sq_apikey_count,
     .key_put = sq_key_put,
     .key_get = sq_key_get,
     .key_delete = sq_key_delete,
@@ -1608,6 +1587,10 @@ const struct store_ops store_sqlite_ops = {
     .message_insert = sq_message_insert,
     .message_due = sq_message_due,
     .message_update = sq_message_update,
+    .message_claim = sq_message_claim,
+    .message_finish = sq_message_finish,
+    .message_recent = sq_message_recent,
+    .message_hold = sq_message_hold,
     .message_list = sq_message_list,
     .message_get = sq_message_get,
     .due_put = sq_due_put,

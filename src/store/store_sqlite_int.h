@@ -68,8 +68,16 @@ vow_err sq_col_blob(sqlite3_stmt *q, int i, struct store_blob *b);
 /* The outbox and due-date operations (store_sqlite_work.c); contracts in
  * store.h. */
 vow_err sq_message_insert(struct store *s, const struct store_message *r);
-vow_err sq_message_due(struct store *s, int64_t now, size_t limit, store_each_fn cb, void *ctx);
+vow_err sq_message_due(struct store *s, int64_t now, int64_t lease_now, size_t limit,
+                       store_each_fn cb, void *ctx);
 vow_err sq_message_update(struct store *s, const struct store_message *r);
+vow_err sq_message_claim(struct store *s, const char *id, const char *token, int64_t now,
+                         int64_t lease_now, int64_t until);
+vow_err sq_message_finish(struct store *s, const struct store_message *r, const char *token);
+vow_err sq_message_recent(struct store *s, const char *subject, int64_t since, int64_t lease_now,
+                          size_t *sent, int64_t *oldest, size_t *in_flight);
+vow_err sq_message_hold(struct store *s, const char *subject, int64_t now, int64_t lease_now,
+                        int64_t until, const char *why, size_t *count);
 vow_err sq_message_list(struct store *s, const char *subject, store_each_fn cb, void *ctx);
 vow_err sq_message_get(struct store *s, const char *id, struct store_message *out);
 vow_err sq_due_put(struct store *s, const struct store_due *r);
@@ -96,6 +104,15 @@ vow_err sq_code_failure_add(struct store *s, const char *subject, int64_t at,
                             int64_t forget_before);
 vow_err sq_code_failure_nth(struct store *s, const char *subject, int64_t since, unsigned n,
                             int64_t *at);
+
+/* API keys (store_sqlite_apikeys.c). */
+vow_err sq_apikey_insert(struct store *s, const struct store_apikey *r);
+vow_err sq_apikey_get(struct store *s, const char *id, struct store_apikey *out);
+vow_err sq_apikey_list(struct store *s, const char *after, size_t limit, store_each_fn cb,
+                       void *ctx);
+vow_err sq_apikey_revoke(struct store *s, const char *id, int64_t at);
+vow_err sq_apikey_subject(struct store *s, const char *subject, store_each_fn cb, void *ctx);
+vow_err sq_apikey_count(struct store *s, const char *role, int64_t now, size_t *count);
 
 /* DRP agents and requests (store_sqlite_agents.c). */
 vow_err sq_agent_put(struct store *s, const struct store_agent *r);

@@ -17,6 +17,10 @@ enum w {
 	W_DUE_NOTICES,
 	W_DUE_SUBJ,
 	W_DUE_ALL,
+	W_MSG_CLAIM,
+	W_MSG_FINISH,
+	W_MSG_RECENT,
+	W_MSG_HOLD,
 	W__END
 };
 _Static_assert(W__END <= SQ_WORK_BASE + 24, "statement slots overlap the requests'");
@@ -30,8 +34,8 @@ _Static_assert(W__END <= SQ_WORK_BASE + 24, "statement slots overlap the request
 
 static const char *const sql[W__END - SQ_WORK_BASE] = {
     [W_MSG_INS - SQ_WORK_BASE] = "INSERT INTO outbox(" MSG_COLS ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
-    [W_MSG_DUE - SQ_WORK_BASE] = "SELECT " MSG_COLS " FROM outbox WHERE status=0 AND next_at<=? "
-                                 "ORDER BY next_at,rowid LIMIT ?",
+    [W_MSG_DUE - SQ_WORK_BASE] = "SELECT " MSG_COLS " FROM outbox WHERE status=0 AND next_at<=?1 "
+                                 "AND lease_until<=?2 ORDER BY next_at,rowid LIMIT ?3",
     [W_MSG_UPD - SQ_WORK_BASE] = "UPDATE outbox SET status=?6,attempts=?7,next_at=?9,sent_at=?10,"
                                  "last_error=?11,payload=?12 WHERE id=?1",
     [W_MSG_LIST - SQ_WORK_BASE] =
@@ -55,6 +59,21 @@ static const char *const sql[W__END - SQ_WORK_BASE] = {
     [W_DUE_ALL - SQ_WORK_BASE] =
         "SELECT " DUE_COLS " FROM due WHERE (subject,category,item)>(?,?,?) "
         "ORDER BY subject,category,item LIMIT ?",
+    [W_MSG_CLAIM - SQ_WORK_BASE] =
+        "UPDATE outbox SET lease_until=?5, lease_token=?2 WHERE id=?1 AND status=0 AND "
+        "next_at<=?3 AND lease_until<=?4",
+    [W_MSG_FINISH - SQ_WORK_BASE] =
+        "UPDATE outbox SET status=?3, attempts=?4, next_at=?5, sent_at=?6, last_error=?7, "
+        "lease_until=0, lease_token='', payload=CASE WHEN ?3=1 THEN NULL ELSE payload END "
+        "WHERE id=?1 AND lease_token=?2 AND lease_token<>'' AND (?3=1 OR status=0)",
+    [W_MSG_RECENT - SQ_WORK_BASE] =
+        "SELECT (SELECT count(*) FROM outbox WHERE subject=?1 AND status=1 AND kind=1 AND "
+        "sent_at>?2), (SELECT min(sent_at) FROM outbox WHERE subject=?1 AND status=1 AND "
+        "kind=1 AND sent_at>?2), (SELECT count(*) FROM outbox WHERE subject=?1 AND "
+        "lease_until>0 AND lease_until>?3 AND status=0 AND kind=1)",
+    [W_MSG_HOLD - SQ_WORK_BASE] =
+        "UPDATE outbox SET next_at=?4, last_error=?5 WHERE subject=?1 AND status=0 AND kind=1 "
+        "AND next_at<=?2 AND lease_until<=?3",
 };
 
 static sqlite3_stmt *stmt(struct store *s, enum w w)
@@ -110,12 +129,14 @@ vow_err sq_message_insert(struct store *s, const struct store_message *r)
 	return sq_run(s, q);
 }
 
-vow_err sq_message_due(struct store *s, int64_t now, size_t limit, store_each_fn cb, void *ctx)
+vow_err sq_message_due(struct store *s, int64_t now, int64_t lease_now, size_t limit,
+                       store_each_fn cb, void *ctx)
 {
 	sqlite3_stmt *q = stmt(s, W_MSG_DUE);
 	if (q != NULL) {
 		sqlite3_bind_int64(q, 1, now);
-		sqlite3_bind_int64(q, 2, (sqlite3_int64)limit);
+		sqlite3_bind_int64(q, 2, lease_now);
+		sqlite3_bind_int64(q, 3, (sqlite3_int64)limit);
 	}
 	WALK(s, q, message_t, read_message, cb, ctx);
 }
@@ -128,6 +149,77 @@ vow_err sq_message_update(struct store *s, const struct store_message *r)
 	vow_err err = sq_run(s, q);
 	if (err == VOW_OK && sqlite3_changes(s->db) == 0)
 		err = VOW_ERR_NOT_FOUND;
+	return err;
+}
+
+vow_err sq_message_claim(struct store *s, const char *id, const char *token, int64_t now,
+                         int64_t lease_now, int64_t until)
+{
+	sqlite3_stmt *q = stmt(s, W_MSG_CLAIM);
+	if (q != NULL) {
+		sq_bind_text(q, 1, id);
+		sq_bind_text(q, 2, token);
+		sqlite3_bind_int64(q, 3, now);
+		sqlite3_bind_int64(q, 4, lease_now);
+		sqlite3_bind_int64(q, 5, until);
+	}
+	vow_err err = sq_run(s, q);
+	if (err == VOW_OK && sqlite3_changes(s->db) == 0)
+		err = VOW_ERR_NOT_FOUND;
+	return err;
+}
+
+vow_err sq_message_finish(struct store *s, const struct store_message *r, const char *token)
+{
+	sqlite3_stmt *q = stmt(s, W_MSG_FINISH);
+	if (q != NULL) {
+		sq_bind_text(q, 1, r->id);
+		sq_bind_text(q, 2, token);
+		sqlite3_bind_int(q, 3, r->status);
+		sqlite3_bind_int(q, 4, r->attempts);
+		sqlite3_bind_int64(q, 5, r->next_at);
+		sqlite3_bind_int64(q, 6, r->sent_at);
+		sq_bind_text(q, 7, r->last_error);
+	}
+	vow_err err = sq_run(s, q);
+	if (err == VOW_OK && sqlite3_changes(s->db) == 0)
+		err = VOW_ERR_NOT_FOUND;
+	return err;
+}
+
+vow_err sq_message_recent(struct store *s, const char *subject, int64_t since, int64_t lease_now,
+                          size_t *sent, int64_t *oldest, size_t *in_flight)
+{
+	sqlite3_stmt *q = stmt(s, W_MSG_RECENT);
+	if (q != NULL) {
+		sq_bind_text(q, 1, subject);
+		sqlite3_bind_int64(q, 2, since);
+		sqlite3_bind_int64(q, 3, lease_now);
+	}
+	vow_err err = sq_one(s, q);
+	if (err == VOW_OK) {
+		*sent = (size_t)sqlite3_column_int64(q, 0);
+		*oldest = sqlite3_column_int64(q, 1); /* NULL (none) reads as 0 */
+		*in_flight = (size_t)sqlite3_column_int64(q, 2);
+		sqlite3_reset(q);
+	}
+	return err;
+}
+
+vow_err sq_message_hold(struct store *s, const char *subject, int64_t now, int64_t lease_now,
+                        int64_t until, const char *why, size_t *count)
+{
+	sqlite3_stmt *q = stmt(s, W_MSG_HOLD);
+	if (q != NULL) {
+		sq_bind_text(q, 1, subject);
+		sqlite3_bind_int64(q, 2, now);
+		sqlite3_bind_int64(q, 3, lease_now);
+		sqlite3_bind_int64(q, 4, until);
+		sq_bind_text(q, 5, why);
+	}
+	vow_err err = sq_run(s, q);
+	if (err == VOW_OK && count != NULL)
+		*count = (size_t)sqlite3_changes(s->db);
 	return err;
 }
 

@@ -22,6 +22,10 @@ static const struct err_row err_table[VOW_ERR__COUNT] = {
     [VOW_ERR_KEY] = {"key_error", "key material is missing or unusable", 500},
     [VOW_ERR_INTERNAL] = {"internal_error", "internal error", 500},
     [VOW_ERR_LOCKED] = {"locked", "locked after too many failed attempts: try again later", 429},
+    [VOW_ERR_CONFIG] = {"not_configured",
+                        "a setting this needs is not set (e.g. the public URL: vow config set "
+                        "public-url URL)",
+                        409},
 };
 
 static const struct err_row *err_row(vow_err err)

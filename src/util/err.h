@@ -24,6 +24,7 @@ typedef enum vow_err {
 	VOW_ERR_KEY,       /* key material missing, malformed or of the wrong mode */
 	VOW_ERR_INTERNAL,  /* a broken internal invariant */
 	VOW_ERR_LOCKED,    /* refused for a while after too many failed attempts */
+	VOW_ERR_CONFIG,    /* a setting the operation needs is not set (e.g. the public URL) */
 	VOW_ERR__COUNT
 } vow_err;
 

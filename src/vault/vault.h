@@ -571,17 +571,36 @@ typedef vow_err (*vault_send_fn)(void *ctx, const struct vault_outbox_item *m, c
 
 struct vault_outbox_stats {
 	size_t sent, retried, dead;
+	size_t held; /* held back by the hourly cap per person (delivered later) */
 };
 
-/* Takes up to limit pending messages due at now and hands each to send. A
- * delivered one is marked sent and its sealed payload dropped; a failed one
- * is retried after a backoff (30 s doubling, at most an hour) until
- * max_attempts, then marked dead with its last error. Each outcome commits
- * alone, so a crash re-sends at most the message in flight (with the same
- * idempotency key). stats (may be NULL) are added to. */
-VOW_MUST_CHECK vow_err vault_outbox_deliver(struct vault *v, int64_t now, size_t limit,
-                                            int max_attempts, vault_send_fn send, void *ctx,
-                                            struct vault_outbox_stats *stats);
+/* How a delivery round works. */
+struct vault_deliver_opts {
+	size_t limit;      /* messages taken in this round, at most */
+	int max_attempts;  /* failed attempts before a message is dead */
+	int64_t lease;     /* seconds a sender holds a message it claimed: longer than one
+	                      delivery (the sender's timeout) and the write of its outcome */
+	unsigned per_hour; /* e-mails to one person in any hour (0: no cap) */
+};
+
+/* Takes up to o->limit pending messages due at now and hands each to send.
+ * Before sending, a sender claims the message with a lease (an atomic
+ * update in its own short transaction, on the real clock), so concurrent
+ * senders (a server and `vow outbox send`, or several) never send it
+ * twice: a message is sent at most once, except when a sender dies (or
+ * cannot write the outcome) after the receiver accepted it; its lease then
+ * runs out and another sender delivers it again, with the same
+ * idempotency key. An e-mail to a person who was sent o->per_hour
+ * e-mails in the hour before now (counting those being sent) is held back
+ * with every later one to them, in order, until the hour allows it: none
+ * is dropped. A delivered message is marked sent (at now) and its sealed
+ * payload dropped; a failed one is retried after a backoff (30 s
+ * doubling, at most an hour) until max_attempts, then marked dead with
+ * its last error. Each outcome commits alone. stats (may be NULL) are
+ * added to. */
+VOW_MUST_CHECK vow_err vault_outbox_deliver(struct vault *v, int64_t now,
+                                            const struct vault_deliver_opts *o, vault_send_fn send,
+                                            void *ctx, struct vault_outbox_stats *stats);
 
 /* A queued message as listed (no address, no content). */
 struct vault_message_info {
@@ -731,17 +750,42 @@ struct vault_apikey {
 
 /* Creates an API key for role: "admin" (acting for decisions as the
  * policy's first service role, or another role it names per request) or a
- * role key of the policy; staff keys need staff (an
- * id), subject keys a subject id. Writes the key (shown once; only a keyed
- * hash is stored) to key. VOW_ERR_INVALID for an unknown role or a missing
- * staff/subject. */
+ * role key of the policy; staff keys need staff (an id), subject keys a
+ * subject id. expires_at: when it stops working (0: never; otherwise
+ * later than now). Writes the key (shown once; only a keyed hash is
+ * stored) to key; audited as apikey.create. VOW_ERR_INVALID for an unknown
+ * role, a missing staff/subject or an expiry not in the future;
+ * VOW_ERR_NOT_FOUND for a subject key of an unknown or erased subject. */
 VOW_MUST_CHECK vow_err vault_apikey_create(struct vault *v, const char *role, const char *staff,
-                                           const char *subject, char key[VAULT_APIKEY_LEN + 1]);
+                                           const char *subject, int64_t expires_at,
+                                           char key[VAULT_APIKEY_LEN + 1]);
 
-/* Checks a presented key (constant-time comparison of hashes); *out
- * describes it. VOW_ERR_DENIED for anything but a live key. */
+/* Checks a presented key (constant-time comparison of hashes) against the
+ * store on every call (nothing is cached, so a revocation holds at once
+ * for every handle and thread); *out describes it. VOW_ERR_DENIED for
+ * anything but a key that exists, is not revoked and has not expired. */
 VOW_MUST_CHECK vow_err vault_apikey_verify(struct vault *v, const char *presented,
                                            struct vault_apikey *out);
+
+/* An API key as listed: never its secret or its hash. */
+struct vault_apikey_info {
+	char id[17];
+	char role[129], staff[129], subject[VOW_ID_LEN + 1];
+	int64_t created_at, expires_at, revoked_at; /* 0: never / not revoked */
+};
+
+/* Lists API keys in id order after `after` (NULL: from the start), at
+ * most limit (pass the last id seen to page). */
+typedef vow_err (*vault_apikey_fn)(void *ctx, const struct vault_apikey_info *k);
+VOW_MUST_CHECK vow_err vault_apikey_list(struct vault *v, const char *after, size_t limit,
+                                         vault_apikey_fn cb, void *ctx);
+
+/* Revokes key id at once (audited as apikey.revoke; by: the id of the
+ * admin key acting, or NULL from the command line). VOW_ERR_NOT_FOUND for
+ * no such key, VOW_ERR_EXISTS when it is revoked already, VOW_ERR_DENIED
+ * when it is the last admin key neither revoked nor expired (create
+ * another first: nobody could then manage keys over HTTP). */
+VOW_MUST_CHECK vow_err vault_apikey_revoke(struct vault *v, const char *id, const char *by);
 
 /* ---- keys ---- */
 

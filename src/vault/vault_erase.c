@@ -351,6 +351,8 @@ vow_err vault_subject_erase(struct vault *v, const char *subject, char **receipt
 		size_t dropped = 0;
 		if (err == VOW_OK)
 			err = vault_outbox_forget(v, subject, &dropped);
+		if (err == VOW_OK) /* a person who is gone has no session */
+			err = vault_apikey_revoke_subject(v, subject, NULL);
 		err = vault_commit(v, err);
 	}
 	if (err == VOW_OK)

@@ -164,6 +164,12 @@ VOW_MUST_CHECK vow_err vault_due_refresh_subject(struct vault *v, const char *su
  * request (template request.completed). *dropped (may be NULL) counts them. */
 VOW_MUST_CHECK vow_err vault_outbox_forget(struct vault *v, const char *subject, size_t *dropped);
 
+/* Revokes every API key of subject (its erasure: a person who is gone
+ * has no session), each audited as apikey.revoke with reason "erasure";
+ * call inside the erasure's transaction. *count (may be NULL) counts them. */
+VOW_MUST_CHECK vow_err vault_apikey_revoke_subject(struct vault *v, const char *subject,
+                                                   size_t *count);
+
 /* Runs the data store's commit, rolling back on failure. */
 VOW_MUST_CHECK vow_err vault_commit(struct vault *v, vow_err err);
 

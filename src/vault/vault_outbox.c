@@ -3,8 +3,12 @@
  * causes them, their payload (address or URL and the message) sealed under
  * the instance's outbox key. A sender takes the due ones, delivers them,
  * and marks each sent (its payload dropped), retried later with backoff, or
- * dead after too many attempts. Delivery is at least once; the message's
- * idempotency key travels with it so that a receiver keeps exactly one. */
+ * dead after too many attempts. A sender claims each message with a lease
+ * before sending it, so concurrent senders never both send it: delivery is
+ * at most once except after a sender's crash mid-send (then at least once);
+ * the message's idempotency key travels with it so that a receiver keeps
+ * exactly one. E-mails to one person are capped per hour: the surplus waits
+ * its turn. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,64 +140,130 @@ static int64_t backoff(int attempts)
 	return d < 3600 ? d : 3600;
 }
 
-vow_err vault_outbox_deliver(struct vault *v, int64_t now, size_t limit, int max_attempts,
+enum claim { CLAIMED, SKIPPED };
+
+/* In one short transaction: holds m back with the rest of its person's due
+ * e-mails when the hourly cap is reached, else claims it under token.
+ * *c says whether this sender may now send it. */
+static vow_err claim(struct vault *v, const struct store_message *m, int64_t now,
+                     const struct vault_deliver_opts *o, const char *token, enum claim *c,
+                     struct vault_outbox_stats *stats)
+{
+	int64_t real = clock_real_now();
+	*c = SKIPPED;
+	vow_err err = v->ops->begin(v->data);
+	if (err != VOW_OK)
+		return err;
+	if (o->per_hour > 0 && m->kind == MESSAGE_EMAIL && m->subject[0] != '\0') {
+		size_t sent = 0, in_flight = 0;
+		int64_t oldest = 0;
+		err = v->ops->message_recent(v->data, m->subject, now - 3600, real, &sent, &oldest,
+		                             &in_flight);
+		if (err == VOW_OK && sent + in_flight >= o->per_hour) {
+			/* a slot frees when the oldest of that hour's e-mails leaves
+			 * it; with only e-mails in flight, look again in a minute */
+			int64_t until =
+			    sent >= o->per_hour && oldest > 0 ? oldest + 3600 : now + 60;
+			if (until <= now)
+				until = now + 1;
+			size_t n = 0;
+			err = v->ops->message_hold(
+			    v->data, m->subject, now, real, until,
+			    "held back: the hourly cap of e-mails to one person", &n);
+			if (err == VOW_OK && stats != NULL)
+				stats->held += n;
+			return vault_commit(v, err);
+		}
+	}
+	if (err == VOW_OK) {
+		err = v->ops->message_claim(v->data, m->id, token, now, real, real + o->lease);
+		if (err == VOW_OK)
+			*c = CLAIMED;
+		else if (err == VOW_ERR_NOT_FOUND) /* another sender has it, or it moved */
+			err = VOW_OK;
+	}
+	return vault_commit(v, err);
+}
+
+/* Hands a claimed message to send and works out its outcome into m. */
+static void deliver_one(const struct crypto_key *key, struct store_message *m, int64_t now,
+                        const struct vault_deliver_opts *o, vault_send_fn send, void *ctx,
+                        struct vault_outbox_stats *stats)
+{
+	json_t *doc = NULL;
+	char why[160] = "";
+	vow_err sent = open_payload(key, m, &doc);
+	if (sent == VOW_OK) {
+		struct vault_outbox_item it = {
+		    .id = m->id,
+		    .idem = m->idem,
+		    .subject = m->subject,
+		    .template_name = m->template_name,
+		    .kind = m->kind == MESSAGE_WEBHOOK ? VAULT_WEBHOOK : VAULT_EMAIL,
+		    .attempt = m->attempts + 1,
+		    .created_at = m->created_at,
+		    .to = json_string_value(json_object_get(doc, "to")),
+		    .body = json_string_value(json_object_get(doc, "body")),
+		};
+		sent = send(ctx, &it, why, sizeof(why));
+		vault_json_wipe(doc, "to");
+		vault_json_wipe(doc, "body");
+		json_decref(doc);
+	} else {
+		snprintf(why, sizeof(why), "payload cannot be opened: %s", vow_err_code(sent));
+		m->attempts = o->max_attempts - 1; /* nothing to retry with */
+	}
+	m->attempts++;
+	if (sent == VOW_OK) {
+		m->status = MESSAGE_SENT;
+		m->sent_at = now;
+		m->last_error[0] = '\0';
+		if (stats != NULL)
+			stats->sent++;
+	} else {
+		snprintf(m->last_error, sizeof(m->last_error), "%s",
+		         why[0] != '\0' ? why : vow_err_code(sent));
+		if (m->attempts >= o->max_attempts) {
+			m->status = MESSAGE_DEAD;
+			if (stats != NULL)
+				stats->dead++;
+		} else {
+			m->next_at = now + backoff(m->attempts);
+			if (stats != NULL)
+				stats->retried++;
+		}
+	}
+}
+
+vow_err vault_outbox_deliver(struct vault *v, int64_t now, const struct vault_deliver_opts *o,
                              vault_send_fn send, void *ctx, struct vault_outbox_stats *stats)
 {
+	if (o == NULL || o->max_attempts < 1 || o->lease < 1 || send == NULL)
+		return VOW_ERR_INVALID;
 	struct rows l = {0};
-	vow_err err = v->ops->message_due(v->data, now, limit, collect, &l);
+	vow_err err = v->ops->message_due(v->data, now, clock_real_now(), o->limit, collect, &l);
 	struct crypto_key *key = NULL;
 	if (err == VOW_OK && l.n > 0)
 		err = vault_instance_key(v, KEY_INSTANCE_OUTBOX, &key);
 	for (size_t i = 0; err == VOW_OK && i < l.n; i++) {
 		struct store_message *m = &l.v[i];
-		json_t *doc = NULL;
-		char why[160] = "";
-		vow_err sent = open_payload(key, m, &doc);
-		if (sent == VOW_OK) {
-			struct vault_outbox_item it = {
-			    .id = m->id,
-			    .idem = m->idem,
-			    .subject = m->subject,
-			    .template_name = m->template_name,
-			    .kind = m->kind == MESSAGE_WEBHOOK ? VAULT_WEBHOOK : VAULT_EMAIL,
-			    .attempt = m->attempts + 1,
-			    .created_at = m->created_at,
-			    .to = json_string_value(json_object_get(doc, "to")),
-			    .body = json_string_value(json_object_get(doc, "body")),
-			};
-			sent = send(ctx, &it, why, sizeof(why));
-			vault_json_wipe(doc, "to");
-			vault_json_wipe(doc, "body");
-			json_decref(doc);
-		} else {
-			snprintf(why, sizeof(why), "payload cannot be opened: %s",
-			         vow_err_code(sent));
-			m->attempts = max_attempts - 1; /* nothing to retry with */
-		}
-		m->attempts++;
-		if (sent == VOW_OK) {
-			m->status = MESSAGE_SENT;
-			m->sent_at = clock_real_now();
-			m->last_error[0] = '\0';
-			store_blob_free(&m->payload); /* a sent message keeps no content */
-			if (stats != NULL)
-				stats->sent++;
-		} else {
-			snprintf(m->last_error, sizeof(m->last_error), "%s",
-			         why[0] != '\0' ? why : vow_err_code(sent));
-			if (m->attempts >= max_attempts) {
-				m->status = MESSAGE_DEAD;
-				if (stats != NULL)
-					stats->dead++;
-			} else {
-				m->next_at = now + backoff(m->attempts);
-				if (stats != NULL)
-					stats->retried++;
-			}
-		}
+		unsigned char tb[16];
+		char token[33];
+		crypto_random(tb, sizeof(tb));
+		hex_encode(tb, sizeof(tb), token);
+		enum claim c = SKIPPED;
+		err = claim(v, m, now, o, token, &c, stats);
+		if (err != VOW_OK || c != CLAIMED)
+			continue;
+		deliver_one(key, m, now, o, send, ctx, stats);
 		err = v->ops->begin(v->data);
-		if (err == VOW_OK)
-			err = vault_commit(v, v->ops->message_update(v->data, m));
+		if (err == VOW_OK) {
+			err = v->ops->message_finish(v->data, m, token);
+			if (err ==
+			    VOW_ERR_NOT_FOUND) /* the lease ran out, or the person was erased */
+				err = VOW_OK;
+			err = vault_commit(v, err);
+		}
 	}
 	crypto_key_free(&key);
 	for (size_t i = 0; i < l.n; i++)

@@ -139,7 +139,7 @@ static int64_t filed(struct vault *v, const char *subject, const char *when,
 	(void)subject;
 	born(v, email, NULL, 30, own);
 	struct rights_filing f = {own, "access", "staff", NULL, true};
-	assert_int_equal(rights_file(v, NULL, &f, id), VOW_OK);
+	assert_int_equal(rights_file(v, &f, id), VOW_OK);
 	struct vault_request r;
 	assert_int_equal(vault_request_get(v, id, &r, NULL), VOW_OK);
 	return r.due_at;
@@ -472,10 +472,11 @@ static void test_export_link_lifetime(void **state)
 	struct vault *v = open_vault(policy);
 	char s[VOW_ID_LEN + 1], id[VOW_ID_LEN + 1];
 	born(v, "export@example.nl", NULL, 30, s);
+	assert_int_equal(vault_setting_set(v, "public_url", "https://privacy.example.test"), VOW_OK);
 	struct rights_filing f = {s, "access", "staff", NULL, true};
-	assert_int_equal(rights_file(v, NULL, &f, id), VOW_OK);
+	assert_int_equal(rights_file(v, &f, id), VOW_OK);
 	char *res = NULL;
-	assert_int_equal(rights_process(v, NULL, id, &res), VOW_OK);
+	assert_int_equal(rights_process(v, id, &res), VOW_OK);
 	json_t *j = json_loads(res, 0, NULL);
 	free(res);
 	const char *url = json_string_value(json_object_get(j, "download"));

@@ -125,7 +125,8 @@ static void test_help_everywhere(void **state)
 	static const char *const cmds[][3] = {
 	    {"--help", NULL, NULL},        {"policy", "--help", NULL}, {"init", "--help", NULL},
 	    {"retention", "--help", NULL}, {"outbox", "--help", NULL}, {"request", "--help", NULL},
-	    {"agent", "--help", NULL},     {"serve", "--help", NULL}};
+	    {"agent", "--help", NULL},     {"serve", "--help", NULL},  {"key", "--help", NULL},
+	    {"key", "list", "--help"},     {"config", "--help", NULL}};
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		struct run r = run_vow(cmds[i]);
 		assert_int_equal(r.status, 0);
@@ -414,6 +415,86 @@ static void test_consent_commands(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* vow key: created (optionally expiring), listed without secrets, revoked;
+ * the last admin key in force stays. */
+static void test_key_commands(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/vow-cli-key-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char data[300], key[128], id[17];
+	snprintf(data, sizeof(data), "%s/data", dir);
+	struct run r = run_vow((const char *[]){"init", data, NULL});
+	assert_int_equal(r.status, 0);
+	const char *init_key = strstr(r.out, "vow_");
+	assert_non_null(init_key);
+	char admin_id[17];
+	memcpy(admin_id, init_key + 4, 16);
+	admin_id[16] = '\0';
+	free(r.out);
+	r = run_vow((const char *[]){"key", "create", "--role", "service", "--expires", "90d",
+	                             "--data", data, NULL});
+	assert_int_equal(r.status, 0);
+	assert_int_equal(sscanf(r.out, "%127s", key), 1);
+	assert_int_equal(strlen(key), 85);
+	memcpy(id, key + 4, 16);
+	id[16] = '\0';
+	free(r.out);
+	r = run_vow((const char *[]){"key", "list", "--data", data, NULL});
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, id));
+	assert_non_null(strstr(r.out, admin_id));
+	assert_null(strstr(r.out, key + 21)); /* never the secret */
+	assert_null(strstr(r.out, "vow_"));   /* nor a whole key */
+	assert_non_null(strstr(r.out, "active"));
+	free(r.out);
+	r = run_vow((const char *[]){"key", "list", "--json", "--data", data, NULL});
+	assert_int_equal(r.status, 0);
+	json_t *mine = NULL;
+	for (char *line = strtok(r.out, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+		json_error_t e;
+		json_t *j = json_loads(line, 0, &e);
+		assert_non_null(j);
+		assert_null(json_object_get(j, "hash"));
+		if (strcmp(json_string_value(json_object_get(j, "id")), id) == 0)
+			mine = json_incref(j);
+		json_decref(j);
+	}
+	assert_non_null(mine);
+	assert_string_equal(json_string_value(json_object_get(mine, "role")), "service");
+	long long expires = json_integer_value(json_object_get(mine, "expires_at")),
+	          created = json_integer_value(json_object_get(mine, "created_at"));
+	assert_true(expires - created >= 90LL * 86400 - 5 && expires - created <= 90LL * 86400 + 5);
+	json_decref(mine);
+	free(r.out);
+	/* expiries in the past, or nonsense, are refused */
+	static const char *const bad[] = {"2001-01-01", "0d", "-3d", "12x", "soon"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		r = run_vow((const char *[]){"key", "create", "--role", "service", "--expires",
+		                             bad[i], "--data", data, NULL});
+		assert_int_equal(r.status, 2);
+		free(r.out);
+	}
+	r = run_vow((const char *[]){"key", "revoke", id, "--data", data, NULL});
+	assert_int_equal(r.status, 0);
+	free(r.out);
+	r = run_vow((const char *[]){"key", "revoke", id, "--data", data, NULL});
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "revoked already"));
+	free(r.out);
+	r = run_vow((const char *[]){"key", "revoke", "0123456789abcdef", "--data", data, NULL});
+	assert_int_equal(r.status, 1);
+	free(r.out);
+	r = run_vow((const char *[]){"key", "list", "--data", data, NULL});
+	assert_non_null(strstr(strstr(r.out, id), "revoked"));
+	free(r.out);
+	r = run_vow((const char *[]){"key", "revoke", admin_id, "--data", data, NULL});
+	assert_int_equal(r.status, 1); /* the last admin key */
+	assert_non_null(strstr(r.out, "vow key create --role admin"));
+	free(r.out);
+	assert_int_equal(remove_tree(dir), 0);
+}
+
 /* `policy diff` names each change and exits 4 when any is material */
 /* vow request: file, list, verify by staff, carry out, show, deny, extend. */
 static void test_request_commands(void **state)
@@ -557,6 +638,8 @@ static void test_retention_boundaries(void **state)
 	char data[300];
 	snprintf(data, sizeof(data), "%s/data", dir);
 	free(run_out((const char *[]){"init", data, NULL}));
+	free(run_out((const char *[]){"config", "set", "public-url", "https://privacy.example.test",
+	                              "--data", data, NULL}));
 	char *subject = run_out((const char *[]){"subject", "create", "--data", data, "--email",
 	                                         "edge@example.nl", NULL});
 	subject[strcspn(subject, "\n")] = '\0';
@@ -624,6 +707,7 @@ int main(void)
 	    cmocka_unit_test(test_check_unreadable),
 	    cmocka_unit_test(test_check_hostile_files),
 	    cmocka_unit_test(test_help_everywhere),
+	    cmocka_unit_test(test_key_commands),
 	    cmocka_unit_test(test_show_json),
 	    cmocka_unit_test(test_init),
 	    cmocka_unit_test(test_vault_commands),

@@ -10,6 +10,10 @@
 #include "vault/vault.h"
 #include "test_support.h"
 
+/* a delivery round as the sender does it, without the hourly cap */
+static const struct vault_deliver_opts deliver_opts = {
+    .limit = 64, .max_attempts = 8, .lease = 60, .per_hour = 0};
+
 static unsigned char pk[32], sk[64], other_sk[64];
 static struct vault *v;
 static char token[65];
@@ -39,7 +43,7 @@ static struct drp_answer exercise(json_t *m)
 {
 	char *body = drp_sign(sk, m);
 	struct drp_answer a = {0};
-	assert_int_equal(drp_exercise(v, NULL, token, body, strlen(body), &a), VOW_OK);
+	assert_int_equal(drp_exercise(v, token, body, strlen(body), &a), VOW_OK);
 	free(body);
 	return a;
 }
@@ -103,7 +107,8 @@ static int drp_setup(void **state)
 	covered = json_array();
 	char dir[256];
 	new_data_dir(dir);
-	if (vault_open(dir, policy, &v) != VOW_OK)
+	if (vault_open(dir, policy, &v) != VOW_OK ||
+	    notify_public_url_set(v, "https://privacy.example.test") != VOW_OK)
 		return -1;
 	char b64[64];
 	sodium_bin2base64(b64, sizeof(b64), pk, 32, sodium_base64_VARIANT_ORIGINAL);
@@ -199,7 +204,7 @@ static void test_conformance_cases(void **state)
 	char b64[256];
 	sodium_bin2base64(b64, sizeof(b64), sm, smlen, sodium_base64_VARIANT_ORIGINAL);
 	struct drp_answer a = {0};
-	assert_int_equal(drp_exercise(v, NULL, token, b64, strlen(b64), &a), VOW_OK);
+	assert_int_equal(drp_exercise(v, token, b64, strlen(b64), &a), VOW_OK);
 	expect(a, 400, NULL, NULL);
 	free(text);
 	json_decref(m);
@@ -207,10 +212,10 @@ static void test_conformance_cases(void **state)
 	json_t *forged = envelope("1.0");
 	json_object_set_new(forged, "exercise", json_string("access"));
 	char *body = drp_sign(other_sk, forged);
-	assert_int_equal(drp_exercise(v, NULL, token, body, strlen(body), &a), VOW_OK);
+	assert_int_equal(drp_exercise(v, token, body, strlen(body), &a), VOW_OK);
 	expect(a, 403, NULL, NULL);
 	free(body);
-	assert_int_equal(drp_exercise(v, NULL, token, "%%%not base64", 13, &a), VOW_OK);
+	assert_int_equal(drp_exercise(v, token, "%%%not base64", 13, &a), VOW_OK);
 	expect(a, 400, NULL, NULL);
 	cover("Invalid JWT");
 	json_t *old = envelope("0.4");
@@ -236,7 +241,7 @@ static void test_conformance_cases(void **state)
 	}
 	/* a wrong bearer token */
 	body = drp_sign(sk, envelope("1.0"));
-	assert_int_equal(drp_exercise(v, NULL, "nope", body, strlen(body), &a), VOW_OK);
+	assert_int_equal(drp_exercise(v, "nope", body, strlen(body), &a), VOW_OK);
 	expect(a, 403, NULL, NULL);
 	free(body);
 	/* timeout of the person's verification: expired */
@@ -244,6 +249,9 @@ static void test_conformance_cases(void **state)
 	char id[40];
 	snprintf(id, sizeof(id), "%s", field(&a, "request_id"));
 	assert_non_null(field(&a, "user_verification_url"));
+	assert_int_equal(strncmp(field(&a, "user_verification_url"),
+	                         "https://privacy.example.test/v1/requests/", 41),
+	                 0); /* absolute */
 	assert_non_null(field(&a, "expires_at"));
 	json_decref(a.body);
 	int64_t now = clock_now();
@@ -347,14 +355,14 @@ static void test_end_states_and_callbacks(void **state)
 	struct vault_drp d;
 	assert_int_equal(vault_drp_get(v, id, &d), VOW_OK);
 	char *res = NULL;
-	assert_int_equal(rights_process(v, NULL, d.requests, &res), VOW_OK);
+	assert_int_equal(rights_process(v, d.requests, &res), VOW_OK);
 	assert_non_null(strstr(res, "opted_out"));
 	free(res);
 	assert_int_equal(drp_status(v, token, id, &a), VOW_OK);
 	expect(a, 200, "fulfilled", NULL);
 	n_hooks = 0;
-	assert_int_equal(vault_outbox_deliver(v, clock_real_now(), 64, 8, capture, NULL, NULL),
-	                 VOW_OK);
+	assert_int_equal(
+	    vault_outbox_deliver(v, clock_real_now(), &deliver_opts, capture, NULL, NULL), VOW_OK);
 	bool pushed = false;
 	for (size_t i = 0; i < n_hooks; i++) {
 		if (strcmp(hooks[i].to, "http://127.0.0.1:9/drp-callback") != 0)

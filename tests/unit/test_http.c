@@ -3,6 +3,7 @@
  * role, every error class, limits, a slow client, streaming a large file
  * with the server's peak memory measured, policy reload and shutdown. */
 #include <arpa/inet.h>
+#include <sqlite3.h>
 #include <curl/curl.h>
 #include <jansson.h>
 #include <signal.h>
@@ -451,6 +452,234 @@ static void test_bad_input(void **state)
 	assert_int_equal(jreq("GET", path, service, NULL, NULL, &j), 200);
 	assert_int_equal(json_array_size(json_object_get(j, "categories")), 0);
 	json_decref(j);
+}
+
+/* ---- API keys: listed without secrets, revoked at once, expiring ---- */
+
+/* The id part of a key "vow_<id>_<secret>". */
+static void key_id(const char *key, char id[17])
+{
+	memcpy(id, key + 4, 16);
+	id[16] = '\0';
+}
+
+/* `times` requests with key, each on a new connection (so both worker
+ * threads see them); how many answered status. */
+static int answered(const char *key, int times, long status)
+{
+	int n = 0;
+	for (int i = 0; i < times; i++) {
+		json_t *j = NULL;
+		n += jreq("GET", "/v1/consent-key", key, NULL, NULL, &j) == status;
+		json_decref(j);
+	}
+	return n;
+}
+
+/* The audit entries with action (apikey.create, ...) and category (the
+ * key's id), read from the data store while the server runs (its writer
+ * takes up to a second). */
+static int audited(const char *action, const char *id, const char *reason)
+{
+	char path[400];
+	snprintf(path, sizeof(path), "%s/data.db", data);
+	int n = 0;
+	for (int tries = 0; tries < 40 && n == 0; tries++) {
+		sqlite3 *db = NULL;
+		assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+		sqlite3_busy_timeout(db, 2000);
+		sqlite3_stmt *q = NULL;
+		assert_int_equal(sqlite3_prepare_v2(db,
+		                                    "SELECT count(*) FROM audit WHERE action=? AND "
+		                                    "category=? AND reason=?",
+		                                    -1, &q, NULL),
+		                 SQLITE_OK);
+		sqlite3_bind_text(q, 1, action, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 3, reason, -1, SQLITE_STATIC);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			n = sqlite3_column_int(q, 0);
+		sqlite3_finalize(q);
+		sqlite3_close(db);
+		if (n == 0)
+			usleep(50000);
+	}
+	return n;
+}
+
+/* Every key the server lists, walking the pages (limit per page). */
+static json_t *all_keys(size_t limit)
+{
+	json_t *all = json_array();
+	char next[40] = "", path[200];
+	for (int pages = 0; pages < 100; pages++) {
+		snprintf(path, sizeof(path), "/v1/keys?limit=%zu%s%s", limit,
+		         next[0] ? "&after=" : "", next);
+		json_t *j = NULL;
+		assert_int_equal(jreq("GET", path, admin, NULL, NULL, &j), 200);
+		json_t *keys = json_object_get(j, "keys");
+		assert_true(json_array_size(keys) <= limit);
+		json_array_extend(all, keys);
+		const char *n = json_string_value(json_object_get(j, "next"));
+		snprintf(next, sizeof(next), "%s", n != NULL ? n : "");
+		json_decref(j);
+		if (next[0] == '\0')
+			return all;
+	}
+	fail_msg("the key pages never end");
+	return NULL;
+}
+
+static json_t *find_key(json_t *keys, const char *id)
+{
+	size_t i;
+	json_t *k;
+	json_array_foreach(
+	    keys, i, k) if (strcmp(json_string_value(json_object_get(k, "id")), id) == 0) return k;
+	return NULL;
+}
+
+static void test_api_keys(void **state)
+{
+	(void)state;
+	char svc[128], svc_id[17], admin_id[17], path[200];
+	assert_true(make_key("service", NULL, svc));
+	key_id(svc, svc_id);
+	key_id(admin, admin_id);
+	assert_int_equal(answered(svc, 20, 200), 20);
+	/* listed, paged, never with a secret */
+	json_t *keys = all_keys(2);
+	json_t *one = find_key(keys, svc_id);
+	assert_non_null(one);
+	assert_string_equal(json_string_value(json_object_get(one, "role")), "service");
+	assert_string_equal(json_string_value(json_object_get(one, "status")), "active");
+	assert_true(json_is_null(json_object_get(one, "expires_at")));
+	char *text = json_dumps(keys, JSON_COMPACT);
+	assert_null(strstr(text, svc + 21));   /* the secret */
+	assert_null(strstr(text, admin + 21)); /* of any key */
+	assert_null(strstr(text, "hash"));
+	free(text);
+	json_t *whole = all_keys(1000);
+	assert_int_equal(json_array_size(whole), json_array_size(keys));
+	json_decref(whole);
+	json_t *j = NULL;
+	assert_int_equal(jreq("GET", "/v1/keys?limit=0", admin, NULL, NULL, &j), 422);
+	json_decref(j);
+	assert_int_equal(jreq("GET", "/v1/keys?limit=1001", admin, NULL, NULL, &j), 422);
+	json_decref(j);
+	assert_int_equal(jreq("GET", "/v1/keys?after=x'--", admin, NULL, NULL, &j), 422);
+	json_decref(j);
+	assert_int_equal(jreq("GET", "/v1/keys", svc, NULL, NULL, &j), 403); /* admins only */
+	json_decref(j);
+	snprintf(path, sizeof(path), "/v1/keys/%s", svc_id);
+	assert_int_equal(jreq("DELETE", path, service, NULL, NULL, &j), 403);
+	json_decref(j);
+	/* revoked over HTTP: refused at once, by every thread */
+	assert_int_equal(jreq("DELETE", path, admin, NULL, NULL, &j), 200);
+	json_decref(j);
+	assert_int_equal(answered(svc, 20, 401), 20);
+	assert_int_equal(jreq("DELETE", path, admin, NULL, NULL, &j), 409);
+	assert_string_equal(err_code(j), "already_revoked");
+	json_decref(j);
+	assert_int_equal(jreq("DELETE", "/v1/keys/0123456789abcdef", admin, NULL, NULL, &j), 404);
+	json_decref(j);
+	assert_int_equal(audited("apikey.create", svc_id, "service"), 1);
+	assert_int_equal(audited("apikey.revoke", svc_id, "revoked"), 1);
+	/* revoked from the command line while the server runs: the same */
+	char svc2[128], svc2_id[17];
+	assert_true(make_key("service", NULL, svc2));
+	key_id(svc2, svc2_id);
+	assert_int_equal(answered(svc2, 10, 200), 10);
+	char *out = run_capture((const char *[]){"key", "revoke", svc2_id, "--data", data, NULL});
+	assert_non_null(strstr(out, "revoked"));
+	free(out);
+	assert_int_equal(answered(svc2, 20, 401), 20);
+	/* a key may revoke itself; the last admin key in force may not go */
+	char admin2[128], admin2_id[17];
+	assert_true(make_key("admin", NULL, admin2));
+	key_id(admin2, admin2_id);
+	snprintf(path, sizeof(path), "/v1/keys/%s", admin2_id);
+	assert_int_equal(jreq("DELETE", path, admin2, NULL, NULL, &j), 200);
+	json_decref(j);
+	assert_int_equal(answered(admin2, 10, 401), 10);
+	json_t *k;
+	size_t i;
+	json_array_foreach(keys, i, k) /* vow init's admin key: every admin but ours */
+	{
+		const char *id = json_string_value(json_object_get(k, "id"));
+		if (strcmp(json_string_value(json_object_get(k, "role")), "admin") == 0 &&
+		    strcmp(id, admin_id) != 0 && strcmp(id, admin2_id) != 0) {
+			snprintf(path, sizeof(path), "/v1/keys/%s", id);
+			assert_int_equal(jreq("DELETE", path, admin, NULL, NULL, &j), 200);
+			json_decref(j);
+		}
+	}
+	json_decref(keys);
+	snprintf(path, sizeof(path), "/v1/keys/%s", admin_id);
+	assert_int_equal(jreq("DELETE", path, admin, NULL, NULL, &j), 409);
+	assert_string_equal(err_code(j), "last_admin_key");
+	json_decref(j);
+	assert_int_equal(answered(admin, 5, 200), 5);
+}
+
+/* A subject's keys stop working when the subject is erased; a key past
+ * its expiry stops working then. */
+static void test_key_erasure_and_expiry(void **state)
+{
+	(void)state;
+	char id[40], path[200];
+	new_subject("keyholder@example.com", id);
+	char *sk = run_capture((const char *[]){"key", "create", "--data", data, "--role",
+	                                        "subject", "--subject", id, NULL});
+	assert_int_equal(strncmp(sk, "vow_", 4), 0);
+	char sk_id[17];
+	key_id(sk, sk_id);
+	snprintf(path, sizeof(path), "/v1/subjects/%s", id);
+	json_t *j = NULL;
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(jreq("GET", path, sk, NULL, NULL, &j), 200);
+		json_decref(j);
+	}
+	assert_int_equal(jreq("DELETE", path, service, NULL, NULL, &j), 200); /* erased */
+	json_decref(j);
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(jreq("GET", path, sk, NULL, NULL, &j), 401);
+		json_decref(j);
+	}
+	json_t *keys = all_keys(1000);
+	assert_string_equal(json_string_value(json_object_get(find_key(keys, sk_id), "status")),
+	                    "revoked");
+	json_decref(keys);
+	assert_int_equal(audited("apikey.revoke", sk_id, "erasure"), 1);
+	free(sk);
+	/* and no new key acts for someone who is gone */
+	sk = run_capture((const char *[]){"key", "create", "--data", data, "--role", "subject",
+	                                  "--subject", id, NULL});
+	assert_string_equal(sk, "");
+	free(sk);
+	/* an expiry two seconds away */
+	char when[32];
+	time_t t = time(NULL) + 2;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char *ek = run_capture((const char *[]){"key", "create", "--data", data, "--role",
+	                                        "service", "--expires", when, NULL});
+	assert_int_equal(strncmp(ek, "vow_", 4), 0);
+	char ek_id[17];
+	key_id(ek, ek_id);
+	assert_int_equal(answered(ek, 1, 200), 1);
+	keys = all_keys(1000);
+	assert_int_equal(json_integer_value(json_object_get(find_key(keys, ek_id), "expires_at")),
+	                 (json_int_t)t);
+	json_decref(keys);
+	sleep(3);
+	assert_int_equal(answered(ek, 10, 401), 10);
+	keys = all_keys(1000);
+	assert_string_equal(json_string_value(json_object_get(find_key(keys, ek_id), "status")),
+	                    "expired");
+	json_decref(keys);
+	free(ek);
 }
 
 /* ---- limits: rate, slow clients ---- */
@@ -920,6 +1149,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_public_and_auth), cmocka_unit_test(test_contract),
 	    cmocka_unit_test(test_roles),           cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_api_keys),        cmocka_unit_test(test_key_erasure_and_expiry),
 	    cmocka_unit_test(test_slow_client),     cmocka_unit_test(test_large_file),
 	    cmocka_unit_test(test_reload_and_term), cmocka_unit_test(test_openapi_agrees),
 	    cmocka_unit_test(test_config_file),

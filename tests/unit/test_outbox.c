@@ -4,10 +4,14 @@
  * server's sender even though the first server is killed with SIGKILL in
  * the middle of delivering it, exactly once to a receiver that deduplicates
  * by Message-ID; the notice's link shown as a page and used to keep the
- * file (once); the retention and outbox routes and who may call them. */
+ * file (once); the retention and outbox routes and who may call them; a
+ * server and several `vow outbox send` at once sending each message once;
+ * the hourly cap of e-mails to one person; the links in e-mails the
+ * command line queues, absolute, and refused without a public URL. */
 #define _GNU_SOURCE /* memmem */
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "test_server.h"
@@ -59,10 +63,10 @@ static size_t lines_in(const char *name)
 	return n;
 }
 
-/* Waits until the sink has logged `want` lines in name (10 s at most). */
-static bool wait_lines(const char *name, size_t want)
+/* Waits until the sink has logged `want` lines in name (seconds at most). */
+static bool wait_lines_for(const char *name, size_t want, int seconds)
 {
-	for (int i = 0; i < 400; i++) {
+	for (int i = 0; i < seconds * 40; i++) {
 		if (lines_in(name) >= want)
 			return true;
 		usleep(25000);
@@ -78,12 +82,20 @@ static void date_after_days(int days, char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void serve(void)
+/* Starts the server with the sink as its relay; send_timeout (NULL: the
+ * default): seconds one delivery may take (its claim lasts 10 more). */
+static void serve_with(const char *send_timeout)
 {
 	char smtp[64];
 	snprintf(smtp, sizeof(smtp), "smtp://127.0.0.1:%u", sink_port);
-	start_server((const char *[]){"--smtp", smtp, "--mail-from", "privacy@amberscript.test",
-	                              "--sweep-interval", "0", NULL});
+	start_server((const char *[]){
+	    "--smtp", smtp, "--mail-from", "privacy@amberscript.test", "--sweep-interval", "0",
+	    send_timeout != NULL ? "--send-timeout" : NULL, send_timeout, NULL});
+}
+
+static void serve(void)
+{
+	serve_with(NULL);
 }
 
 /* The due date ("due") of the subject's file among its retention items
@@ -120,8 +132,11 @@ static void test_notice_survives_kill_and_keeps(void **state)
 	/* six months minus five days on: the week's notice is owed */
 	char when[32];
 	date_after_days(178, when);
-	char *out = run_capture((const char *[]){"retention", "run", "--data", data, "--now", when,
-	                                         "--public-url", "http://127.0.0.1:1", NULL});
+	free(run_capture((const char *[]){"config", "set", "public-url",
+	                                  "https://privacy.amberscript.test", "--data", data,
+	                                  NULL}));
+	char *out =
+	    run_capture((const char *[]){"retention", "run", "--data", data, "--now", when, NULL});
 	assert_non_null(strstr(out, "notice 1 user.content.audio"));
 	free(out);
 	out = run_capture((const char *[]){"outbox", "list", "--data", data, "--json", NULL});
@@ -142,15 +157,16 @@ static void test_notice_survives_kill_and_keeps(void **state)
 	FILE *sf = fopen(slow, "w");
 	assert_non_null(sf);
 	fclose(sf);
-	serve();
+	serve_with("2"); /* its claim on the message lasts 12 s */
 	usleep(2500000); /* the sender is waiting for the listener's answer */
 	kill(server, SIGKILL);
 	waitpid(server, NULL, 0);
 	server = 0;
 	unlink(slow);
-	/* the next server delivers it again, with the same key */
+	/* the next server delivers it again, with the same key, once the dead
+	 * sender's claim ran out */
 	serve();
-	assert_true(wait_lines("unique.log", 1));
+	assert_true(wait_lines_for("unique.log", 1, 30));
 	for (int i = 0; i < 80; i++) { /* until the outbox says sent */
 		out =
 		    run_capture((const char *[]){"outbox", "list", "--data", data, "--json", NULL});
@@ -332,12 +348,353 @@ static void test_reload_moves_due_dates(void **state)
 	assert_int_equal(stop_server(), 0);
 }
 
+/* ---- the command line, with its exit status, standard output and error ---- */
+
+static int vow_run(const char *const *args, char **out, char **err)
+{
+	char o[] = "/tmp/vow-outbox-o-XXXXXX", e[] = "/tmp/vow-outbox-e-XXXXXX";
+	int fo = mkstemp(o), fe = mkstemp(e);
+	assert_true(fo >= 0 && fe >= 0);
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fo, 1);
+	posix_spawn_file_actions_adddup2(&fa, fe, 2);
+	const char *argv[24] = {getenv("VOW_BIN")};
+	for (size_t i = 0; args[i] != NULL && i < 22; i++)
+		argv[i + 1] = args[i];
+	pid_t pid;
+	assert_int_equal(posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ), 0);
+	posix_spawn_file_actions_destroy(&fa);
+	int st = 0;
+	waitpid(pid, &st, 0);
+	close(fo);
+	close(fe);
+	char *text = slurp(o, NULL);
+	if (out != NULL)
+		*out = text;
+	else
+		free(text);
+	text = slurp(e, NULL);
+	if (err != NULL)
+		*err = text;
+	else
+		free(text);
+	unlink(o);
+	unlink(e);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+/* Points `data` at a new data directory DIR/name (vow init). */
+static void fresh_data(const char *name)
+{
+	snprintf(data, sizeof(data), "%s/%s", dir, name);
+	assert_int_equal(vow_run((const char *[]){"init", data, NULL}, NULL, NULL), 0);
+}
+
+static void new_subject_cli(const char *email, char id[33])
+{
+	char *out = NULL;
+	assert_int_equal(
+	    vow_run((const char *[]){"subject", "create", "--data", data, "--email", email, NULL},
+	            &out, NULL),
+	    0);
+	assert_int_equal(sscanf(out, "%32s", id), 1);
+	free(out);
+}
+
+static size_t count_in(const char *text, const char *what)
+{
+	size_t n = 0;
+	for (const char *p = strstr(text, what); p != NULL; p = strstr(p + 1, what))
+		n++;
+	return n;
+}
+
+/* `vow outbox send` to the sink (now: NULL, or a time 'minutes' ahead). */
+static char *send_round(int minutes)
+{
+	char smtp[64], when[32];
+	snprintf(smtp, sizeof(smtp), "smtp://127.0.0.1:%u", sink_port);
+	time_t t = time(NULL) + (time_t)minutes * 60;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char *out = NULL;
+	assert_int_equal(vow_run((const char *[]){"outbox", "send", "--smtp", smtp, "--from",
+	                                          "privacy@amberscript.test", "--data", data,
+	                                          minutes > 0 ? "--now" : NULL, when, NULL},
+	                         &out, NULL),
+	                 0);
+	return out;
+}
+
+/* The messages the sink received after the first `from` (their texts). */
+static char *received_mail(size_t n)
+{
+	char path[400];
+	snprintf(path, sizeof(path), "%s/%zu.eml", mail_dir, n);
+	return slurp(path, NULL);
+}
+
+/* The command line's e-mails carry absolute links, made from the one
+ * public URL setting; a command that would queue a link without one
+ * refuses and queues nothing. */
+static void test_cli_links_absolute(void **state)
+{
+	(void)state;
+	fresh_data("links");
+	char s[33], id[33];
+	new_subject_cli("lena@example.nl", s);
+	char *out = NULL, *err = NULL;
+	assert_int_equal(
+	    vow_run((const char *[]){"file", "put", "--data", data, s, "user.content.audio",
+	                             "README.md", "--purpose", "essential.service", NULL},
+	            NULL, NULL),
+	    0);
+	assert_int_equal(vow_run((const char *[]){"request", "file", s, "access", "--verified",
+	                                          "--data", data, NULL},
+	                         &out, NULL),
+	                 0);
+	assert_int_equal(sscanf(out, "%32s", id), 1);
+	free(out);
+	char when[32];
+	date_after_days(178, when);
+	/* no public URL yet: both refuse, naming how to set it */
+	assert_int_equal(
+	    vow_run((const char *[]){"retention", "run", "--data", data, "--now", when, NULL}, NULL,
+	            &err),
+	    1);
+	assert_non_null(strstr(err, "vow config set public-url"));
+	free(err);
+	assert_int_equal(
+	    vow_run((const char *[]){"request", "process", id, "--data", data, NULL}, NULL, &err),
+	    1);
+	assert_non_null(strstr(err, "vow config set public-url"));
+	free(err);
+	assert_int_equal(
+	    vow_run((const char *[]){"outbox", "list", "--data", data, "--json", NULL}, &out, NULL),
+	    0);
+	assert_null(strstr(out, "retention.notice")); /* nothing was queued */
+	assert_null(strstr(out, "request.completed"));
+	free(out);
+	/* a relative or odd URL is refused; an absolute one is kept */
+	const char *bad[] = {"/privacy",         "ftp://x.test",       "https://",
+	                     "https://a b.test", "https://u:p@x.test", "https://x.test/?a=1"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_int_equal(vow_run((const char *[]){"config", "set", "public-url", bad[i],
+		                                          "--data", data, NULL},
+		                         NULL, NULL),
+		                 1);
+	assert_int_equal(
+	    vow_run((const char *[]){"config", "set", "public-url", "https://privacy.example.test/",
+	                             "--data", data, NULL},
+	            NULL, NULL),
+	    0);
+	assert_int_equal(
+	    vow_run((const char *[]){"config", "show", "--data", data, NULL}, &out, NULL), 0);
+	assert_non_null(strstr(out, "public-url https://privacy.example.test\n"));
+	free(out);
+	/* now the notice and the export go, with absolute links */
+	assert_int_equal(
+	    vow_run((const char *[]){"retention", "run", "--data", data, "--now", when, NULL}, &out,
+	            NULL),
+	    0);
+	assert_non_null(strstr(out, "notice 1 user.content.audio"));
+	free(out);
+	assert_int_equal(
+	    vow_run((const char *[]){"request", "process", id, "--data", data, NULL}, &out, NULL),
+	    0);
+	assert_non_null(strstr(out, "\"download\":\"https://privacy.example.test/v1/exports/"));
+	free(out);
+	size_t before = lines_in("received.log");
+	out = send_round(0);
+	free(out);
+	size_t got = lines_in("received.log") - before;
+	assert_true(got >= 3); /* the request's acknowledgement, its answer, the notice */
+	bool notice = false, export = false;
+	for (size_t i = before + 1; i <= before + got; i++) {
+		char *mail = received_mail(i);
+		/* every link in it is absolute */
+		assert_int_equal(count_in(mail, "/v1/"),
+		                 count_in(mail, "https://privacy.example.test/v1/"));
+		notice |=
+		    strstr(mail, "https://privacy.example.test/v1/retention/keep?subject=") != NULL;
+		export |= strstr(mail, "https://privacy.example.test/v1/exports/") != NULL;
+		free(mail);
+	}
+	assert_true(notice && export);
+}
+
+/* A server and several `vow outbox send` on one data directory at once:
+ * each message is claimed before it is sent, so exactly one copy of each
+ * reaches the receiver. */
+static void test_concurrent_senders(void **state)
+{
+	(void)state;
+	fresh_data("senders");
+	char svc[128];
+	assert_true(make_key("service", NULL, svc));
+	/* queue the messages: a server that delivers nothing */
+	start_server((const char *[]){"--send-interval", "0", "--sweep-interval", "0", NULL});
+	enum { PEOPLE = 30 };
+	for (int i = 0; i < PEOPLE; i++) {
+		char body[200];
+		snprintf(body, sizeof(body), "{\"email\":\"p%d@example.nl\",\"region\":\"NL\"}", i);
+		json_t *j = NULL;
+		assert_int_equal(jreq("POST", "/v1/subjects", svc, NULL, body, &j), 201);
+		snprintf(body, sizeof(body), "{\"subject\":\"%s\",\"type\":\"access\"}",
+		         json_string_value(json_object_get(j, "id")));
+		json_decref(j);
+		assert_int_equal(jreq("POST", "/v1/requests", svc, NULL, body, &j), 201);
+		json_decref(j);
+	}
+	assert_int_equal(stop_server(), 0);
+	char *out = NULL;
+	assert_int_equal(
+	    vow_run((const char *[]){"outbox", "list", "--data", data, "--json", NULL}, &out, NULL),
+	    0);
+	size_t n = count_in(out, "\"status\":\"pending\"");
+	free(out);
+	assert_int_equal(n, 2 * PEOPLE); /* an acknowledgement and a code each */
+	size_t before = lines_in("received.log"), unique_before = lines_in("unique.log");
+	/* then the server and four senders, each sending rounds, all at once */
+	serve();
+	char smtp[64];
+	snprintf(smtp, sizeof(smtp), "smtp://127.0.0.1:%u", sink_port);
+	pid_t kids[4];
+	for (int k = 0; k < 4; k++) {
+		kids[k] = fork();
+		assert_true(kids[k] >= 0);
+		if (kids[k] == 0) {
+			for (int round = 0; round < 4; round++)
+				vow_run((const char *[]){"outbox", "send", "--smtp", smtp, "--from",
+				                         "privacy@amberscript.test", "--data", data,
+				                         NULL},
+				        NULL, NULL);
+			_exit(0);
+		}
+	}
+	for (int k = 0; k < 4; k++)
+		waitpid(kids[k], NULL, 0);
+	bool done = false;
+	for (int i = 0; i < 300 && !done; i++) {
+		assert_int_equal(
+		    vow_run((const char *[]){"outbox", "list", "--data", data, "--json", NULL},
+		            &out, NULL),
+		    0);
+		done = count_in(out, "\"status\":\"sent\"") == n;
+		free(out);
+		if (!done)
+			usleep(100000);
+	}
+	assert_true(done);
+	usleep(1500000); /* a second copy, if any, would have arrived */
+	assert_int_equal(lines_in("unique.log") - unique_before, n);
+	assert_int_equal(lines_in("received.log") - before, n); /* exactly one copy each */
+	assert_int_equal(stop_server(), 0);
+}
+
+/* The messages' idempotency keys for subject, in the outbox's order, with
+ * their status ("s" sent, "p" pending) in *status. */
+static size_t outbox_of(const char *subject, char keys[][100], char *status, size_t cap)
+{
+	char *out = NULL;
+	assert_int_equal(vow_run((const char *[]){"outbox", "list", "--data", data, "--subject",
+	                                          subject, "--json", NULL},
+	                         &out, NULL),
+	                 0);
+	size_t n = 0;
+	for (char *line = strtok(out, "\n"); line != NULL && n < cap; line = strtok(NULL, "\n")) {
+		json_error_t e;
+		json_t *j = json_loads(line, 0, &e);
+		assert_non_null(j);
+		snprintf(keys[n], 100, "%s",
+		         json_string_value(json_object_get(j, "idempotency_key")));
+		status[n] = json_string_value(json_object_get(j, "status"))[0];
+		n++;
+		json_decref(j);
+	}
+	status[n] = '\0';
+	free(out);
+	return n;
+}
+
+/* No more than mail-per-hour e-mails to one person in any hour: the rest
+ * wait, in order, and go when the hour allows; others' mail goes on. */
+static void test_hourly_cap(void **state)
+{
+	(void)state;
+	fresh_data("cap");
+	assert_int_equal(
+	    vow_run((const char *[]){"config", "set", "mail-per-hour", "3", "--data", data, NULL},
+	            NULL, NULL),
+	    0);
+	char x[33], y[33];
+	new_subject_cli("flooded@example.nl", x);
+	new_subject_cli("other@example.nl", y);
+	/* four requests (one open per type): 8 e-mails */
+	static const char *const types[] = {"access", "portability", "erasure", "restriction"};
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(
+		    vow_run((const char *[]){"request", "file", x, types[i], "--detail",
+		                             i == 3 ? "{\"category\":\"*\"}" : "{}", "--data", data,
+		                             NULL},
+		            NULL, NULL),
+		    0);
+	assert_int_equal(
+	    vow_run((const char *[]){"request", "file", y, "access", "--data", data, NULL}, NULL,
+	            NULL),
+	    0);
+	size_t before = lines_in("received.log");
+	char *out = send_round(0);
+	assert_non_null(strstr(out, "sent 5,")); /* three to the flooded person, two to the other */
+	assert_non_null(strstr(out, "held back 5"));
+	free(out);
+	assert_int_equal(lines_in("received.log") - before, 5);
+	char keys[16][100], status[17];
+	assert_int_equal(outbox_of(x, keys, status, 16), 8);
+	assert_string_equal(status, "sssppppp"); /* the oldest went first */
+	/* nothing more this hour */
+	out = send_round(0);
+	assert_non_null(strstr(out, "sent 0,"));
+	free(out);
+	assert_int_equal(lines_in("received.log") - before, 5);
+	/* an hour on, three more; then the last two */
+	out = send_round(61);
+	assert_non_null(strstr(out, "sent 3,"));
+	free(out);
+	assert_int_equal(outbox_of(x, keys, status, 16), 8);
+	assert_string_equal(status, "sssssspp");
+	out = send_round(122);
+	assert_non_null(strstr(out, "sent 2,"));
+	free(out);
+	assert_int_equal(outbox_of(x, keys, status, 16), 8);
+	assert_string_equal(status, "ssssssss");
+	assert_int_equal(lines_in("received.log") - before, 10);
+	/* they arrived in the order they were queued */
+	size_t k = 0;
+	for (size_t i = before + 1; i <= before + 10; i++) {
+		char *mail = received_mail(i);
+		if (strstr(mail, "To: flooded@example.nl") != NULL) {
+			assert_true(k < 8);
+			char header[200];
+			snprintf(header, sizeof(header), "Vow-Idempotency-Key: %s\r\n", keys[k++]);
+			assert_non_null(strstr(mail, header));
+		}
+		free(mail);
+	}
+	assert_int_equal(k, 8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_notice_survives_kill_and_keeps),
 	    cmocka_unit_test(test_plan_and_dry_run),
 	    cmocka_unit_test(test_reload_moves_due_dates),
+	    cmocka_unit_test(test_cli_links_absolute),
+	    cmocka_unit_test(test_concurrent_senders),
+	    cmocka_unit_test(test_hourly_cap),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -59,7 +59,8 @@ static int setup(void **state)
 	char smtp[64];
 	snprintf(smtp, sizeof(smtp), "smtp://127.0.0.1:%u", smtp_port);
 	start_server((const char *[]){"--smtp", smtp, "--mail-from", "privacy@amberscript.test",
-	                              "--sweep-interval", "0", NULL});
+	                              "--sweep-interval", "0", "--public-url",
+	                              "https://privacy.amberscript.test", NULL});
 	return 0;
 }
 

@@ -30,6 +30,7 @@ static struct vault *open_with(const char *policy_file, struct policy **pp)
 	assert_non_null(*pp);
 	struct vault *v = NULL;
 	assert_int_equal(vault_open(dir, *pp, &v), VOW_OK);
+	assert_int_equal(notify_public_url_set(v, "https://privacy.example.test"), VOW_OK);
 	return v;
 }
 
@@ -70,7 +71,7 @@ static bool file_exists(struct vault *v, const char *id)
 static size_t sweep(struct vault *v, int64_t now, struct retention_report *r)
 {
 	clock_set_fixed(now);
-	assert_int_equal(retention_sweep(v, NULL, now, false, NULL, NULL, r), VOW_OK);
+	assert_int_equal(retention_sweep(v, now, false, NULL, NULL, r), VOW_OK);
 	return r->deleted;
 }
 
@@ -127,6 +128,51 @@ static void test_amberscript_six_months(void **state)
 }
 
 static const struct vault_keeper by_link = {"subject", "link"};
+
+/* Without a public URL no notice goes (its link could not be followed):
+ * the notice stays owed, the file waits past its date, and the sweep goes
+ * on; once the URL is set the notice goes, with an absolute link. */
+static vow_err notice_link(void *ctx, const struct vault_outbox_item *m, char *why, size_t cap)
+{
+	(void)why;
+	(void)cap;
+	if (strcmp(m->template_name, "retention.notice") == 0)
+		*(bool *)ctx =
+		    strstr(m->body, "https://privacy.example.test/v1/retention/keep?") != NULL;
+	return VOW_OK;
+}
+
+static void test_no_public_url_no_notice(void **state)
+{
+	(void)state;
+	struct policy *p = NULL;
+	clock_set_fixed(at("2026-01-31T10:00:00Z"));
+	struct vault *v = open_with("examples/policies/amberscript.yaml", &p);
+	assert_int_equal(vault_setting_set(v, "public_url", ""), VOW_OK); /* none */
+	char s[VOW_ID_LEN + 1], f[VOW_ID_LEN + 1];
+	person(v, "nourl@example.nl", s);
+	put_file(v, s, "user.content.audio", "essential.service", f);
+	struct retention_report r;
+	assert_int_equal(sweep(v, at("2026-07-24T10:00:00Z"), &r), 0);
+	assert_int_equal(r.noticed, 0);
+	assert_int_equal(r.unlinked, 1);
+	assert_int_equal(notices(v), 0);
+	assert_int_equal(sweep(v, at("2026-07-31T10:00:00Z"), &r), 0); /* owed first */
+	assert_int_equal(r.waiting, 1);
+	assert_true(file_exists(v, f));
+	assert_int_equal(notify_public_url_set(v, "https://privacy.example.test"), VOW_OK);
+	assert_int_equal(sweep(v, at("2026-07-31T10:00:00Z"), &r), 0);
+	assert_int_equal(r.noticed, 1);
+	assert_int_equal(r.unlinked, 0);
+	bool absolute = false;
+	struct vault_deliver_opts o = {.limit = 64, .max_attempts = 8, .lease = 60};
+	assert_int_equal(
+	    vault_outbox_deliver(v, clock_real_now(), &o, notice_link, &absolute, NULL), VOW_OK);
+	assert_true(absolute);
+	vault_close(&v);
+	policy_free(&p);
+	clock_set_real();
+}
 
 /* The notice's link keeps the file another six months; a stale or forged
  * token does nothing. */
@@ -536,8 +582,8 @@ static void test_dry_run_and_plan(void **state)
 	size_t seen[2] = {0, 0};
 	struct retention_report r;
 	clock_set_fixed(at("2026-08-02T00:00:00Z"));
-	assert_int_equal(
-	    retention_sweep(v, NULL, at("2026-08-02T00:00:00Z"), true, count_cb, seen, &r), VOW_OK);
+	assert_int_equal(retention_sweep(v, at("2026-08-02T00:00:00Z"), true, count_cb, seen, &r),
+	                 VOW_OK);
 	assert_int_equal(seen[0], 2); /* both notices owed */
 	assert_int_equal(r.waiting, 2);
 	assert_int_equal(notices(v), 0); /* nothing was sent */
@@ -571,6 +617,7 @@ static void test_crash_resumes(void **state)
 	p = load_valid_policy("examples/policies/amberscript.yaml");
 	struct vault *v = NULL;
 	assert_int_equal(vault_open(dir, p, &v), VOW_OK);
+	assert_int_equal(notify_public_url_set(v, "https://privacy.example.test"), VOW_OK);
 	enum { N = 600 }; /* more than two pages of a sweep */
 	static char files[N][VOW_ID_LEN + 1];
 	char s[VOW_ID_LEN + 1];
@@ -593,8 +640,7 @@ static void test_crash_resumes(void **state)
 				_exit(3);
 			kill_after = N / 2 + 17;
 			struct retention_report r;
-			vow_err err =
-			    retention_sweep(cv, NULL, steps[step], false, die_cb, NULL, &r);
+			vow_err err = retention_sweep(cv, steps[step], false, die_cb, NULL, &r);
 			_exit(err == VOW_OK ? 0 : 4);
 		}
 		int st = 0;
@@ -602,8 +648,7 @@ static void test_crash_resumes(void **state)
 		assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 		assert_int_equal(vault_open(dir, p, &v), VOW_OK);
 		struct retention_report r;
-		assert_int_equal(retention_sweep(v, NULL, steps[step], false, NULL, NULL, &r),
-		                 VOW_OK);
+		assert_int_equal(retention_sweep(v, steps[step], false, NULL, NULL, &r), VOW_OK);
 		if (step == 0) {
 			assert_int_equal(r.noticed, N - (N / 2 + 17)); /* the rest, once */
 			assert_int_equal(notices(v), N);
@@ -647,6 +692,7 @@ static void test_minimum_binds(void **state)
 	struct vault *v = NULL;
 	clock_set_fixed(at("2026-03-01T00:00:00Z"));
 	assert_int_equal(vault_open(dir, p, &v), VOW_OK);
+	assert_int_equal(notify_public_url_set(v, "https://privacy.example.test"), VOW_OK);
 	char s[VOW_ID_LEN + 1], f[VOW_ID_LEN + 1];
 	person(v, "minimum@example.nl", s);
 	assert_int_equal(vault_subject_contract_end(v, s, at("2026-01-01T00:00:00Z")), VOW_OK);
@@ -797,6 +843,7 @@ int main(void)
 	    cmocka_unit_test(test_amberscript_six_months),
 	    cmocka_unit_test(test_amberscript_postpone),
 	    cmocka_unit_test(test_postpone_once_per_notice),
+	    cmocka_unit_test(test_no_public_url_no_notice),
 	    cmocka_unit_test(test_late_notice_gives_a_week),
 	    cmocka_unit_test(test_release_deletes_now),
 	    cmocka_unit_test(test_amberscript_close_and_hold),

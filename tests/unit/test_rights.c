@@ -17,6 +17,10 @@
 #include "vault/vault.h"
 #include "test_support.h"
 
+/* a delivery round as the sender does it, without the hourly cap */
+static const struct vault_deliver_opts deliver_opts = {
+    .limit = 64, .max_attempts = 8, .lease = 60, .per_hour = 0};
+
 static int64_t at(const char *when)
 {
 	int64_t t = 0;
@@ -128,6 +132,7 @@ static struct vault *open_vault(void)
 	new_data_dir(dir);
 	struct vault *v = NULL;
 	assert_int_equal(vault_open(dir, hooked_policy(), &v), VOW_OK);
+	assert_int_equal(notify_public_url_set(v, "https://privacy.example.test"), VOW_OK);
 	return v;
 }
 
@@ -167,8 +172,8 @@ static vow_err capture(void *ctx, const struct vault_outbox_item *m, char *why, 
 static void deliver(struct vault *v)
 {
 	n_sent = 0;
-	assert_int_equal(vault_outbox_deliver(v, clock_real_now(), 64, 8, capture, NULL, NULL),
-	                 VOW_OK);
+	assert_int_equal(
+	    vault_outbox_deliver(v, clock_real_now(), &deliver_opts, capture, NULL, NULL), VOW_OK);
 }
 
 static const struct sent *sent_with(const char *tmpl)
@@ -203,7 +208,7 @@ static void test_lifecycle(void **state)
 	char s[VOW_ID_LEN + 1], id[VOW_ID_LEN + 1];
 	person(v, s);
 	struct rights_filing f = {s, "access", "staff", NULL, false};
-	assert_int_equal(rights_file(v, NULL, &f, id), VOW_OK);
+	assert_int_equal(rights_file(v, &f, id), VOW_OK);
 	status_is(v, id, "received");
 	struct vault_request r;
 	assert_int_equal(vault_request_get(v, id, &r, NULL), VOW_OK);
@@ -220,7 +225,7 @@ static void test_lifecycle(void **state)
 	code[6] = '\0';
 	/* not processed before verification */
 	char *res = NULL;
-	assert_int_equal(rights_process(v, NULL, id, &res), VOW_ERR_DENIED);
+	assert_int_equal(rights_process(v, id, &res), VOW_ERR_DENIED);
 	char wrong[16];
 	snprintf(wrong, sizeof(wrong), "%06u", (unsigned)(atoi(code) + 1) % 1000000u);
 	assert_int_equal(rights_verify(v, id, wrong, NULL), VOW_ERR_DENIED);
@@ -247,7 +252,7 @@ static void test_lifecycle(void **state)
 	/* a second request, past its first month: no extension any more */
 	char id2[VOW_ID_LEN + 1];
 	struct rights_filing f2 = {s, "erasure", "subject", NULL, true};
-	assert_int_equal(rights_file(v, NULL, &f2, id2), VOW_OK);
+	assert_int_equal(rights_file(v, &f2, id2), VOW_OK);
 	status_is(v, id2, "verified");
 	clock_set_fixed(at("2026-03-21T00:00:00Z"));
 	assert_int_equal(rights_extend(v, id2, 1, "late"), VOW_ERR_DENIED);
@@ -257,7 +262,7 @@ static void test_lifecycle(void **state)
 	assert_int_equal(rights_deny(v, id2, "art17_3_e", "needed to defend a pending claim"),
 	                 VOW_OK);
 	status_is(v, id2, "denied");
-	assert_int_equal(rights_process(v, NULL, id2, &res), VOW_ERR_EXISTS);
+	assert_int_equal(rights_process(v, id2, &res), VOW_ERR_EXISTS);
 	deliver(v);
 	const struct sent *d = sent_with("request.denied");
 	assert_non_null(d);
@@ -266,9 +271,9 @@ static void test_lifecycle(void **state)
 	/* filing checks what it is given */
 	struct rights_filing bad = {s, "rectification", "staff", "{\"category\":\"user.nope\"}",
 	                            true};
-	assert_int_equal(rights_file(v, NULL, &bad, id2), VOW_ERR_INVALID);
+	assert_int_equal(rights_file(v, &bad, id2), VOW_ERR_INVALID);
 	struct rights_filing bad2 = {s, "teleportation", "staff", NULL, true};
-	assert_int_equal(rights_file(v, NULL, &bad2, id2), VOW_ERR_INVALID);
+	assert_int_equal(rights_file(v, &bad2, id2), VOW_ERR_INVALID);
 	vault_close(&v);
 	clock_set_real();
 }
@@ -300,12 +305,12 @@ static void test_wrong_codes_lock_out_the_person(void **state)
 	char ca[7], wa[7], ce[7], we[7];
 	person(v, s);
 	struct rights_filing fa = {s, "access", "staff:sam", NULL, false};
-	assert_int_equal(rights_file(v, NULL, &fa, a), VOW_OK);
+	assert_int_equal(rights_file(v, &fa, a), VOW_OK);
 	sent_code(v, ca, wa);
 	assert_int_equal(rights_resend_code(v, a), VOW_OK); /* in the same second: sent too */
 	sent_code(v, ca, wa);
 	struct rights_filing fe = {s, "erasure", "staff:sam", NULL, false};
-	assert_int_equal(rights_file(v, NULL, &fe, e), VOW_OK);
+	assert_int_equal(rights_file(v, &fe, e), VOW_OK);
 	sent_code(v, ce, we);
 	int64_t until = -1;
 	for (int i = 0; i < 5; i++)
@@ -406,9 +411,9 @@ static size_t export_of(struct vault *v, const char *s, const char *type, struct
 {
 	char id[VOW_ID_LEN + 1];
 	struct rights_filing f = {s, type, "subject", NULL, true};
-	assert_int_equal(rights_file(v, NULL, &f, id), VOW_OK);
+	assert_int_equal(rights_file(v, &f, id), VOW_OK);
 	char *res = NULL;
-	assert_int_equal(rights_process(v, NULL, id, &res), VOW_OK);
+	assert_int_equal(rights_process(v, id, &res), VOW_OK);
 	json_t *j = json_loads(res, 0, NULL);
 	free(res);
 	const char *url = json_string_value(json_object_get(j, "download"));
@@ -555,9 +560,9 @@ static void test_portability_takes_consent_and_contract(void **state)
 	assert_int_equal(vault_record_put(v, &imp, s2, "user.content.communications", "{}", 2),
 	                 VOW_OK);
 	struct rights_filing f = {s2, "portability", "subject", NULL, true};
-	assert_int_equal(rights_file(v, NULL, &f, id), VOW_OK);
+	assert_int_equal(rights_file(v, &f, id), VOW_OK);
 	char *res = NULL;
-	assert_int_equal(rights_process(v, NULL, id, &res), VOW_OK);
+	assert_int_equal(rights_process(v, id, &res), VOW_OK);
 	assert_non_null(strstr(res, "right_not_applicable"));
 	free(res);
 	struct vault_request r;
@@ -609,9 +614,9 @@ static void test_erasure_tells_recipients(void **state)
 	/* rectification of the name: only the agency that received the name */
 	struct rights_filing rf = {s, "rectification", "subject",
 	                           "{\"category\":\"user.name\",\"value\":{\"n\":\"Anne\"}}", true};
-	assert_int_equal(rights_file(v, NULL, &rf, id), VOW_OK);
+	assert_int_equal(rights_file(v, &rf, id), VOW_OK);
 	char *res = NULL;
-	assert_int_equal(rights_process(v, NULL, id, &res), VOW_OK);
+	assert_int_equal(rights_process(v, id, &res), VOW_OK);
 	free(res);
 	deliver(v);
 	assert_int_equal(hooks(), 1);
@@ -623,8 +628,8 @@ static void test_erasure_tells_recipients(void **state)
 	vault_value_free(val, len);
 	/* erasure: both recipients that received data, not the one that did not */
 	struct rights_filing ef = {s, "erasure", "subject", NULL, true};
-	assert_int_equal(rights_file(v, NULL, &ef, id), VOW_OK);
-	assert_int_equal(rights_process(v, NULL, id, &res), VOW_OK);
+	assert_int_equal(rights_file(v, &ef, id), VOW_OK);
+	assert_int_equal(rights_process(v, id, &res), VOW_OK);
 	json_t *j = json_loads(res, 0, NULL);
 	free(res);
 	json_t *receipt = json_object_get(j, "receipt");
@@ -676,9 +681,9 @@ static void test_restrict_object_withdraw(void **state)
 	assert_true(allowed(v, s, "user.name", "essential.service"));
 	struct rights_filing rf = {s, "restriction", "subject", "{\"category\":\"user.name\"}",
 	                           true};
-	assert_int_equal(rights_file(v, NULL, &rf, id), VOW_OK);
+	assert_int_equal(rights_file(v, &rf, id), VOW_OK);
 	char *res = NULL;
-	assert_int_equal(rights_process(v, NULL, id, &res), VOW_OK);
+	assert_int_equal(rights_process(v, id, &res), VOW_OK);
 	free(res);
 	assert_false(allowed(v, s, "user.name", "essential.service"));
 	assert_int_equal(vault_last_denial(v) != NULL, true);
@@ -687,19 +692,19 @@ static void test_restrict_object_withdraw(void **state)
 	struct rights_filing lf = {
 	    s, "restriction_lift", "staff",
 	    "{\"category\":\"user.name\",\"reason\":\"the accuracy was verified\"}", true};
-	assert_int_equal(rights_file(v, NULL, &lf, id), VOW_OK);
-	assert_int_equal(rights_process(v, NULL, id, &res), VOW_OK);
+	assert_int_equal(rights_file(v, &lf, id), VOW_OK);
+	assert_int_equal(rights_process(v, id, &res), VOW_OK);
 	assert_non_null(strstr(res, "waiting"));
 	free(res);
 	assert_false(allowed(v, s, "user.name", "essential.service")); /* still restricted */
-	assert_int_equal(rights_process(v, NULL, id, &res), VOW_OK);
+	assert_int_equal(rights_process(v, id, &res), VOW_OK);
 	assert_non_null(strstr(res, "waiting")); /* not delivered yet */
 	free(res);
 	deliver(v);
 	const struct sent *told = sent_with("restriction.lifting");
 	assert_non_null(told);
 	assert_non_null(strstr(told->body, "the accuracy was verified"));
-	assert_int_equal(rights_process(v, NULL, id, &res), VOW_OK);
+	assert_int_equal(rights_process(v, id, &res), VOW_OK);
 	assert_null(strstr(res, "waiting"));
 	free(res);
 	status_is(v, id, "completed");
@@ -707,16 +712,16 @@ static void test_restrict_object_withdraw(void **state)
 	/* objection: legitimate interest yes; a contract gives no such right */
 	struct rights_filing of = {s, "objection", "subject", "{\"purpose\":\"train_ai_system\"}",
 	                           true};
-	assert_int_equal(rights_file(v, NULL, &of, id), VOW_OK);
-	assert_int_equal(rights_process(v, NULL, id, &res), VOW_OK);
+	assert_int_equal(rights_file(v, &of, id), VOW_OK);
+	assert_int_equal(rights_process(v, id, &res), VOW_OK);
 	free(res);
 	status_is(v, id, "completed");
 	assert_false(allowed(v, s, "user.content.audio", "train_ai_system"));
 	assert_string_equal(vault_last_denial(v), "objection");
 	struct rights_filing oc = {s, "objection", "subject", "{\"purpose\":\"essential.service\"}",
 	                           true};
-	assert_int_equal(rights_file(v, NULL, &oc, id), VOW_OK);
-	assert_int_equal(rights_process(v, NULL, id, &res), VOW_OK);
+	assert_int_equal(rights_file(v, &oc, id), VOW_OK);
+	assert_int_equal(rights_process(v, id, &res), VOW_OK);
 	free(res);
 	status_is(v, id, "denied");
 	/* withdrawal of the newsletter consent */
@@ -730,15 +735,15 @@ static void test_restrict_object_withdraw(void **state)
 	struct rights_filing wf = {s, "withdrawal", "subject",
 	                           "{\"purpose\":\"marketing.communications.email.newsletter\"}",
 	                           true};
-	assert_int_equal(rights_file(v, NULL, &wf, id), VOW_OK);
-	assert_int_equal(rights_process(v, NULL, id, &res), VOW_OK);
+	assert_int_equal(rights_file(v, &wf, id), VOW_OK);
+	assert_int_equal(rights_process(v, id, &res), VOW_OK);
 	free(res);
 	assert_false(
 	    allowed(v, s, "user.contact.email", "marketing.communications.email.newsletter"));
 	struct rights_filing wc = {s, "withdrawal", "subject",
 	                           "{\"purpose\":\"essential.service\"}", true};
-	assert_int_equal(rights_file(v, NULL, &wc, id), VOW_OK);
-	assert_int_equal(rights_process(v, NULL, id, &res), VOW_OK);
+	assert_int_equal(rights_file(v, &wc, id), VOW_OK);
+	assert_int_equal(rights_process(v, id, &res), VOW_OK);
 	free(res);
 	status_is(v, id, "denied");
 	vault_close(&v);
@@ -764,7 +769,7 @@ static void test_each_denial_ground(void **state)
 	                                      "right_not_applicable"};
 	for (size_t i = 0; i < sizeof(grounds) / sizeof(*grounds); i++) {
 		struct rights_filing f = {s, "erasure", "subject", NULL, true};
-		assert_int_equal(rights_file(v, NULL, &f, id), VOW_OK);
+		assert_int_equal(rights_file(v, &f, id), VOW_OK);
 		assert_int_equal(rights_deny(v, id, grounds[i], "the reason in our words"), VOW_OK);
 		struct vault_request r;
 		assert_int_equal(vault_request_get(v, id, &r, NULL), VOW_OK);
@@ -779,7 +784,7 @@ static void test_each_denial_ground(void **state)
 	}
 	/* the Art. 17(3) grounds deny erasure only */
 	struct rights_filing f = {s, "access", "subject", NULL, true};
-	assert_int_equal(rights_file(v, NULL, &f, id), VOW_OK);
+	assert_int_equal(rights_file(v, &f, id), VOW_OK);
 	for (size_t i = 0; i < 5; i++)
 		assert_int_equal(rights_deny(v, id, grounds[i], "x"), VOW_ERR_INVALID);
 	vault_close(&v);
@@ -832,13 +837,14 @@ static void test_outbox_retries_then_dead_letter(void **state)
 	int64_t gaps[8];
 	for (int i = 0; i < 8; i++) {
 		struct vault_outbox_stats st = {0};
-		assert_int_equal(vault_outbox_deliver(v, now, 64, 8, failing, NULL, &st), VOW_OK);
+		assert_int_equal(vault_outbox_deliver(v, now, &deliver_opts, failing, NULL, &st),
+		                 VOW_OK);
 		assert_int_equal(vault_outbox_list(v, NULL, last_cb, &l), VOW_OK);
 		gaps[i] = l.next_at - now;
 		now = l.next_at; /* the next attempt is due then, not before */
 		struct vault_outbox_stats early = {0};
-		assert_int_equal(vault_outbox_deliver(v, now - 1, 64, 8, failing, NULL, &early),
-		                 VOW_OK);
+		assert_int_equal(
+		    vault_outbox_deliver(v, now - 1, &deliver_opts, failing, NULL, &early), VOW_OK);
 		assert_int_equal(early.retried + early.dead + early.sent, 0);
 	}
 	assert_int_equal(fails, 8);
@@ -858,8 +864,8 @@ static void test_outbox_retries_then_dead_letter(void **state)
 	assert_string_equal(l.status, "pending");
 	assert_int_equal(l.attempts, 0);
 	n_sent = 0;
-	assert_int_equal(vault_outbox_deliver(v, clock_real_now(), 64, 8, capture, NULL, NULL),
-	                 VOW_OK);
+	assert_int_equal(
+	    vault_outbox_deliver(v, clock_real_now(), &deliver_opts, capture, NULL, NULL), VOW_OK);
 	assert_int_equal(n_sent, 1);
 	assert_int_equal(vault_outbox_list(v, NULL, last_cb, &l), VOW_OK);
 	assert_string_equal(l.status, "sent");
@@ -885,7 +891,7 @@ static void test_outbox_retries_then_dead_letter(void **state)
 static void file_with_code(struct vault *v, const char *s, char id[VOW_ID_LEN + 1], char code[7])
 {
 	struct rights_filing f = {s, "access", "staff", NULL, false};
-	assert_int_equal(rights_file(v, NULL, &f, id), VOW_OK);
+	assert_int_equal(rights_file(v, &f, id), VOW_OK);
 	deliver(v);
 	const struct sent *m = sent_with("request.verify");
 	assert_non_null(m);
