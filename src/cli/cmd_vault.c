@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "crypto/crypto.h"
 #include "retention/retention.h"
+#include "rights/rights.h"
 #include "util/file.h"
 #include "vault/vault.h"
 #include "vow.h"
@@ -23,7 +24,8 @@ static const char usage[] =
     "       vow record put SUBJECT CATEGORY JSON   (JSON '-' reads standard input)\n"
     "       vow record get SUBJECT CATEGORY | list SUBJECT | delete SUBJECT CATEGORY\n"
     "       vow record verify SUBJECT CATEGORY SECRET   (a category kept as a hash; exit 0 on a match)\n"
-    "       vow file put SUBJECT CATEGORY PATH [--type MEDIA-TYPE] | get FILE-ID | list SUBJECT\n"
+    "       vow file put SUBJECT CATEGORY PATH [--type MEDIA-TYPE] [--language TAG]\n"
+    "       vow file get FILE-ID | list SUBJECT\n"
     "       vow key rotate\n"
     "\n"
     "Every command takes --data DIR (default $VOW_DATA, else ./vow-data).\n"
@@ -31,7 +33,7 @@ static const char usage[] =
     "prints the proof-of-erasure receipt as JSON. `key rotate` re-wraps every\n"
     "key under a new master key and retires the old one.\n";
 
-#define O__COUNT_MAX 9
+#define O__COUNT_MAX 10
 
 struct args {
 	const char *data;
@@ -42,7 +44,8 @@ struct args {
 
 static const char *const opt_names[] = {"--email",      "--phone",   "--region",
                                         "--birth-date", "--locale",  "--type",
-                                        "--role",       "--purpose", "--actor"};
+                                        "--role",       "--purpose", "--actor",
+                                        "--language"};
 enum {
 	O_EMAIL,
 	O_PHONE,
@@ -53,6 +56,7 @@ enum {
 	O_ROLE,
 	O_PURPOSE,
 	O_ACTOR,
+	O_LANGUAGE,
 	O__COUNT
 };
 
@@ -191,7 +195,7 @@ static int subject_cmd(struct vault *v, const struct args *a)
 	}
 	if (strcmp(sub, "erase") == 0) {
 		char *receipt = NULL;
-		err = vault_subject_erase(v, a->pos[1], &receipt);
+		err = rights_erase(v, a->pos[1], NULL, &receipt);
 		if (err != VOW_OK)
 			return fail("cannot erase the subject", err);
 		puts(receipt);
@@ -359,6 +363,8 @@ static int file_cmd(struct vault *v, const struct args *a)
 		    strrchr(a->pos[3], '/') != NULL ? strrchr(a->pos[3], '/') + 1 : a->pos[3];
 		struct vault_file_writer *w = NULL;
 		err = vault_file_create(v, &acc, a->pos[1], a->pos[2], name, a->opt[O_TYPE], &w);
+		if (err == VOW_OK && a->opt[O_LANGUAGE] != NULL)
+			err = vault_file_set_language(w, a->opt[O_LANGUAGE]);
 		unsigned char buf[65536];
 		ssize_t n;
 		while (err == VOW_OK && (n = read(fd, buf, sizeof(buf))) != 0) {

@@ -1,6 +1,7 @@
 /* decide/decide.c — the rules, in order. Each rule is a few bit tests on
  * tables the policy precomputed; nothing here allocates or blocks. */
 #include <string.h>
+#include <strings.h>
 
 #include "decide/decide.h"
 
@@ -70,6 +71,15 @@ static bool consent_needed(const struct policy_purpose *u, const char *region)
 	return false;
 }
 
+/* True when the data's attribute value (a BCP 47 language tag such as
+ * "nl-BE", or a region code) matches the rule's: by their primary subtag,
+ * case-insensitively ("NL", "nl-NL" and "nl_BE" all match "nl"). */
+static bool attr_matches(const char *value, const char *rule)
+{
+	size_t a = strcspn(value, "-_"), b = strcspn(rule, "-_");
+	return a == b && strncasecmp(value, rule, a) == 0;
+}
+
 static bool in_regions(struct policy_region_list l, const char *cc)
 {
 	for (uint32_t i = 0; i < l.n; i++)
@@ -136,8 +146,11 @@ struct decide_result decide(const struct policy *p, const struct decide_actor *a
 		const struct policy_residency *res = &p->residency[i];
 		if (res->send.n == 0 || !row_bit(p->residency_categories, cw, i, c))
 			continue;
-		if (res->when_attr != NULL &&
-		    (req->attr == NULL || strcmp(req->attr, res->when_value) != 0))
+		/* a rule for one value of an attribute (Dutch content) binds data
+		 * whose value matches, and data whose value is not known: the
+		 * stricter reading, as for an unknown region */
+		if (res->when_attr != NULL && req->attr != NULL &&
+		    !attr_matches(req->attr, res->when_value))
 			continue;
 		if (!in_regions(res->send, country))
 			return deny(DECIDE_REGION_NOT_ALLOWED, i);

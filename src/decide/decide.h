@@ -71,8 +71,10 @@ struct decide_subject {
 };
 
 /* What is to be done. recipient is POLICY_NONE unless data is disclosed;
- * attr is the data's residency attribute value (e.g. its language, "nl"),
- * NULL when none; held marks data kept under a legal hold. */
+ * attr is the data's residency attribute value (e.g. its language, "nl" or
+ * "nl-BE": matched by its primary subtag, case-insensitively), NULL when
+ * unknown (a rule for one value then binds it); held marks data kept under
+ * a legal hold. */
 struct decide_request {
 	uint32_t purpose, category, recipient;
 	const char *attr;

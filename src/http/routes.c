@@ -9,6 +9,7 @@
 #include "crypto/crypto.h"
 #include "http/http_int.h"
 #include "retention/retention.h"
+#include "rights/rights.h"
 #include "util/clock.h"
 
 #define PARAM(r, i) ((r)->params[i])
@@ -94,21 +95,23 @@ static enum MHD_Result h_subject_create(struct MHD_Connection *c, struct request
 	json_t *b = http_body_json(c, r);
 	if (b == NULL)
 		return MHD_YES;
-	static const char *const fields[] = {"email",      "phone",  "region",
-	                                     "birth_date", "locale", "age"};
+	static const char *const fields[] = {"email",  "phone", "region",          "birth_date",
+	                                     "locale", "age",   "parental_consent"};
 	const char *k;
 	json_t *val;
 	json_object_foreach(b, k, val)
 	{
 		bool known = false;
-		for (size_t i = 0; i < 6; i++)
+		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 			known |= strcmp(k, fields[i]) == 0;
-		if (!known ||
-		    (strcmp(k, "age") == 0 ? !json_is_integer(val) : !json_is_string(val))) {
+		bool typed = strcmp(k, "age") == 0                ? json_is_integer(val)
+		             : strcmp(k, "parental_consent") == 0 ? json_is_boolean(val)
+		                                                  : json_is_string(val);
+		if (!known || !typed) {
 			json_decref(b);
 			return bad_field(c, r,
 			                 "fields: email, phone, region, birth_date, locale "
-			                 "(strings), age (integer)");
+			                 "(strings), age (integer), parental_consent (boolean)");
 		}
 	}
 	struct vault_subject_new in = {str(b, "email"),
@@ -116,7 +119,8 @@ static enum MHD_Result h_subject_create(struct MHD_Connection *c, struct request
 	                               str(b, "region"),
 	                               str(b, "birth_date"),
 	                               (int)json_integer_value(json_object_get(b, "age")),
-	                               str(b, "locale")};
+	                               str(b, "locale"),
+	                               json_is_true(json_object_get(b, "parental_consent"))};
 	char id[VOW_ID_LEN + 1];
 	vow_err err = vault_subject_create(r->v, &in, id);
 	json_decref(b);
@@ -177,7 +181,7 @@ static enum MHD_Result h_subject_erase(struct MHD_Connection *c, struct request 
 	if (!kind_in(r, K_ADMIN | K_SERVICE | K_SUBJECT) || !subject_ok(c, r, PARAM(r, 0)))
 		return r->answered ? MHD_YES : forbidden(c, r);
 	char *receipt = NULL;
-	vow_err err = vault_subject_erase(r->v, PARAM(r, 0), &receipt);
+	vow_err err = rights_erase(r->v, PARAM(r, 0), NULL, &receipt);
 	if (err != VOW_OK)
 		return http_fail(c, r, err);
 	json_error_t e;
@@ -370,10 +374,18 @@ enum MHD_Result http_upload_start(struct MHD_Connection *c, struct request *r)
 	if (category == NULL)
 		return http_error(c, r, 400, "invalid_request",
 		                  "name the category: ?category=", NULL);
+	/* the content's language: ?language= or Content-Language */
+	const char *lang = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "language");
+	if (lang == NULL)
+		lang = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Language");
 	vow_err err = vault_file_create(r->v, &a, PARAM(r, 0), category, name != NULL ? name : "",
 	                                type, &r->writer);
-	if (err != VOW_OK)
+	if (err == VOW_OK && lang != NULL)
+		err = vault_file_set_language(r->writer, lang);
+	if (err != VOW_OK) {
+		vault_file_abort(&r->writer);
 		return http_fail(c, r, err); /* answered before the body is read */
+	}
 	return MHD_YES;
 }
 
@@ -460,10 +472,11 @@ enum MHD_Result http_stream_file(struct MHD_Connection *c, struct request *r,
 
 static vow_err file_cb(void *ctx, const struct vault_file_info *f)
 {
-	json_array_append_new(ctx, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "id", f->id,
-	                                     "category", f->category, "name", f->name, "media_type",
-	                                     f->media_type, "size", (json_int_t)f->size,
-	                                     "created_at", (json_int_t)f->created_at));
+	json_array_append_new(
+	    ctx, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:I, s:I}", "id", f->id, "category",
+	                   f->category, "name", f->name, "media_type", f->media_type, "language",
+	                   f->language[0] ? f->language : NULL, "size", (json_int_t)f->size,
+	                   "created_at", (json_int_t)f->created_at));
 	return VOW_OK;
 }
 
@@ -683,13 +696,22 @@ static enum MHD_Result h_disclose(struct MHD_Connection *c, struct request *r)
 	json_t *b = http_body_json(c, r);
 	if (b == NULL)
 		return MHD_YES;
-	if (str(b, "recipient") == NULL || str(b, "category") == NULL) {
+	const char *file = str(b, "file");
+	if (str(b, "recipient") == NULL || (str(b, "category") == NULL && file == NULL)) {
 		json_decref(b);
-		return bad_field(c, r, "recipient and category are required strings");
+		return bad_field(c, r, "recipient and category (or file) are required strings");
 	}
 	char id[VOW_ID_LEN + 1];
-	vow_err err = vault_disclosure_record(r->v, &a, PARAM(r, 0), str(b, "recipient"),
-	                                      str(b, "category"), str(b, "attr"), id);
+	vow_err err = VOW_OK;
+	if (file != NULL) {
+		/* the file's own category and language decide; it must be this
+		 * subject's, and of the category named, if one is */
+		err = vault_disclosure_record_file(r->v, &a, PARAM(r, 0), str(b, "recipient"), file,
+		                                   str(b, "category"), id);
+	} else {
+		err = vault_disclosure_record(r->v, &a, PARAM(r, 0), str(b, "recipient"),
+		                              str(b, "category"), str(b, "attr"), id);
+	}
 	json_decref(b);
 	if (err != VOW_OK)
 		return http_fail(c, r, err);

@@ -259,6 +259,70 @@ static vow_err do_rectify(struct vault *v, struct vault_request *r, json_t *d, c
 	                out);
 }
 
+/* ---- erasure closes what the person had open ---- */
+
+struct open_ids {
+	char (*v)[VOW_ID_LEN + 1];
+	size_t n, cap;
+	const char *except;
+};
+
+static vow_err open_id_cb(void *ctx, const struct vault_request *r)
+{
+	struct open_ids *l = ctx;
+	if (rights_closed(r) || (l->except != NULL && strcmp(r->id, l->except) == 0))
+		return VOW_OK;
+	if (grow(&l->v, l->n, &l->cap, sizeof(*l->v)) != VOW_OK)
+		return VOW_ERR_NOMEM;
+	memcpy(l->v[l->n++], r->id, VOW_ID_LEN + 1);
+	return VOW_OK;
+}
+
+vow_err rights_close_erased(struct vault *v, const char *subject, const char *except,
+                            size_t *closed)
+{
+	struct open_ids l = {.except = except};
+	size_t n = 0;
+	vow_err err = vault_request_list(v, subject, true, open_id_cb, &l);
+	for (size_t i = 0; err == VOW_OK && i < l.n; i++) {
+		struct vault_request r;
+		err = vault_request_get(v, l.v[i], &r, NULL);
+		if (err != VOW_OK || rights_closed(&r))
+			continue;
+		r.updated_at = r.closed_at = clock_now();
+		snprintf(r.status, sizeof(r.status), "completed");
+		const char *why = strcmp(r.type, "erasure") == 0
+		                      ? "the person's data was erased"
+		                      : "closed: the person's data was erased, nothing is left to "
+		                        "give, change or restrict";
+		snprintf(r.note, sizeof(r.note), "%s", why);
+		/* no e-mail: the address went with the person; an agent's status
+		 * callback still goes (it carries request ids and states only) */
+		err = rights_transition(v, &r, NULL, why, NULL, NULL, false);
+		if (err == VOW_OK)
+			err = rights_audit(v, &r, "erased");
+		if (err == VOW_OK)
+			n++;
+	}
+	free(l.v);
+	if (closed != NULL)
+		*closed = n;
+	return err;
+}
+
+vow_err rights_erase(struct vault *v, const char *subject, const char *except, char **receipt)
+{
+	vow_err err = vault_subject_erase(v, subject, receipt);
+	if (err != VOW_OK)
+		return err;
+	err = rights_close_erased(v, subject, except, NULL);
+	if (err != VOW_OK) {
+		free(*receipt);
+		*receipt = NULL;
+	}
+	return err;
+}
+
 static vow_err do_erase(struct vault *v, struct vault_request *r, json_t *d, char **out)
 {
 	/* 1. who received the data, kept with the request before anything goes */
@@ -292,7 +356,7 @@ static vow_err do_erase(struct vault *v, struct vault_request *r, json_t *d, cha
 	         (long long)r->updated_at);
 	/* 2. the erasure (crypto-shredding first) */
 	char *receipt = NULL;
-	vow_err err = vault_subject_erase(v, r->subject, &receipt);
+	vow_err err = rights_erase(v, r->subject, r->id, &receipt);
 	json_t *rec = NULL;
 	if (err == VOW_OK) {
 		rec = json_loads(receipt, 0, NULL);

@@ -127,6 +127,20 @@ VOW_MUST_CHECK vow_err rights_deny(struct vault *v, const char *id, const char *
  * progress; process it again once it is set). */
 VOW_MUST_CHECK vow_err rights_process(struct vault *v, const char *id, char **result);
 
+/* Erases subject (vault_subject_erase: *receipt as it says) and then
+ * closes every request of theirs still open but except (may be NULL: the
+ * erasure request being carried out): completed with a note that the
+ * person's data was erased, audited, and their agents' status callbacks
+ * queued (request ids and states only: no personal data), but no e-mail.
+ * VOW_ERR_NOT_FOUND for an unknown or already erased subject. */
+VOW_MUST_CHECK vow_err rights_erase(struct vault *v, const char *subject, const char *except,
+                                    char **receipt);
+
+/* The closing half of rights_erase (for an erasure done otherwise):
+ * *closed (may be NULL) counts the requests closed. */
+VOW_MUST_CHECK vow_err rights_close_erased(struct vault *v, const char *subject, const char *except,
+                                           size_t *closed);
+
 /* Lists the open requests whose deadline is before now, by deadline. */
 VOW_MUST_CHECK vow_err rights_overdue(struct vault *v, int64_t now, vault_request_fn cb, void *ctx);
 

@@ -141,6 +141,10 @@ struct vault_subject_new {
 	const char *birth_date; /* optional YYYY-MM-DD */
 	int age;                /* optional (0 = unknown), used when no birth date */
 	const char *locale;     /* optional, e.g. "nl-NL" */
+	/* a parent's consent, attested by whoever creates the subject (the
+	 * sign-up form the parent completed): needed, and recorded, for a
+	 * person under the policy's minimum age when the policy allows it */
+	bool parental_consent;
 };
 
 /* A subject's state. The profile strings are decrypted copies owned by the
@@ -156,7 +160,11 @@ struct vault_subject {
 
 /* Creates a subject; writes its id to id. VOW_ERR_INVALID for a malformed
  * e-mail, phone, region or date; VOW_ERR_EXISTS when the e-mail or phone is
- * already held by another subject. */
+ * already held by another subject. A person whose birth date or age puts
+ * them under the policy's minimum age is refused (VOW_ERR_DENIED, reason
+ * under_age, nothing stored) unless the policy allows a parent's consent
+ * and in->parental_consent attests it: then it is recorded with the
+ * subject (the flag decide() reads), in the same transaction. */
 VOW_MUST_CHECK vow_err vault_subject_create(struct vault *v, const struct vault_subject_new *in,
                                             char id[VOW_ID_LEN + 1]);
 
@@ -282,6 +290,7 @@ struct vault_file_info {
 	char category[129];
 	char name[256];
 	char media_type[128];
+	char language[VOW_MAX_LANGUAGE + 1]; /* the content's BCP 47 tag, "" unknown */
 	uint64_t size;
 	int64_t created_at;
 };
@@ -292,6 +301,17 @@ VOW_MUST_CHECK vow_err vault_file_create(struct vault *v, const struct vault_acc
                                          const char *subject, const char *category,
                                          const char *name, const char *media_type,
                                          struct vault_file_writer **out);
+
+/* Records the language of the file's content (a BCP 47 tag such as "nl"
+ * or "nl-BE"), sealed with it: residency rules that depend on the language
+ * (e.g. Dutch content stays in Europe) read it from the file at every
+ * disclosure. VOW_ERR_INVALID for a malformed tag. */
+VOW_MUST_CHECK vow_err vault_file_set_language(struct vault_file_writer *w, const char *tag);
+
+/* True for a well-formed BCP 47 language tag of at most VOW_MAX_LANGUAGE
+ * bytes: a primary subtag of 2 to 8 letters, then subtags of 1 to 8
+ * letters or digits, separated by '-'. */
+bool vault_language_valid(const char *tag);
 
 /* Appends len bytes. */
 VOW_MUST_CHECK vow_err vault_file_write(struct vault_file_writer *w, const void *buf, size_t len);
@@ -375,6 +395,17 @@ VOW_MUST_CHECK vow_err vault_disclosure_record(struct vault *v, const struct vau
                                                const char *subject, const char *recipient,
                                                const char *category, const char *attr,
                                                char id[VOW_ID_LEN + 1]);
+
+/* Decides, then records, that subject's stored file goes to recipient for
+ * a->purpose now: its category and content language come from the file (a
+ * file whose language was never given counts as any language, so a rule for
+ * one language keeps it in). VOW_ERR_NOT_FOUND for an unknown file or one
+ * of another subject; VOW_ERR_INVALID when category (may be NULL) is not
+ * the file's; otherwise as vault_disclosure_record. */
+VOW_MUST_CHECK vow_err vault_disclosure_record_file(struct vault *v, const struct vault_access *a,
+                                                    const char *subject, const char *recipient,
+                                                    const char *file, const char *category,
+                                                    char id[VOW_ID_LEN + 1]);
 
 typedef vow_err (*vault_disclosure_fn)(void *ctx, const struct vault_disclosure *d);
 VOW_MUST_CHECK vow_err vault_disclosure_list(struct vault *v, const char *subject,

@@ -28,6 +28,7 @@ struct vault_file_writer {
 	struct store_file row;
 	char tmp[PATH_MAX], path[PATH_MAX];
 	char name[256], media_type[128];
+	char language[VOW_MAX_LANGUAGE + 1]; /* "" unknown */
 	int fd;
 	struct crypto_key *fkey;
 	struct crypto_stream *st;
@@ -215,8 +216,9 @@ vow_err vault_file_finish(struct vault_file_writer **wp, char id[VOW_ID_LEN + 1]
 		                      wrapped);
 	char *meta = NULL;
 	if (err == VOW_OK) {
-		json_t *m = json_pack("{s:s, s:s, s:I}", "name", w->name, "media_type",
-		                      w->media_type, "size", (json_int_t)w->size);
+		json_t *m = json_pack("{s:s, s:s, s:I, s:s?}", "name", w->name, "media_type",
+		                      w->media_type, "size", (json_int_t)w->size, "language",
+		                      w->language[0] ? w->language : NULL);
 		meta = m != NULL ? json_dumps(m, JSON_COMPACT) : NULL;
 		json_decref(m);
 		err = meta == NULL ? VOW_ERR_NOMEM : VOW_OK;
@@ -283,6 +285,39 @@ void vault_file_abort(struct vault_file_writer **wp)
 	*wp = NULL;
 }
 
+vow_err vault_file_set_language(struct vault_file_writer *w, const char *tag)
+{
+	if (!vault_language_valid(tag))
+		return vault_refuse(w->v, VOW_ERR_INVALID, NULL,
+		                    "language: a BCP 47 tag such as nl or nl-NL (at most 35 bytes)");
+	snprintf(w->language, sizeof(w->language), "%s", tag);
+	return VOW_OK;
+}
+
+bool vault_language_valid(const char *tag)
+{
+	size_t n = tag != NULL ? strlen(tag) : 0;
+	if (n < 2 || n > VOW_MAX_LANGUAGE)
+		return false;
+	size_t seg = 0, first = 0;
+	for (size_t i = 0; i <= n; i++) {
+		char c = tag[i];
+		if (c == '\0' || c == '-') {
+			if (seg == 0 || seg > 8 || (first == 0 && (seg < 2 || seg > 3 + 5)))
+				return false;
+			first++;
+			seg = 0;
+			continue;
+		}
+		bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+		bool digit = c >= '0' && c <= '9';
+		if (!alpha && !(digit && first > 0))
+			return false;
+		seg++;
+	}
+	return true;
+}
+
 /* ---- reading ---- */
 
 static vow_err open_meta(struct vault *v, const struct store_file *row,
@@ -309,8 +344,10 @@ static vow_err open_meta(struct vault *v, const struct store_file *row,
 		return VOW_ERR_INTEGRITY;
 	const char *name = json_string_value(json_object_get(m, "name"));
 	const char *type = json_string_value(json_object_get(m, "media_type"));
+	const char *lang = json_string_value(json_object_get(m, "language"));
 	snprintf(info->name, sizeof(info->name), "%s", name != NULL ? name : "");
 	snprintf(info->media_type, sizeof(info->media_type), "%s", type != NULL ? type : "");
+	snprintf(info->language, sizeof(info->language), "%s", lang != NULL ? lang : "");
 	info->size = (uint64_t)json_integer_value(json_object_get(m, "size"));
 	json_decref(m);
 	return VOW_OK;
@@ -337,6 +374,22 @@ static vow_err read_full(int fd, unsigned char *p, size_t want, size_t *got)
 		*got += (size_t)r;
 	}
 	return VOW_OK;
+}
+
+vow_err vault_file_meta(struct vault *v, const char *id, struct vault_file_info *info)
+{
+	if (!id_valid(id))
+		return VOW_ERR_NOT_FOUND;
+	struct store_file row = {0};
+	vow_err err = v->ops->file_get(v->data, id, &row);
+	const struct crypto_key *key = NULL;
+	if (err == VOW_OK)
+		err = row_key(v, &row, &key);
+	if (err == VOW_OK)
+		err = open_meta(v, &row, key, info);
+	store_blob_free(&row.file_key);
+	store_blob_free(&row.meta);
+	return err;
 }
 
 vow_err vault_file_open(struct vault *v, const struct vault_access *a, const char *id,

@@ -163,6 +163,25 @@ bool vault_grant_active(struct vault *v, const char *actor, const char *subject,
 
 /* ---- disclosures ---- */
 
+vow_err vault_disclosure_record_file(struct vault *v, const struct vault_access *a,
+                                     const char *subject, const char *recipient,
+                                     const char *file, const char *category,
+                                     char id[VOW_ID_LEN + 1])
+{
+	struct vault_file_info info;
+	vow_err err = vault_file_meta(v, file, &info);
+	if (err == VOW_OK && strcmp(info.subject, subject) != 0)
+		err = VOW_ERR_NOT_FOUND; /* another person's: not this one's to disclose */
+	if (err != VOW_OK)
+		return err;
+	if (category != NULL && strcmp(category, info.category) != 0)
+		return vault_refuse(v, VOW_ERR_INVALID, NULL,
+		                    "category: the file is of another category");
+	/* its stored language decides the residency rules that depend on it */
+	return vault_disclosure_record(v, a, info.subject, recipient, info.category,
+	                               info.language[0] != '\0' ? info.language : NULL, id);
+}
+
 vow_err vault_disclosure_record(struct vault *v, const struct vault_access *a, const char *subject,
                                 const char *recipient, const char *category, const char *attr,
                                 char id[VOW_ID_LEN + 1])

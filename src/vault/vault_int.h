@@ -79,6 +79,10 @@ VOW_MUST_CHECK vow_err vault_key_present(struct vault *v, const char *owner);
  * ledger and the flags (call inside the transaction that changed them). */
 VOW_MUST_CHECK vow_err vault_state_refresh(struct vault *v, const char *subject);
 
+/* Whole years between born and now (a birthday on 29 February falls on
+ * 1 March in other years). */
+int vault_age_years(int64_t born, int64_t now);
+
 /* Forgets the cached age of subject. */
 void vault_age_evict(struct vault *v, const char *subject);
 
@@ -148,6 +152,11 @@ VOW_MUST_CHECK vow_err vault_profile_forget(struct vault *v, const char *subject
 /* Removes the profile fields whose category the policy does not declare,
  * rewriting row (account closure: nothing in the policy keeps them). */
 VOW_MUST_CHECK vow_err vault_profile_forget_undeclared(struct vault *v, struct store_subject *row);
+
+/* A stored file's metadata (opened with its subject's key), not decided:
+ * for operations that decide on their own (a disclosure of the file). */
+VOW_MUST_CHECK vow_err vault_file_meta(struct vault *v, const char *id,
+                                       struct vault_file_info *info);
 
 /* Removes the due-date rows of the subject's profile fields (erasure). */
 VOW_MUST_CHECK vow_err vault_profile_due_forget(struct vault *v, const char *subject);

@@ -313,8 +313,11 @@ static vow_err drop_cb(void *ctx, const void *row)
 {
 	struct rows *l = ctx;
 	const struct store_message *m = row;
+	/* kept: what was sent, the answer to the person's own request, and an
+	 * agent's status callback (request ids and states: no personal data) */
 	if (m->status == MESSAGE_SENT ||
-	    (m->status == MESSAGE_PENDING && strcmp(m->template_name, "request.completed") == 0))
+	    (m->status == MESSAGE_PENDING && (strcmp(m->template_name, "request.completed") == 0 ||
+	                                      strcmp(m->template_name, "drp.status") == 0)))
 		return VOW_OK;
 	return collect(l, row);
 }

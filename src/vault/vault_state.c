@@ -76,7 +76,7 @@ static int64_t birthday(int64_t born, uint32_t n)
 
 /* Whole years between born and now: a year more from the first second of
  * each birthday. */
-static int years_since(int64_t born, int64_t now)
+int vault_age_years(int64_t born, int64_t now)
 {
 	int years = 0;
 	while (years < 200 && birthday(born, (uint32_t)years + 1) <= now)
@@ -108,14 +108,14 @@ static vow_err subject_age(struct vault *v, const char *subject, int *age)
 		int stated = subj.age > 0 ? subj.age : -1;
 		vault_subject_clear(&subj);
 		if (slot == NULL) {
-			*age = born != INT64_MIN ? years_since(born, clock_now()) : stated;
+			*age = born != INT64_MIN ? vault_age_years(born, clock_now()) : stated;
 			return VOW_OK;
 		}
 		snprintf(slot->subject, sizeof(slot->subject), "%s", subject);
 		slot->born = born;
 		slot->age = stated;
 	}
-	*age = slot->born != INT64_MIN ? years_since(slot->born, clock_now()) : slot->age;
+	*age = slot->born != INT64_MIN ? vault_age_years(slot->born, clock_now()) : slot->age;
 	return VOW_OK;
 }
 

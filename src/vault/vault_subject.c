@@ -104,12 +104,38 @@ vow_err vault_subject_create(struct vault *v, const struct vault_subject_new *in
 	if (in->phone != NULL &&
 	    vault_normalize(VAULT_BY_PHONE, in->phone, phone, sizeof(phone)) != VOW_OK)
 		return VOW_ERR_INVALID;
-	if (in->region != NULL && !region_country_valid(in->region))
-		return VOW_ERR_INVALID;
+	/* an ISO 3166 code, in any case ("nl" is NL) */
+	char region[3] = "";
+	if (in->region != NULL) {
+		if (strlen(in->region) != 2)
+			return vault_refuse(v, VOW_ERR_INVALID, NULL,
+			                    "region: an ISO 3166-1 alpha-2 country code");
+		region[0] = (char)toupper((unsigned char)in->region[0]);
+		region[1] = (char)toupper((unsigned char)in->region[1]);
+		if (!region_country_valid(region))
+			return vault_refuse(v, VOW_ERR_INVALID, NULL,
+			                    "region: an ISO 3166-1 alpha-2 country code");
+	}
 	if (in->birth_date != NULL && !date_parse(in->birth_date, NULL))
 		return VOW_ERR_INVALID;
 	if (in->age < 0 || in->age > 150 || !text_ok(in->locale))
 		return VOW_ERR_INVALID;
+	/* under the minimum age: refused, unless the policy's parental path
+	 * is followed (a parent's consent, recorded with the subject) */
+	bool minor = false;
+	if (v->policy != NULL && v->policy->minimum_age > 0) {
+		int64_t born = 0;
+		int years = in->birth_date != NULL && date_parse(in->birth_date, &born)
+		                ? vault_age_years(born, clock_now())
+		                : in->age > 0 ? in->age : -1;
+		minor = years >= 0 && years < (int)v->policy->minimum_age;
+	}
+	if (minor && !(v->policy->parental_consent && in->parental_consent))
+		return vault_refuse(v, VOW_ERR_DENIED, "under_age",
+		                    v->policy->parental_consent
+		                        ? "under the policy's minimum age: a parent's consent is needed "
+		                          "(parental_consent)"
+		                        : "under the policy's minimum age");
 	unsigned char he[32], hp[32];
 	char other[VOW_ID_LEN + 1];
 	if (in->email != NULL) {
@@ -136,8 +162,7 @@ vow_err vault_subject_create(struct vault *v, const struct vault_subject_new *in
 	size_t tlen = strlen(text);
 	struct store_subject row = {.status = SUBJECT_ACTIVE, .created_at = clock_now()};
 	id_new(row.id);
-	if (in->region != NULL)
-		memcpy(row.region, in->region, 3);
+	memcpy(row.region, region, 3);
 	const struct crypto_key *key = NULL;
 	unsigned char ad[VAULT_AD_MAX];
 	size_t adlen = vault_ad(ad, "vow profile v1", row.id, NULL, NULL, 0);
@@ -163,11 +188,22 @@ vow_err vault_subject_create(struct vault *v, const struct vault_subject_new *in
 			err = v->ops->index_put(v->data, VAULT_BY_PHONE, hp, row.id);
 		if (err == VOW_OK) /* each field is kept under its category's rules */
 			err = vault_profile_due(v, &row);
+		if (err == VOW_OK && minor) { /* the parent's consent, with the subject */
+			struct store_flag f = {
+			    .kind = FLAG_PARENTAL_CONSENT, .set_at = row.created_at, .target = "*"};
+			id_new(f.id);
+			memcpy(f.subject, row.id, sizeof(f.subject));
+			snprintf(f.reason, sizeof(f.reason), "attested at sign-up");
+			err = v->ops->flag_set(v->data, &f);
+			if (err == VOW_OK)
+				err = vault_state_refresh(v, row.id);
+		}
 		if (err == VOW_OK) {
 			struct audit_event ev = {.role = "service",
 			                         .action = "subject.create",
 			                         .subject = row.id,
-			                         .result = "ok"};
+			                         .result = "ok",
+			                         .reason = minor ? "parental_consent" : NULL};
 			err = audit_change(v, &ev);
 		}
 		err = vault_commit(v, err);

@@ -17,6 +17,7 @@
 #include <sodium.h>
 #include <sys/socket.h>
 
+#include "consent/consent.h"
 #include "rights/rights.h"
 #include "util/clock.h"
 #include "vault/vault.h"
@@ -55,9 +56,16 @@ static const char *age_rule(struct vault *v, const char *id, const char *when)
 static void born(struct vault *v, const char *email, const char *birth, int age,
                  char id[VOW_ID_LEN + 1])
 {
-	struct vault_subject_new in = {
-	    .email = email, .region = "NL", .birth_date = birth, .age = age};
+	/* a minor signs up with a parent's consent (the policy's parental path);
+	 * the parent then withdraws it, so the age rule alone decides */
+	struct vault_subject_new in = {.email = email,
+	                               .region = "NL",
+	                               .birth_date = birth,
+	                               .age = age,
+	                               .parental_consent = true};
 	assert_int_equal(vault_subject_create(v, &in, id), VOW_OK);
+	vow_err err = consent_parental(v, id, false);
+	assert_true(err == VOW_OK || err == VOW_ERR_NOT_FOUND); /* none recorded for an adult */
 }
 
 static void test_age_at_birthdays(void **state)
@@ -84,13 +92,23 @@ static void test_age_at_birthdays(void **state)
 	vault_close(&v);
 	/* Amper: 13. Born on 29 February 2012, thirteen in 2025, which has no
 	 * 29 February: on 1 March (the later day: never of age early) */
-	struct policy *amper = load_valid_policy("examples/policies/amper.yaml");
-	assert_non_null(amper);
+	char *text = slurp("examples/policies/amper.yaml", NULL);
+	char *path_off = strstr(text, "parental_consent: false");
+	assert_non_null(path_off); /* given a parental path, so a 12-year-old can sign up */
+	memcpy(path_off, "parental_consent: true ", 23);
+	struct policy_diags dg = {0};
+	struct policy *amper = NULL;
+	assert_int_equal(policy_load_buffer(text, strlen(text), &amper, &dg), VOW_OK);
+	policy_diags_free(&dg);
+	free(text);
 	clock_set_fixed(at("2020-01-01T00:00:00Z"));
 	v = open_vault(amper);
-	struct vault_subject_new in = {.email = "feb@example.com", .region = "US",
-	                               .birth_date = "2012-02-29"};
+	struct vault_subject_new in = {.email = "feb@example.com",
+	                               .region = "US",
+	                               .birth_date = "2012-02-29",
+	                               .parental_consent = true};
 	assert_int_equal(vault_subject_create(v, &in, id), VOW_OK);
+	assert_int_equal(consent_parental(v, id, false), VOW_OK);
 	assert_string_equal(age_rule(v, id, "2025-02-28T00:00:00Z"), "under_minimum_age");
 	assert_string_equal(age_rule(v, id, "2025-02-28T23:59:59Z"), "under_minimum_age");
 	assert_string_equal(age_rule(v, id, "2025-03-01T00:00:00Z"), "allowed");

@@ -402,7 +402,19 @@ static void test_states(void **state)
 	char born[11];
 	time_t ten_years_ago = time(NULL) - (time_t)10 * 366 * 86400;
 	strftime(born, sizeof(born), "%Y-%m-%d", gmtime(&ten_years_ago));
-	subject(v, "kid@example.nl", born, kid);
+	/* a sign-up under the minimum age needs the parent's consent at once
+	 * (the policy's parental path); without it nothing is stored */
+	struct vault_subject_new minor = {.email = "kid@example.nl", .region = "NL", .birth_date = born};
+	assert_int_equal(vault_subject_create(v, &minor, kid), VOW_ERR_DENIED);
+	assert_string_equal(vault_last_denial(v), "under_age");
+	assert_int_equal(vault_subject_find(v, VAULT_BY_EMAIL, "kid@example.nl", kid),
+	                 VOW_ERR_NOT_FOUND);
+	minor.parental_consent = true;
+	assert_int_equal(vault_subject_create(v, &minor, kid), VOW_OK);
+	assert_int_equal(
+	    vault_record_put(v, &SERVICE, kid, "user.content.audio", audio, strlen(audio)), VOW_OK);
+	/* the parent withdraws: the child's data is not processed any more */
+	assert_int_equal(consent_parental(v, kid, false), VOW_OK);
 	DENIED_BECAUSE(
 	    v, vault_record_put(v, &SERVICE, kid, "user.content.audio", audio, strlen(audio)),
 	    "under_minimum_age");

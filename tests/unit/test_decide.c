@@ -179,6 +179,21 @@ static void test_amberscript(void **state)
 	       ask(p, "service", false, &x, ht, "user.content.audio", "transcription_partners_intl",
 	           "en"),
 	       DECIDE_ALLOWED);
+	/* Dutch however the tag is written: by its primary subtag, in any case */
+	static const char *const dutch[] = {"NL", "Nl", "nl-NL", "nl-BE", "nl_BE", "NL-nl"};
+	for (size_t i = 0; i < sizeof(dutch) / sizeof(dutch[0]); i++)
+		EXPECT("Dutch written another way stays in Europe",
+		       ask(p, "service", false, &x, ht, "user.content.audio",
+		           "transcription_partners_intl", dutch[i]),
+		       DECIDE_REGION_NOT_ALLOWED);
+	EXPECT("English of Britain is not Dutch",
+	       ask(p, "service", false, &x, ht, "user.content.audio", "transcription_partners_intl",
+	           "en-GB"),
+	       DECIDE_ALLOWED);
+	EXPECT("content of unknown language is held to the stricter rule",
+	       ask(p, "service", false, &x, ht, "user.content.audio", "transcription_partners_intl",
+	           NULL),
+	       DECIDE_REGION_NOT_ALLOWED);
 	EXPECT("\"never sold\": the partners receive content only for transcription",
 	       ask(p, "service", false, &x, "train_ai_system", "user.content.audio",
 	           "transcription_partners_eu", "en"),
@@ -445,9 +460,10 @@ static enum decide_reason reference(const struct policy *p, const char *role, co
 		return DECIDE_RECIPIENT_NOT_ALLOWED;
 	for (uint32_t i = 0; i < p->n_residency; i++) {
 		const struct policy_residency *res = &p->residency[i];
-		if (res->send.n == 0 || res->when_attr != NULL ||
-		    !list_has_key(p, res->categories, category, cat_name))
-			continue; /* the sweep below passes no attribute */
+		/* the sweep below passes no attribute: a rule for one value of
+		 * an attribute binds data whose value is unknown (the stricter) */
+		if (res->send.n == 0 || !list_has_key(p, res->categories, category, cat_name))
+			continue;
 		bool ok = false;
 		for (uint32_t k = 0; k < res->send.n; k++)
 			ok |= region_contains(res->send.v[k], rc->country);

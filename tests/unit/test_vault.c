@@ -173,7 +173,7 @@ static void test_subjects(void **state)
 	struct vault_subject_new bad[] = {
 	    {.email = "not-an-email"}, {.email = "a@b@c.nl"},        {.email = "a b@c.nl"},
 	    {.phone = "12"},           {.phone = "+31 abc"},         {.region = "XX"},
-	    {.region = "nl"},          {.birth_date = "1990-02-30"}, {.age = -1},
+	    {.region = "nld"},         {.birth_date = "1990-02-30"}, {.age = -1},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(vault_subject_create(v, &bad[i], c), VOW_ERR_INVALID);
