@@ -153,7 +153,24 @@ int cli_serve(int argc, char **argv)
 		if (apply(opt, val, &cfg, address, sizeof(address)) != 0)
 			goto usage;
 	}
-	return http_serve(&cfg);
+	/* one server per data directory, and nothing that must not run beside
+	 * one (key rotation) while it runs */
+	int lock = -1;
+	long holder = 0;
+	vow_err err = vault_dir_lock(cfg.data_dir, &lock, &holder);
+	if (err == VOW_ERR_EXISTS) {
+		fprintf(stderr, "vow serve: another process (pid %ld) holds %s: one server per data "
+		                "directory\n",
+		        holder, cfg.data_dir);
+		return CLI_FAILURE;
+	}
+	if (err != VOW_OK) {
+		fprintf(stderr, "vow serve: cannot lock %s: %s\n", cfg.data_dir, vow_err_message(err));
+		return CLI_FAILURE;
+	}
+	int rc = http_serve(&cfg);
+	vault_dir_unlock(&lock);
+	return rc;
 usage:
 	fputs(serve_usage, stderr);
 	return CLI_USAGE;

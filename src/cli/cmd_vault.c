@@ -406,8 +406,24 @@ int cli_vault(int argc, char **argv)
 			fputs(usage, stderr);
 			return CLI_USAGE;
 		}
+		/* never beside a server: it holds the old key in memory and would
+		 * wrap new keys under it, unreadable after the swap */
+		int lock = -1;
+		long holder = 0;
+		vow_err err = vault_dir_lock(a.data, &lock, &holder);
+		if (err == VOW_ERR_EXISTS) {
+			fprintf(stderr,
+			        "vow key rotate: a vow serve (pid %ld) is running on %s: stop it "
+			        "first, or rotate through it (POST /v1/master-key/rotate with an "
+			        "admin key)\n",
+			        holder, a.data);
+			return CLI_INVALID;
+		}
+		if (err != VOW_OK)
+			return fail("cannot lock the data directory", err);
 		char fp[17];
-		vow_err err = vault_key_rotate(a.data, fp);
+		err = vault_key_rotate(a.data, fp);
+		vault_dir_unlock(&lock);
 		if (err != VOW_OK)
 			return fail("cannot rotate the master key", err);
 		printf("rotated: new master key fingerprint %s\n", fp);

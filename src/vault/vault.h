@@ -827,6 +827,16 @@ VOW_MUST_CHECK vow_err vault_apikey_revoke(struct vault *v, const char *id, cons
  * fingerprint. */
 VOW_MUST_CHECK vow_err vault_key_rotate(const char *dir, char fingerprint_out[17]);
 
+/* Takes the data directory's exclusive lock (DIR/serve.lock, flock): held
+ * by `vow serve` for its whole life, and by commands that must not run
+ * beside it (key rotation). *fd receives the lock (vault_dir_unlock).
+ * VOW_ERR_EXISTS when another process holds it; *holder (may be NULL)
+ * then receives its pid (0 when unknown). */
+VOW_MUST_CHECK vow_err vault_dir_lock(const char *dir, int *fd, long *holder);
+
+/* Releases a lock vault_dir_lock took (-1: none). */
+void vault_dir_unlock(int *fd);
+
 /* Creates the stores of a new data directory (after its master key). */
 VOW_MUST_CHECK vow_err vault_create(const char *dir);
 

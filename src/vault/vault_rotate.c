@@ -3,7 +3,10 @@
  * is not touched. Then the old key file is overwritten and replaced. If the
  * process dies between the commit and the replacement, vault_open finishes
  * the job (the key store records which master key it is wrapped under). */
+#include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <sys/file.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -119,4 +122,49 @@ vow_err vault_key_rotate(const char *dir, char fingerprint_out[17])
 	crypto_key_free(&nk);
 	vault_close(&v);
 	return err;
+}
+
+/* ---- the data directory's lock ---- */
+
+vow_err vault_dir_lock(const char *dir, int *fd, long *holder)
+{
+	*fd = -1;
+	if (holder != NULL)
+		*holder = 0;
+	char path[PATH_MAX];
+	if (snprintf(path, sizeof(path), "%s/serve.lock", dir) >= (int)sizeof(path))
+		return VOW_ERR_INVALID;
+	int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (f < 0)
+		return errno == ENOENT ? VOW_ERR_NOT_FOUND : VOW_ERR_IO;
+	if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+		vow_err err = errno == EWOULDBLOCK ? VOW_ERR_EXISTS : VOW_ERR_IO;
+		char buf[32] = "";
+		ssize_t n = pread(f, buf, sizeof(buf) - 1, 0);
+		if (holder != NULL && n > 0) {
+			buf[n] = '\0';
+			*holder = strtol(buf, NULL, 10);
+		}
+		close(f);
+		return err;
+	}
+	char pid[32];
+	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(f, 0) != 0 || pwrite(f, pid, (size_t)n, 0) != n) {
+		close(f);
+		return VOW_ERR_IO;
+	}
+	*fd = f;
+	return VOW_OK;
+}
+
+void vault_dir_unlock(int *fd)
+{
+	if (fd != NULL && *fd >= 0) {
+		if (ftruncate(*fd, 0) != 0) {
+			/* the pid stays in the file: harmless, the lock is what counts */
+		}
+		close(*fd); /* releases the flock */
+		*fd = -1;
+	}
 }

@@ -921,6 +921,9 @@ static void test_config_file(void **state)
 	        "# vow serve settings\ndata = %s\nlisten = 127.0.0.1:0\nport_file = %s\nrate = 0\n",
 	        data, pf);
 	fclose(f);
+	bool was_running = server > 0; /* one server per data directory */
+	if (was_running)
+		assert_int_equal(stop_server(), 0);
 	const char *bin = getenv("VOW_BIN");
 	const char *argv[] = {bin, "serve", "--config", conf, NULL};
 	posix_spawn_file_actions_t fa;
@@ -962,6 +965,8 @@ static void test_config_file(void **state)
 	snprintf(cmd, sizeof(cmd), "'%s' serve --config '%s' 2>/dev/null", getenv("VOW_BIN"), conf);
 	int rc = system(cmd);
 	assert_true(WIFEXITED(rc) && WEXITSTATUS(rc) == 2);
+	if (was_running)
+		start_server(NULL);
 }
 
 /* the routes the server answers are exactly the operations docs/openapi.json describes */
