@@ -84,7 +84,7 @@ static enum MHD_Result kept(struct MHD_Connection *c, struct request *r, vow_err
 	     err == VOW_ERR_DENIED && why != NULL && i < sizeof(refusals) / sizeof(*refusals); i++)
 		if (strcmp(why, refusals[i].why) == 0)
 			return http_error(c, r, refusals[i].status, refusals[i].why,
-			                  refusals[i].message, NULL);
+			                  refusals[i].message, refusals[i].why);
 	if (err != VOW_OK)
 		return http_fail(c, r, err);
 	char at[21];
@@ -115,7 +115,8 @@ enum MHD_Result http_retention_release(struct MHD_Connection *c, struct request 
 	if (err == VOW_ERR_DENIED)
 		return http_error(
 		    c, r, 403, "invalid_link",
-		    "this link is not valid (any more), or the item has no date to end", NULL);
+		    "this link is not valid (any more), or the item has no date to end",
+		    vault_last_denial(r->v) != NULL ? vault_last_denial(r->v) : "invalid_link");
 	if (err != VOW_OK)
 		return http_fail(c, r, err);
 	return http_json(c, r, 200, json_pack("{s:b}", "deleted", 1));

@@ -44,7 +44,7 @@ static enum MHD_Result request_error(struct MHD_Connection *c, struct request *r
 		                  "the request is past this step (verified, completed or denied)",
 		                  NULL);
 	case VOW_ERR_DENIED:
-		return http_error(c, r, 403, "not_allowed", what, NULL);
+		return http_error(c, r, 403, "not_allowed", what, vault_last_denial(r->v));
 	case VOW_ERR_INVALID:
 		return http_error(c, r, 422, "invalid_request", what, NULL);
 	default:
@@ -256,9 +256,9 @@ enum MHD_Result http_request_verify(struct MHD_Connection *c, struct request *r)
 		              "locked_until", at));
 	if (err == VOW_ERR_DENIED)
 		return http_json(c, r, 403,
-		                 json_pack("{s:{s:s, s:s, s:s?}}", "error", "code", "wrong_code",
-		                           "message", "that is not the code we sent",
-		                           "locked_until", until != 0 ? at : NULL));
+		                 json_pack("{s:{s:s, s:s, s:s, s:s?}}", "error", "code", "wrong_code",
+		                           "message", "that is not the code we sent", "reason",
+		                           "wrong_code", "locked_until", until != 0 ? at : NULL));
 	if (err == VOW_ERR_INVALID)
 		return http_error(
 		    c, r, 410, "code_expired",

@@ -226,7 +226,8 @@ static vow_err token_ok(struct vault *v, const char *subject, const char *catego
 	char want[65];
 	err = vault_due_token(v, &d, want);
 	if (err == VOW_OK && (strlen(token) != 64 || !crypto_equal(want, token, 64)))
-		err = VOW_ERR_DENIED;
+		err = vault_refuse(v, VOW_ERR_DENIED, "invalid_link",
+		                   "this link is not valid (any more): its date has moved");
 	return err;
 }
 

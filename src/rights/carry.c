@@ -568,7 +568,8 @@ vow_err rights_process(struct vault *v, const char *id, char **result)
 	else if (rights_closed(&r))
 		err = VOW_ERR_EXISTS;
 	else if (strcmp(r.status, "received") == 0)
-		err = VOW_ERR_DENIED; /* identity not verified yet */
+		err = vault_refuse(v, VOW_ERR_DENIED, "not_verified",
+		                   "the person's identity is not verified yet");
 	if (err == VOW_OK && strcmp(r.status, "in_progress") != 0) {
 		r.updated_at = clock_now();
 		snprintf(r.status, sizeof(r.status), "in_progress");
@@ -652,7 +653,7 @@ vow_err rights_export_open(struct vault *v, const char *token, struct vault_file
 	if (err != VOW_OK)
 		return err;
 	if (r.export_expires < clock_now() || r.export_id[0] == '\0')
-		return VOW_ERR_DENIED;
+		return vault_refuse(v, VOW_ERR_DENIED, "invalid_link", "the download link expired");
 	return vault_file_open(v, &rights_access, r.export_id, out, info);
 }
 

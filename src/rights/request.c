@@ -335,7 +335,9 @@ vow_err rights_extend(struct vault *v, const char *id, int months, const char *r
 		return VOW_ERR_INVALID;
 	if (months < 1 || r.extended + months > RIGHTS_MAX_EXTENSION ||
 	    now >= rights_deadline(r.received_at, 0))
-		return VOW_ERR_DENIED; /* Art. 12(3): two months at most, told within the first */
+		return vault_refuse(v, VOW_ERR_DENIED, "extension_refused",
+		                    "an extension is told within the first month, two months in all "
+		                    "(Art. 12(3))");
 	r.extended += months;
 	r.due_at = rights_deadline(r.received_at, r.extended);
 	r.updated_at = now;

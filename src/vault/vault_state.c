@@ -444,7 +444,7 @@ static const char *const other_reasons[] = {
     "not_verified",      /* a rights request whose identity check is pending */
     "extension_refused", /* Art. 12(3): within the first month, two months in all */
     "wrong_code",        /* a verification code that does not match */
-    "link_invalid",      /* a keep or download link that is not (or no longer) valid */
+    "invalid_link",      /* a keep or download link that is not (or no longer) valid */
     "wrong_subject",     /* a subject key acting for another person */
     "hash_only",         /* a category kept only as a one-way hash: verify, never read */
 };
