@@ -22,6 +22,7 @@
 #include "notify/notify.h"
 #include "rights/rights_int.h"
 #include "util/clock.h"
+#include "util/text.h"
 
 #define DRP_MAX_BODY   (64u * 1024u)
 #define DRP_SKEW       60
@@ -436,11 +437,22 @@ vow_err drp_exercise(struct vault *v, const char *token, const char *body, size_
 	const char *arid = json_string_value(json_object_get(m, "agent-request-id"));
 	const char *regime = json_string_value(json_object_get(m, "regime"));
 	const char *cb = json_string_value(json_object_get(m, "status_callback"));
-	snprintf(d.agent_request_id, sizeof(d.agent_request_id), "%s", arid != NULL ? arid : "");
-	snprintf(d.regime, sizeof(d.regime), "%s", regime != NULL ? regime : "");
-	if (cb != NULL && (strncmp(cb, "http://", 7) == 0 || strncmp(cb, "https://", 8) == 0) &&
-	    strlen(cb) < sizeof(d.callback))
-		snprintf(d.callback, sizeof(d.callback), "%s", cb);
+	/* what does not fit is refused, never cut (a cut callback URL would
+	 * post the person's status somewhere else) */
+	const char *bad = text_copy(d.agent_request_id, sizeof(d.agent_request_id), arid) != VOW_OK
+	                      ? "agent-request-id is longer than 127 bytes"
+	                  : text_copy(d.regime, sizeof(d.regime), regime) != VOW_OK
+	                      ? "regime is not one this business knows"
+	                  : cb != NULL && ((strncmp(cb, "http://", 7) != 0 &&
+	                                    strncmp(cb, "https://", 8) != 0) ||
+	                                   text_copy(d.callback, sizeof(d.callback), cb) != VOW_OK)
+	                      ? "status_callback must be an http(s) URL of at most 511 bytes"
+	                      : NULL;
+	if (bad != NULL) {
+		json_decref(m);
+		fail(out, 400, bad, true);
+		return VOW_OK;
+	}
 	const char *exp = json_string_value(json_object_get(m, "expires-at"));
 	int64_t expires = 0;
 	if (exp != NULL && clock_parse_iso8601(exp, &expires))

@@ -9,6 +9,7 @@
 #include "notify/notify.h"
 #include "rights/rights_int.h"
 #include "util/clock.h"
+#include "util/text.h"
 #include "util/id.h"
 
 const struct vault_access rights_access = {"rights", NULL, "rights", false, false, false, true};
@@ -403,7 +404,8 @@ vow_err rights_revoke(struct vault *v, const char *id, const char *reason)
 		return VOW_ERR_EXISTS;
 	r.updated_at = r.closed_at = clock_now();
 	snprintf(r.status, sizeof(r.status), "revoked");
-	snprintf(r.note, sizeof(r.note), "%.250s", reason != NULL ? reason : "");
+	if (text_copy(r.note, sizeof(r.note), reason) != VOW_OK) /* refused, never cut */
+		return vault_refuse(v, VOW_ERR_TOO_LARGE, NULL, "reason: at most 255 bytes");
 	err = vault_request_save(v, &r, NULL, reason);
 	return err == VOW_OK ? rights_audit(v, &r, NULL) : err;
 }

@@ -326,6 +326,11 @@ vow_err vault_check(struct vault *v, const struct vault_access *a, const char *s
 			*result = r;
 		return VOW_ERR_INVALID;
 	}
+	if (a->actor != NULL && strlen(a->actor) > VOW_MAX_ACTOR) {
+		if (result != NULL)
+			*result = r;
+		return vault_refuse(v, VOW_ERR_INVALID, NULL, "actor: at most 128 bytes");
+	}
 	if (a->rights) { /* the person's own request: audited, not decided */
 		struct audit_event ev = {a->role,  a->actor,   "rights", subject,
 		                         category, a->purpose, "allow",  NULL};
