@@ -1,7 +1,9 @@
 #!/bin/sh
 # Benchmark: vow serve under wrk on loopback (keep-alive), server and wrk on
 # the same machine: requests/s and p99 of POST /v1/decide, GET and PUT of a
-# 1 KiB record, each also as a ratio to GET /healthz in the same run.
+# 1 KiB record, each also as a ratio to GET /healthz in the same run, and
+# each of the three with the audit log on / off (a change's entry is written
+# in the change's transaction; reads and decisions through the writer thread).
 # Needs wrk (Debian package wrk). DURATION (default 10s), CONNECTIONS (50).
 set -eu
 BUILD="${BUILD:-build}"
@@ -58,9 +60,14 @@ pid=$!
 for i in $(seq 50); do [ -s "$dir/port" ] && break; sleep 0.1; done
 URL="http://127.0.0.1:$(cat "$dir/port")"
 run decide-noaudit /v1/decide "$dir/decide.lua" >> "$dir/results"
+run get-noaudit "/v1/subjects/$ID/data/user.name" "$dir/get.lua" >> "$dir/results"
+run put-noaudit "/v1/subjects/$ID/data/user.name" "$dir/put.lua" >> "$dir/results"
 base=$(awk '$1 == "healthz" { print $2 }' "$dir/results")
 echo "wrk -t2 -c$CONNECTIONS -d$DURATION on loopback, server with 2 threads, same 2-core machine"
 awk -v base="$base" '{ printf "  %-15s %9.0f req/s  p99 %-9s ratio to healthz %.2f  (non-2xx: %s)\n", $1, $2, $3, $2 / base, $4 }' "$dir/results"
-on=$(awk '$1 == "decide" { print $2 }' "$dir/results")
-off=$(awk '$1 == "decide-noaudit" { print $2 }' "$dir/results")
-awk -v on="$on" -v off="$off" 'BEGIN { printf "  decide with the audit log / without: %.2f\n", on / off }'
+for what in decide get put; do
+	on=$(awk -v w="$what" '$1 == w { print $2 }' "$dir/results")
+	off=$(awk -v w="$what-noaudit" '$1 == w { print $2 }' "$dir/results")
+	awk -v w="$what" -v on="$on" -v off="$off" \
+		'BEGIN { printf "  %s with the audit log / without: %.2f\n", w, on / off }'
+done
