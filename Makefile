@@ -11,7 +11,7 @@ ifeq ($(FUZZ),1)
 CC    := clang
 BUILD ?= build-fuzz
 OPT   := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
-         -fno-omit-frame-pointer
+         -fno-omit-frame-pointer -DVAULT_KEY_CACHE=64
 SANLD := -fsanitize=address,undefined
 else ifeq ($(SAN),1)
 BUILD ?= build-san
