@@ -569,11 +569,16 @@ static enum MHD_Result h_flag(struct MHD_Connection *c, struct request *r, bool 
 	vow_err err = objection
 	                  ? consent_object(r->v, PARAM(r, 0), target, !lift)
 	                  : consent_restrict(r->v, PARAM(r, 0), target, !lift, str(b, "reason"));
+	/* the answer before the body is freed: target lives in it */
+	json_t *ans = err == VOW_OK
+	                  ? json_pack("{s:s, s:b}", "target", target, "in_force", !lift)
+	                  : NULL;
 	json_decref(b);
+	if (err == VOW_OK && ans == NULL)
+		err = VOW_ERR_NOMEM;
 	if (err != VOW_OK)
 		return http_fail(c, r, err);
-	return http_json(c, r, lift ? 200 : 201,
-	                 json_pack("{s:s, s:b}", "target", target, "in_force", !lift));
+	return http_json(c, r, lift ? 200 : 201, ans);
 }
 
 static enum MHD_Result h_object(struct MHD_Connection *c, struct request *r)

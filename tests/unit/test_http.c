@@ -368,6 +368,42 @@ static void test_roles(void **state)
 
 /* ---- bad input: a clear JSON error, nothing changed ---- */
 
+/* Found by fuzzing (tests/fuzz/fuzz_http.c): the objection and restriction
+ * routes built their answer from the request body after freeing it (the
+ * ASan server aborted on every one; a release server could answer another
+ * target than the one given). */
+static void test_flag_answers(void **state)
+{
+	(void)state;
+	char id[40], path[128];
+	new_subject("flags@example.nl", id);
+	json_t *j;
+	snprintf(path, sizeof(path), "/v1/subjects/%s/objections", id);
+	assert_int_equal(jreq("POST", path, service, NULL,
+	                      "{\"purpose\":\"marketing.communications.email\"}", &j),
+	                 201);
+	assert_string_equal(json_string_value(json_object_get(j, "target")),
+	                    "marketing.communications.email");
+	assert_true(json_is_true(json_object_get(j, "in_force")));
+	json_decref(j);
+	assert_int_equal(
+	    jreq("POST", path, service, NULL,
+	         "{\"purpose\":\"marketing.communications.email\",\"lift\":true}", &j),
+	    200);
+	assert_string_equal(json_string_value(json_object_get(j, "target")),
+	                    "marketing.communications.email");
+	assert_true(json_is_false(json_object_get(j, "in_force")));
+	json_decref(j);
+	snprintf(path, sizeof(path), "/v1/subjects/%s/restrictions", id);
+	assert_int_equal(jreq("POST", path, service, NULL,
+	                      "{\"category\":\"user.contact.email\",\"reason\":\"contested\"}",
+	                      &j),
+	                 201);
+	assert_string_equal(json_string_value(json_object_get(j, "target")), "user.contact.email");
+	assert_true(json_is_true(json_object_get(j, "in_force")));
+	json_decref(j);
+}
+
 static void test_bad_input(void **state)
 {
 	(void)state;
@@ -791,7 +827,7 @@ int main(void)
 	    cmocka_unit_test(test_roles),           cmocka_unit_test(test_bad_input),
 	    cmocka_unit_test(test_slow_client),     cmocka_unit_test(test_large_file),
 	    cmocka_unit_test(test_reload_and_term), cmocka_unit_test(test_openapi_agrees),
-	    cmocka_unit_test(test_config_file),
+	    cmocka_unit_test(test_config_file),     cmocka_unit_test(test_flag_answers),
 	};
 	return cmocka_run_group_tests_name("http", tests, setup, teardown);
 }
