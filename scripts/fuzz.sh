@@ -5,7 +5,8 @@
 # tests/fuzz/corpus/TARGET/ and from what earlier runs found in
 # build-fuzz/corpus/TARGET/, where the new inputs it finds go (never into the
 # repository); a crash, leak, sanitizer report, timeout or out-of-memory
-# input goes to build-fuzz/crashes/TARGET/. The whole libFuzzer output is in
+# input goes to build-fuzz/crashes/TARGET/. A dictionary
+# tests/fuzz/fuzz_TARGET.dict, where there is one, guides the mutations. The whole libFuzzer output is in
 # build-fuzz/logs/TARGET.log. Prints one line per target,
 #   fuzz TARGET: passed, N runs in S s (E exec/s)
 #   fuzz TARGET: FAILED, input build-fuzz/crashes/TARGET/crash-...
@@ -44,10 +45,12 @@ for t in $targets; do
 	crashes="build-fuzz/crashes/$t"
 	log="build-fuzz/logs/$t.log"
 	mkdir -p "$corpus" "$crashes"
+	dict=""
+	if [ -f "tests/fuzz/fuzz_$t.dict" ]; then dict="-dict=tests/fuzz/fuzz_$t.dict"; fi
 	# -timeout: an input running longer is a hang; -rss_limit_mb: an input
 	# making the process larger is a failure (an unbounded allocation)
 	if "build-fuzz/fuzz/fuzz_$t" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 \
-		-print_final_stats=1 -artifact_prefix="$crashes/" "$corpus" "tests/fuzz/corpus/$t" \
+		-print_final_stats=1 -artifact_prefix="$crashes/" $dict "$corpus" "tests/fuzz/corpus/$t" \
 		> "$log" 2>&1; then
 		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 		rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
