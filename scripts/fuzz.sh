@@ -61,5 +61,8 @@ for t in $targets; do
 		grep -v -e '^#[0-9]' -e '^INFO:' -e '^\s*$' "$log" | tail -n 60
 		echo "fuzz $t: FAILED, input ${input:-(none written: see $log)}"
 	fi
+	# a crashed target leaves its temporary directory behind
+	sed -n 's,^fuzz: temporary directory \(/[a-z/]*/vow-fuzz-[A-Za-z0-9]*\)$,\1,p' "$log" |
+		while read -r tmp; do rm -rf "$tmp"; done
 done
 [ "$failed" -eq 0 ]

@@ -4,7 +4,8 @@
  * A target makes one temporary root in LLVMFuzzerInitialize, prepares a
  * pristine data directory in it once, and gives every input a fresh copy
  * (so inputs do not depend on each other and a crash reproduces alone).
- * The root is removed when the process exits normally. */
+ * The root is removed when the process exits normally, and by
+ * scripts/fuzz.sh after a crash (the target prints its path). */
 #ifndef VOW_FUZZ_SUPPORT_H
 #define VOW_FUZZ_SUPPORT_H
 
@@ -53,14 +54,17 @@ static void fuzz_at_exit(void)
 /* Makes the temporary root (once) and registers its removal at exit. */
 static inline const char *fuzz_root_make(void)
 {
-	struct stat st;
-	snprintf(fuzz_root, sizeof(fuzz_root), "%s/vow-fuzz-XXXXXX",
-	         stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm" : "/tmp");
+	snprintf(fuzz_root, sizeof(fuzz_root), "/dev/shm/vow-fuzz-XXXXXX");
 	if (mkdtemp(fuzz_root) == NULL) {
-		perror("fuzz: mkdtemp");
-		abort();
+		snprintf(fuzz_root, sizeof(fuzz_root), "/tmp/vow-fuzz-XXXXXX");
+		if (mkdtemp(fuzz_root) == NULL) {
+			perror("fuzz: mkdtemp");
+			abort();
+		}
 	}
 	atexit(fuzz_at_exit);
+	/* scripts/fuzz.sh removes it after a crash, when atexit does not run */
+	fprintf(stderr, "fuzz: temporary directory %s\n", fuzz_root);
 	return fuzz_root;
 }
 
