@@ -1,6 +1,7 @@
 /* http/routes.c — the handlers: thin layers over libvow. Each checks what
  * the key may do, reads and validates its input, calls the library (which
  * decides every access to personal data) and answers JSON. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,8 +103,11 @@ static enum MHD_Result h_subject_create(struct MHD_Connection *c, struct request
 		bool known = false;
 		for (size_t i = 0; i < 6; i++)
 			known |= strcmp(k, fields[i]) == 0;
-		if (!known ||
-		    (strcmp(k, "age") == 0 ? !json_is_integer(val) : !json_is_string(val))) {
+		/* an age beyond int is refused, not cut to its low bits */
+		if (!known || (strcmp(k, "age") == 0 ? !json_is_integer(val) ||
+		                                           json_integer_value(val) < INT_MIN ||
+		                                           json_integer_value(val) > INT_MAX
+		                                     : !json_is_string(val))) {
 			json_decref(b);
 			return bad_field(c, r,
 			                 "fields: email, phone, region, birth_date, locale "

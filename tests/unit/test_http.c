@@ -404,6 +404,36 @@ static void test_flag_answers(void **state)
 	json_decref(j);
 }
 
+/* A JSON integer too large for the C int it is read into is refused, not
+ * cut to its low bits (4294967326 was taken as age 30, 4294967297 as an
+ * extension of one month). */
+static void test_integer_out_of_range(void **state)
+{
+	(void)state;
+	json_t *j;
+	assert_int_equal(jreq("POST", "/v1/subjects", service, NULL,
+	                      "{\"email\":\"big@example.nl\",\"age\":4294967326}", &j),
+	                 422);
+	assert_string_equal(err_code(j), "invalid_request");
+	json_decref(j);
+	char id[40], body[160], path[128];
+	new_subject("extend@example.nl", id);
+	snprintf(body, sizeof(body), "{\"subject\":\"%s\",\"type\":\"access\"}", id);
+	assert_int_equal(jreq("POST", "/v1/requests", admin, NULL, body, &j), 201);
+	snprintf(path, sizeof(path), "/v1/requests/%s/extend",
+	         json_string_value(json_object_get(j, "id")));
+	json_decref(j);
+	assert_int_equal(
+	    jreq("POST", path, admin, NULL, "{\"months\":4294967297,\"reason\":\"big\"}", &j),
+	    422);
+	assert_string_equal(err_code(j), "invalid_request");
+	json_decref(j);
+	assert_int_equal(
+	    jreq("POST", path, admin, NULL, "{\"months\":1,\"reason\":\"a large archive\"}", &j),
+	    200);
+	json_decref(j);
+}
+
 static void test_bad_input(void **state)
 {
 	(void)state;
@@ -828,6 +858,7 @@ int main(void)
 	    cmocka_unit_test(test_slow_client),     cmocka_unit_test(test_large_file),
 	    cmocka_unit_test(test_reload_and_term), cmocka_unit_test(test_openapi_agrees),
 	    cmocka_unit_test(test_config_file),     cmocka_unit_test(test_flag_answers),
+	    cmocka_unit_test(test_integer_out_of_range),
 	};
 	return cmocka_run_group_tests_name("http", tests, setup, teardown);
 }
