@@ -426,10 +426,16 @@ vow_err drp_exercise(struct vault *v, const struct notify_links *links, const ch
 		return VOW_OK;
 	}
 	struct vault_drp d = {.received_at = clock_now()};
+	const char *arid = json_string_value(json_object_get(m, "agent-request-id"));
+	if (arid != NULL && strlen(arid) >= sizeof(d.agent_request_id)) {
+		/* kept whole or refused: the agent finds its request by it */
+		fail(out, 400, "agent-request-id is longer than 127 bytes", true);
+		json_decref(m);
+		return VOW_OK;
+	}
 	d.updated_at = d.received_at;
 	uuid(d.id);
 	snprintf(d.agent, sizeof(d.agent), "%s", agent);
-	const char *arid = json_string_value(json_object_get(m, "agent-request-id"));
 	const char *regime = json_string_value(json_object_get(m, "regime"));
 	const char *cb = json_string_value(json_object_get(m, "status_callback"));
 	snprintf(d.agent_request_id, sizeof(d.agent_request_id), "%s", arid != NULL ? arid : "");

@@ -15,7 +15,8 @@
  *              with the agent's key, so the fuzzer gets past the signature
  *              and reaches the envelope and exercise checks.
  * Every answer must be an HTTP status the protocol uses, with a JSON
- * object or no body. */
+ * object or no body; an exercise answered with a status names the agent's
+ * request id as given. */
 #include <jansson.h>
 #include <sodium.h>
 #include <stdint.h>
@@ -161,6 +162,21 @@ static void answered(vow_err err, struct drp_answer *a, const char *what)
 	a->body = NULL;
 }
 
+/* An exercise's status names the agent's own request id as the agent gave
+ * it (an agent finds its request by it). */
+static void echoes_request_id(const uint8_t *msg, size_t len, const json_t *status)
+{
+	json_t *m = json_loadb((const char *)msg, len, JSON_REJECT_DUPLICATES, NULL);
+	const char *given = json_string_value(json_object_get(m, "agent-request-id"));
+	const char *echoed = json_string_value(json_object_get(status, "agent_request_id"));
+	if (given != NULL && given[0] != '\0' && (echoed == NULL || strcmp(given, echoed) != 0)) {
+		fprintf(stderr, "fuzz_drp: agent-request-id '%s' answered as '%s'\n", given,
+		        echoed != NULL ? echoed : "(none)");
+		abort();
+	}
+	json_decref(m);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1 || size > 70000)
@@ -183,7 +199,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (op == 0) {
 		answered(drp_pair(v, "AGENT_A", body, len, &a), &a, "drp_pair");
 	} else if (op == 1) {
-		answered(drp_exercise(v, NULL, token, body, len, &a), &a, "drp_exercise");
+		vow_err err = drp_exercise(v, NULL, token, body, len, &a);
+		if (!raw && err == VOW_OK && a.http == 200)
+			echoes_request_id(data + 1, size - 1, a.body);
+		answered(err, &a, "drp_exercise");
 	} else if (op == 2) {
 		answered(drp_revoke(v, token, open_id, body, len, &a), &a, "drp_revoke");
 	} else {
