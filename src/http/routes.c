@@ -104,10 +104,10 @@ static enum MHD_Result h_subject_create(struct MHD_Connection *c, struct request
 		for (size_t i = 0; i < 6; i++)
 			known |= strcmp(k, fields[i]) == 0;
 		/* an age beyond int is refused, not cut to its low bits */
-		if (!known || (strcmp(k, "age") == 0 ? !json_is_integer(val) ||
-		                                           json_integer_value(val) < INT_MIN ||
-		                                           json_integer_value(val) > INT_MAX
-		                                     : !json_is_string(val))) {
+		if (!known || (strcmp(k, "age") == 0
+		                   ? !json_is_integer(val) || json_integer_value(val) < INT_MIN ||
+		                         json_integer_value(val) > INT_MAX
+		                   : !json_is_string(val))) {
 			json_decref(b);
 			return bad_field(c, r,
 			                 "fields: email, phone, region, birth_date, locale "
@@ -574,9 +574,8 @@ static enum MHD_Result h_flag(struct MHD_Connection *c, struct request *r, bool 
 	                  ? consent_object(r->v, PARAM(r, 0), target, !lift)
 	                  : consent_restrict(r->v, PARAM(r, 0), target, !lift, str(b, "reason"));
 	/* the answer before the body is freed: target lives in it */
-	json_t *ans = err == VOW_OK
-	                  ? json_pack("{s:s, s:b}", "target", target, "in_force", !lift)
-	                  : NULL;
+	json_t *ans =
+	    err == VOW_OK ? json_pack("{s:s, s:b}", "target", target, "in_force", !lift) : NULL;
 	json_decref(b);
 	if (err == VOW_OK && ans == NULL)
 		err = VOW_ERR_NOMEM;

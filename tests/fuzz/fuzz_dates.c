@@ -41,7 +41,8 @@ static void parse_all(const char *s)
 	}
 	if (clock_parse_iso8601(s, &t)) {
 		clock_format(t, out);
-		check(strcmp(out, "invalid") != 0, "clock_parse_iso8601 gave an unprintable time", s);
+		check(strcmp(out, "invalid") != 0, "clock_parse_iso8601 gave an unprintable time",
+		      s);
 	}
 	struct policy_duration d = {0, UNIT_DAY};
 	if (policy_duration_parse(s, &d)) {

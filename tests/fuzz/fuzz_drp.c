@@ -77,8 +77,8 @@ static char *sign_json(json_t *doc)
 static json_t *envelope(void)
 {
 	return json_pack("{s:s, s:s, s:s, s:s, s:s}", "agent-id", "AGENT_A", "business-id", "VOW",
-	                 "issued-at", "2025-12-31T23:59:00Z", "expires-at",
-	                 "2026-01-01T00:10:00Z", "drp.version", "1.0");
+	                 "issued-at", "2025-12-31T23:59:00Z", "expires-at", "2026-01-01T00:10:00Z",
+	                 "drp.version", "1.0");
 }
 
 static void prepare(void)
@@ -93,10 +93,8 @@ static void prepare(void)
 	sodium_bin2base64(b64, sizeof(b64), pk, 32, sodium_base64_VARIANT_ORIGINAL);
 	need(vault_agent_add(v, "AGENT_A", "Agent A", b64) == VOW_OK, "agent");
 	char id[VOW_ID_LEN + 1];
-	struct vault_subject_new in = {.email = "person@example.nl",
-	                               .phone = "+31201234567",
-	                               .region = "NL",
-	                               .age = 30};
+	struct vault_subject_new in = {
+	    .email = "person@example.nl", .phone = "+31201234567", .region = "NL", .age = 30};
 	need(vault_subject_create(v, &in, id) == VOW_OK, "subject");
 	struct drp_answer a = {0};
 	char *body = sign_json(envelope());

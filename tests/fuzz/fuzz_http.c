@@ -186,8 +186,7 @@ static long req(const char *method, const char *path, const char *bearer, const 
 	         curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect) == CURLE_OK &&
 	         curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b) == CURLE_OK &&
 	         curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L) == CURLE_OK &&
-	         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body != NULL ? body : "") ==
-	             CURLE_OK &&
+	         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body != NULL ? body : "") == CURLE_OK &&
 	         curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)len) == CURLE_OK,
 	     "curl_easy_setopt");
 	CURLcode rc = curl_easy_perform(curl);
@@ -247,8 +246,8 @@ static void signed_text(json_t *doc, char **out)
 static json_t *envelope(void)
 {
 	return json_pack("{s:s, s:s, s:s, s:s, s:s}", "agent-id", "AGENT_A", "business-id", "VOW",
-	                 "issued-at", "2025-12-31T23:59:00Z", "expires-at",
-	                 "2026-01-01T00:10:00Z", "drp.version", "1.0");
+	                 "issued-at", "2025-12-31T23:59:00Z", "expires-at", "2026-01-01T00:10:00Z",
+	                 "drp.version", "1.0");
 }
 
 /* What this input's requests act on. */
@@ -267,10 +266,10 @@ static void make_things(struct things *t)
 	setup_req("POST", "/v1/requests", NULL,
 	          json_pack("{s:s, s:s}", "subject", t->subject, "type", "erasure"), "id",
 	          t->request, sizeof(t->request));
-	setup_req("POST", "/v1/agents", NULL,
-	          json_pack("{s:s, s:s, s:s}", "id", "AGENT_A", "name", "Agent A", "verify_key",
-	                    pk_b64),
-	          NULL, NULL, 0);
+	setup_req(
+	    "POST", "/v1/agents", NULL,
+	    json_pack("{s:s, s:s, s:s}", "id", "AGENT_A", "name", "Agent A", "verify_key", pk_b64),
+	    NULL, NULL, 0);
 	char *body = NULL;
 	signed_text(envelope(), &body);
 	json_t *ans = NULL;
@@ -326,7 +325,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		char path[256] = "";
 		for (const char *p = routes[i].path; *p != '\0'; p++) {
-			const char *sub = *p == 'S' ? t.subject
+			const char *sub = *p == 'S'   ? t.subject
 			                  : *p == 'R' ? t.request
 			                  : *p == 'D' ? t.drp
 			                              : NULL;

@@ -74,7 +74,8 @@ static void decide_all(const struct policy *p)
 			for (uint32_t r = 0; r < p->n_roles && r < 32; r++) {
 				struct decide_actor a = {r, true};
 				struct decide_request q = {pu, c, POLICY_NONE, "nl", false};
-				q.recipient = p->n_recipients > 0 ? r % p->n_recipients : POLICY_NONE;
+				q.recipient =
+				    p->n_recipients > 0 ? r % p->n_recipients : POLICY_NONE;
 				struct decide_result res = decide(p, &a, &s, &q);
 				if (decide_reason_code(res.reason) == NULL)
 					abort();

@@ -386,18 +386,16 @@ static void test_flag_answers(void **state)
 	                    "marketing.communications.email");
 	assert_true(json_is_true(json_object_get(j, "in_force")));
 	json_decref(j);
-	assert_int_equal(
-	    jreq("POST", path, service, NULL,
-	         "{\"purpose\":\"marketing.communications.email\",\"lift\":true}", &j),
-	    200);
+	assert_int_equal(jreq("POST", path, service, NULL,
+	                      "{\"purpose\":\"marketing.communications.email\",\"lift\":true}", &j),
+	                 200);
 	assert_string_equal(json_string_value(json_object_get(j, "target")),
 	                    "marketing.communications.email");
 	assert_true(json_is_false(json_object_get(j, "in_force")));
 	json_decref(j);
 	snprintf(path, sizeof(path), "/v1/subjects/%s/restrictions", id);
 	assert_int_equal(jreq("POST", path, service, NULL,
-	                      "{\"category\":\"user.contact.email\",\"reason\":\"contested\"}",
-	                      &j),
+	                      "{\"category\":\"user.contact.email\",\"reason\":\"contested\"}", &j),
 	                 201);
 	assert_string_equal(json_string_value(json_object_get(j, "target")), "user.contact.email");
 	assert_true(json_is_true(json_object_get(j, "in_force")));
@@ -424,8 +422,7 @@ static void test_integer_out_of_range(void **state)
 	         json_string_value(json_object_get(j, "id")));
 	json_decref(j);
 	assert_int_equal(
-	    jreq("POST", path, admin, NULL, "{\"months\":4294967297,\"reason\":\"big\"}", &j),
-	    422);
+	    jreq("POST", path, admin, NULL, "{\"months\":4294967297,\"reason\":\"big\"}", &j), 422);
 	assert_string_equal(err_code(j), "invalid_request");
 	json_decref(j);
 	assert_int_equal(
@@ -857,7 +854,8 @@ int main(void)
 	    cmocka_unit_test(test_roles),           cmocka_unit_test(test_bad_input),
 	    cmocka_unit_test(test_slow_client),     cmocka_unit_test(test_large_file),
 	    cmocka_unit_test(test_reload_and_term), cmocka_unit_test(test_openapi_agrees),
-	    cmocka_unit_test(test_config_file),     cmocka_unit_test(test_flag_answers),
+	    cmocka_unit_test(test_config_file),
+	    cmocka_unit_test(test_flag_answers),
 	    cmocka_unit_test(test_integer_out_of_range),
 	};
 	return cmocka_run_group_tests_name("http", tests, setup, teardown);
