@@ -850,13 +850,13 @@ static void test_openapi_agrees(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_flag_answers),
+	    cmocka_unit_test(test_integer_out_of_range),
 	    cmocka_unit_test(test_public_and_auth), cmocka_unit_test(test_contract),
 	    cmocka_unit_test(test_roles),           cmocka_unit_test(test_bad_input),
 	    cmocka_unit_test(test_slow_client),     cmocka_unit_test(test_large_file),
 	    cmocka_unit_test(test_reload_and_term), cmocka_unit_test(test_openapi_agrees),
 	    cmocka_unit_test(test_config_file),
-	    cmocka_unit_test(test_flag_answers),
-	    cmocka_unit_test(test_integer_out_of_range),
 	};
 	return cmocka_run_group_tests_name("http", tests, setup, teardown);
 }
