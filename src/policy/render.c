@@ -435,8 +435,8 @@ static void render_body(struct out *o, const struct policy *p)
 	    "Rectification: have inaccurate or incomplete data corrected.",
 	    "Erasure: have your data deleted, unless the law requires us to keep it.",
 	    "Restriction: have us only store your data while a dispute is settled.",
-	    ("Portability: receive the data you gave us, or that we hold under our contract, in a "
-	     "machine-readable format."),
+	    "Portability: receive the data you gave us, or that we hold under our contract, in a "
+	    "machine-readable format.",
 	    "Complaint: lodge a complaint with a supervisory authority."};
 	for (size_t i = 0; i < sizeof(rights) / sizeof(rights[0]); i++) {
 		item_open(o);
