@@ -1,9 +1,10 @@
 #!/bin/sh
 # Installs the Debian packages vow needs to build and test, if any is missing
-# (Node.js and npm only for the OpenAPI linter of the test run).
+# (Node.js and npm only for the OpenAPI linter of the test run; clang and its
+# runtime libraries, libFuzzer among them, only for the fuzz tree).
 # Usage: scripts/deps.sh        (as root, or with sudo available)
 set -eu
-PKGS="build-essential pkg-config libsodium-dev libyaml-dev libjansson-dev libcmocka-dev libsqlite3-dev sqlite3 libmicrohttpd-dev libcurl4-openssl-dev curl python3-aiosmtpd libarchive-dev"
+PKGS="build-essential pkg-config libsodium-dev libyaml-dev libjansson-dev libcmocka-dev libsqlite3-dev sqlite3 libmicrohttpd-dev libcurl4-openssl-dev curl python3-aiosmtpd libarchive-dev clang libclang-rt-dev"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "install ok installed"; then

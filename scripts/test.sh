@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test: installs what is missing, builds the release tree and the
 # AddressSanitizer+UndefinedBehaviorSanitizer tree, runs the whole suite in
-# both, lints the OpenAPI document with a real linter (@redocly/cli from npm),
+# both, runs every fuzz target of tests/fuzz/ for 30 s (scripts/fuzz.sh), lints
+# the OpenAPI document with a real linter (@redocly/cli from npm),
 # validates the privacy policy rendered as HTML for each example policy with a
 # real HTML validator (html-validate from npm), runs the mutation gate
 # (scripts/mutate.sh; VOW_MUTATE=0 skips it), and ends with one summary line
@@ -23,6 +24,13 @@ for log in build/test-release.log build-san/test-san.log; do
 	if [ $# -ne 2 ]; then status=1; continue; fi
 	p=$((p + $1)); f=$((f + $2))
 done
+# the fuzz targets (tests/fuzz/), 30 s each under ASan+UBSan: one pass or
+# fail per target; a failure prints the sanitizer report and the input's path
+fuzz_targets=$(scripts/fuzz.sh --list | wc -l)
+scripts/fuzz.sh all 30 > build/fuzz.log 2>&1 || status=1
+cat build/fuzz.log
+fuzz_passed=$(grep -c '^fuzz [a-z_]*: passed' build/fuzz.log || true)
+p=$((p + fuzz_passed)); f=$((f + fuzz_targets - fuzz_passed))
 # the OpenAPI document, linted
 if [ ! -x tools/openapi/node_modules/.bin/redocly ]; then
 	(cd tools/openapi && npm ci --no-audit --no-fund --loglevel=error >/dev/null)

@@ -1,6 +1,7 @@
 /* http/routes.c — the handlers: thin layers over libvow. Each checks what
  * the key may do, reads and validates its input, calls the library (which
  * decides every access to personal data) and answers JSON. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,7 +105,10 @@ static enum MHD_Result h_subject_create(struct MHD_Connection *c, struct request
 		bool known = false;
 		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 			known |= strcmp(k, fields[i]) == 0;
-		bool typed = strcmp(k, "age") == 0                ? json_is_integer(val)
+		/* an age beyond int is refused, not cut to its low bits */
+		bool typed = strcmp(k, "age") == 0
+		                 ? json_is_integer(val) && json_integer_value(val) >= INT_MIN &&
+		                       json_integer_value(val) <= INT_MAX
 		             : strcmp(k, "parental_consent") == 0 ? json_is_boolean(val)
 		                                                  : json_is_string(val);
 		if (!known || !typed) {
@@ -615,11 +619,15 @@ static enum MHD_Result h_flag(struct MHD_Connection *c, struct request *r, bool 
 	vow_err err = objection
 	                  ? consent_object(r->v, PARAM(r, 0), target, !lift)
 	                  : consent_restrict(r->v, PARAM(r, 0), target, !lift, str(b, "reason"));
+	/* the answer before the body is freed: target lives in it */
+	json_t *ans =
+	    err == VOW_OK ? json_pack("{s:s, s:b}", "target", target, "in_force", !lift) : NULL;
 	json_decref(b);
+	if (err == VOW_OK && ans == NULL)
+		err = VOW_ERR_NOMEM;
 	if (err != VOW_OK)
 		return http_fail(c, r, err);
-	return http_json(c, r, lift ? 200 : 201,
-	                 json_pack("{s:s, s:b}", "target", target, "in_force", !lift));
+	return http_json(c, r, lift ? 200 : 201, ans);
 }
 
 static enum MHD_Result h_object(struct MHD_Connection *c, struct request *r)

@@ -1,5 +1,6 @@
 /* http/routes_rights.c — handlers for data-subject-rights requests and
  * export downloads. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,7 +324,9 @@ enum MHD_Result http_request_extend(struct MHD_Connection *c, struct request *r)
 	if (b == NULL)
 		return MHD_YES;
 	json_t *m = json_object_get(b, "months");
-	vow_err err = json_is_integer(m)
+	/* a count beyond int is refused, not cut to its low bits */
+	vow_err err = json_is_integer(m) && json_integer_value(m) >= INT_MIN &&
+	                      json_integer_value(m) <= INT_MAX
 	                  ? rights_extend(r->v, r->params[0], (int)json_integer_value(m),
 	                                  json_string_value(json_object_get(b, "reason")))
 	                  : VOW_ERR_INVALID;

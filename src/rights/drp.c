@@ -431,10 +431,16 @@ vow_err drp_exercise(struct vault *v, const char *token, const char *body, size_
 		return VOW_OK;
 	}
 	struct vault_drp d = {.received_at = clock_now()};
+	const char *arid = json_string_value(json_object_get(m, "agent-request-id"));
+	if (arid != NULL && strlen(arid) >= sizeof(d.agent_request_id)) {
+		/* kept whole or refused: the agent finds its request by it */
+		fail(out, 400, "agent-request-id is longer than 127 bytes", true);
+		json_decref(m);
+		return VOW_OK;
+	}
 	d.updated_at = d.received_at;
 	uuid(d.id);
 	snprintf(d.agent, sizeof(d.agent), "%s", agent);
-	const char *arid = json_string_value(json_object_get(m, "agent-request-id"));
 	const char *regime = json_string_value(json_object_get(m, "regime"));
 	const char *cb = json_string_value(json_object_get(m, "status_callback"));
 	/* what does not fit is refused, never cut (a cut callback URL would

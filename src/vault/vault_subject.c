@@ -37,14 +37,20 @@ vow_err vault_normalize(enum vault_lookup by, const char *value, char *out, size
 		size_t i = 0, digits = 0;
 		if (len > 0 && value[0] == '+')
 			out[n++] = '+', i = 1;
-		else if (len > 1 && value[0] == '0' && value[1] == '0')
-			out[n++] = '+', i = 2;
 		for (; i < len; i++) {
 			char c = value[i];
 			if (c >= '0' && c <= '9')
 				out[n++] = c, digits++;
 			else if (!strchr(" .-/()", c))
 				return VOW_ERR_INVALID;
+		}
+		/* "00" opens an international number however it is grouped:
+		 * "(0031) 20" is "+3120", as "0031 20" is */
+		if (n >= 2 && out[0] == '0' && out[1] == '0') {
+			memmove(out + 1, out + 2, n - 2);
+			out[0] = '+';
+			n--;
+			digits -= 2;
 		}
 		if (digits < 6 || digits > 15)
 			return VOW_ERR_INVALID;

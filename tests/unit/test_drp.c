@@ -402,6 +402,34 @@ static void test_end_states_and_callbacks(void **state)
 	assert_int_not_equal(open_id[0], '\0');
 }
 
+/* The agent's own request id comes back as the agent gave it, or the
+ * exercise is refused when vow cannot keep it whole (it was cut to 127
+ * bytes, and the agent could not find its request by it). */
+static void test_agent_request_id_whole(void **state)
+{
+	(void)state;
+	person("arid@example.nl");
+	char id[200];
+	memset(id, 'r', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	json_t *m = envelope("1.0");
+	json_object_set_new(m, "exercise", json_string("access"));
+	json_object_set_new(m, "email", json_string("arid@example.nl"));
+	json_object_set_new(m, "agent-request-id", json_string(id));
+	struct drp_answer a = exercise(m);
+	assert_int_equal(a.http, 400);
+	json_decref(a.body);
+	id[127] = '\0';
+	m = envelope("1.0");
+	json_object_set_new(m, "exercise", json_string("access"));
+	json_object_set_new(m, "email", json_string("arid@example.nl"));
+	json_object_set_new(m, "agent-request-id", json_string(id));
+	a = exercise(m);
+	assert_int_equal(a.http, 200);
+	assert_string_equal(field(&a, "agent_request_id"), id);
+	json_decref(a.body);
+}
+
 /* Every case, end-state test and status check of the matrix was exercised. */
 static void test_matrix_fully_covered(void **state)
 {
@@ -443,6 +471,7 @@ int main(void)
 	    cmocka_unit_test(test_pairwise_key_setup),
 	    cmocka_unit_test(test_conformance_cases),
 	    cmocka_unit_test(test_end_states_and_callbacks),
+	    cmocka_unit_test(test_agent_request_id_whole),
 	    cmocka_unit_test(test_matrix_fully_covered),
 	};
 	return cmocka_run_group_tests(tests, drp_setup, drp_teardown);

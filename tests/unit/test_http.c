@@ -369,6 +369,69 @@ static void test_roles(void **state)
 
 /* ---- bad input: a clear JSON error, nothing changed ---- */
 
+/* Found by fuzzing (tests/fuzz/fuzz_http.c): the objection and restriction
+ * routes built their answer from the request body after freeing it (the
+ * ASan server aborted on every one; a release server could answer another
+ * target than the one given). */
+static void test_flag_answers(void **state)
+{
+	(void)state;
+	char id[40], path[128];
+	new_subject("flags@example.nl", id);
+	json_t *j;
+	snprintf(path, sizeof(path), "/v1/subjects/%s/objections", id);
+	assert_int_equal(jreq("POST", path, service, NULL,
+	                      "{\"purpose\":\"marketing.communications.email\"}", &j),
+	                 201);
+	assert_string_equal(json_string_value(json_object_get(j, "target")),
+	                    "marketing.communications.email");
+	assert_true(json_is_true(json_object_get(j, "in_force")));
+	json_decref(j);
+	assert_int_equal(jreq("POST", path, service, NULL,
+	                      "{\"purpose\":\"marketing.communications.email\",\"lift\":true}", &j),
+	                 200);
+	assert_string_equal(json_string_value(json_object_get(j, "target")),
+	                    "marketing.communications.email");
+	assert_true(json_is_false(json_object_get(j, "in_force")));
+	json_decref(j);
+	snprintf(path, sizeof(path), "/v1/subjects/%s/restrictions", id);
+	assert_int_equal(jreq("POST", path, service, NULL,
+	                      "{\"category\":\"user.contact.email\",\"reason\":\"contested\"}", &j),
+	                 201);
+	assert_string_equal(json_string_value(json_object_get(j, "target")), "user.contact.email");
+	assert_true(json_is_true(json_object_get(j, "in_force")));
+	json_decref(j);
+}
+
+/* A JSON integer too large for the C int it is read into is refused, not
+ * cut to its low bits (4294967326 was taken as age 30, 4294967297 as an
+ * extension of one month). */
+static void test_integer_out_of_range(void **state)
+{
+	(void)state;
+	json_t *j;
+	assert_int_equal(jreq("POST", "/v1/subjects", service, NULL,
+	                      "{\"email\":\"big@example.nl\",\"age\":4294967326}", &j),
+	                 422);
+	assert_string_equal(err_code(j), "invalid_request");
+	json_decref(j);
+	char id[40], body[160], path[128];
+	new_subject("extend@example.nl", id);
+	snprintf(body, sizeof(body), "{\"subject\":\"%s\",\"type\":\"access\"}", id);
+	assert_int_equal(jreq("POST", "/v1/requests", admin, NULL, body, &j), 201);
+	snprintf(path, sizeof(path), "/v1/requests/%s/extend",
+	         json_string_value(json_object_get(j, "id")));
+	json_decref(j);
+	assert_int_equal(
+	    jreq("POST", path, admin, NULL, "{\"months\":4294967297,\"reason\":\"big\"}", &j), 422);
+	assert_string_equal(err_code(j), "invalid_request");
+	json_decref(j);
+	assert_int_equal(
+	    jreq("POST", path, admin, NULL, "{\"months\":1,\"reason\":\"a large archive\"}", &j),
+	    200);
+	json_decref(j);
+}
+
 static void test_bad_input(void **state)
 {
 	(void)state;
@@ -1152,6 +1215,8 @@ static void test_subject_key_files(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_flag_answers),
+	    cmocka_unit_test(test_integer_out_of_range),
 	    cmocka_unit_test(test_public_and_auth), cmocka_unit_test(test_contract),
 	    cmocka_unit_test(test_roles),           cmocka_unit_test(test_bad_input),
 	    cmocka_unit_test(test_api_keys),        cmocka_unit_test(test_key_erasure_and_expiry),

@@ -1016,6 +1016,25 @@ static void test_normalize(void **state)
 	assert_int_equal(vault_normalize(VAULT_BY_EMAIL, "", out, sizeof(out)), VOW_ERR_INVALID);
 }
 
+/* Found by fuzzing (tests/fuzz/fuzz_normalize.c): an international "00"
+ * prefix behind a separator was kept as digits, so "(0031) 20 ..." and
+ * "0031 20 ..." got different blind indexes, and the normal form
+ * "0031201234567" normalised again to "+31201234567". */
+static void test_normalize_phone_prefix_grouped(void **state)
+{
+	(void)state;
+	char out[VAULT_MAX_PROFILE_FIELD], again[VAULT_MAX_PROFILE_FIELD];
+	assert_int_equal(vault_normalize(VAULT_BY_PHONE, "(0031) 20 123 45 67", out, sizeof(out)),
+	                 VOW_OK);
+	assert_string_equal(out, "+31201234567");
+	assert_int_equal(vault_normalize(VAULT_BY_PHONE, "/00123457", out, sizeof(out)), VOW_OK);
+	assert_int_equal(vault_normalize(VAULT_BY_PHONE, out, again, sizeof(again)), VOW_OK);
+	assert_string_equal(out, again);
+	/* the prefix is not a digit of the number: 6 digits after it at least */
+	assert_int_equal(vault_normalize(VAULT_BY_PHONE, "(00) 12345", out, sizeof(out)),
+	                 VOW_ERR_INVALID);
+}
+
 static void test_wrong_master_key(void **state)
 {
 	(void)state;
@@ -1212,6 +1231,7 @@ int main(void)
 	    cmocka_unit_test(test_grants),
 	    cmocka_unit_test(test_disclosures),
 	    cmocka_unit_test(test_normalize),
+	    cmocka_unit_test(test_normalize_phone_prefix_grouped),
 	    cmocka_unit_test(test_wrong_master_key),
 	    cmocka_unit_test(test_erasure_reaches_other_handles),
 	    cmocka_unit_test(test_blind_index_keyed),
