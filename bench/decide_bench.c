@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 		                                 : (seed >> 24) % p->n_roles;
 		reqs[i] = (struct decide_request){
 		    u, c, (seed >> 28) % 8 == 0 ? (seed >> 3) % p->n_recipients : POLICY_NONE,
-		    (seed >> 27) & 1 ? "nl" : "en", false};
+		    (seed >> 27) & 1 ? "nl" : "en", false, OP_READ};
 		actors[i] = (struct decide_actor){role, (seed >> 26) & 1};
 	}
 	const long rounds = 2000;

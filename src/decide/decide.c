@@ -20,6 +20,8 @@ static const struct reason_row reasons[DECIDE__COUNT] = {
                                         "the purpose does not use this category"},
     [DECIDE_ROLE_NOT_ALLOWED] = {"role_not_allowed",
                                  "the actor's role may not act for this purpose or category"},
+    [DECIDE_OPERATION_NOT_ALLOWED] = {"operation_not_allowed",
+                                      "the actor's role may not change or delete this data"},
     [DECIDE_NO_ASSIGNMENT] = {"no_assignment", "the actor is not assigned to this content"},
     [DECIDE_LEGAL_HOLD] = {"legal_hold", "the data is kept only for a legal obligation"},
     [DECIDE_ACCOUNT_CLOSED] = {"account_closed", "the account is closed"},
@@ -106,6 +108,9 @@ struct decide_result decide(const struct policy *p, const struct decide_actor *a
 		return deny(DECIDE_CATEGORY_NOT_IN_PURPOSE, POLICY_NONE);
 	if (!row_bit(p->purpose_roles, rw, u, role) || !row_bit(p->role_categories, cw, role, c))
 		return deny(DECIDE_ROLE_NOT_ALLOWED, POLICY_NONE);
+	const uint32_t op = req->op < OP__COUNT ? (uint32_t)req->op : (uint32_t)OP_DELETE;
+	if (!row_bit(p->role_ops + (size_t)op * p->n_roles * cw, cw, role, c))
+		return deny(DECIDE_OPERATION_NOT_ALLOWED, POLICY_NONE);
 	const struct policy_role *r = &p->roles[role];
 	if (r->assigned_only && !actor->assigned)
 		return deny(DECIDE_NO_ASSIGNMENT, POLICY_NONE);

@@ -24,6 +24,7 @@ enum decide_reason {
 	DECIDE_SUBJECT_ERASED,          /* the person was erased */
 	DECIDE_CATEGORY_NOT_IN_PURPOSE, /* the purpose does not use this category */
 	DECIDE_ROLE_NOT_ALLOWED,        /* the role may not act for this purpose or category */
+	DECIDE_OPERATION_NOT_ALLOWED,   /* the role may see the data but not write or delete it */
 	DECIDE_NO_ASSIGNMENT,           /* staff limited to assigned content, and not assigned */
 	DECIDE_LEGAL_HOLD,              /* the data is kept only for a legal obligation */
 	DECIDE_ACCOUNT_CLOSED,          /* the account is closed: only legal obligations remain */
@@ -79,6 +80,7 @@ struct decide_request {
 	uint32_t purpose, category, recipient;
 	const char *attr;
 	bool held;
+	enum policy_op op; /* read (the default), write or delete */
 };
 
 struct decide_result {

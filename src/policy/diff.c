@@ -254,6 +254,29 @@ vow_err policy_diff(const struct policy *a, const struct policy *b, struct polic
 			          "role '%s' is no longer limited to the content assigned to it",
 			          b->roles[i].key);
 	}
+	/* what a role may do: a role that may now change or delete data it could
+	 * only see (or change more categories) */
+	for (uint32_t i = 0; err == VOW_OK && i < b->n_roles; i++) {
+		uint32_t j = policy_role_find(a, b->roles[i].key);
+		if (j == POLICY_NONE)
+			continue;
+		uint32_t cw = b->cat_words ? b->cat_words : 1, ca = a->cat_words ? a->cat_words : 1;
+		for (uint32_t op = OP_WRITE; err == VOW_OK && op < OP__COUNT; op++) {
+			const uint64_t *nb = b->role_ops + ((size_t)op * b->n_roles + i) * cw;
+			const uint64_t *na = a->role_ops + ((size_t)op * a->n_roles + j) * ca;
+			bool more = false;
+			for (uint32_t c = 0; c < b->n_categories && !more; c++) {
+				if (!((nb[c / 64] >> (c % 64)) & 1u))
+					continue;
+				uint32_t ac = policy_category_find(a, b->categories[c].key);
+				/* a new category is a change of its own */
+				more = ac != POLICY_NONE && !((na[ac / 64] >> (ac % 64)) & 1u);
+			}
+			if (more)
+				err = add(out, true, NULL, "role '%s' may now %s data it could not before",
+				          b->roles[i].key, op == OP_WRITE ? "change" : "delete");
+		}
+	}
 	/* who may act in a person's name: a role that newly files requests for them */
 	for (uint32_t i = 0; err == VOW_OK && i < b->n_roles; i++) {
 		uint32_t j = policy_role_find(a, b->roles[i].key);

@@ -49,7 +49,7 @@ static const char *const f_purpose[] = {"key",
                                         NULL};
 static const char *const f_role[] = {
     "key",      "kind",       "description", "assigned_only", "acts_for_subjects", "agreement",
-    "purposes", "categories", NULL};
+    "purposes", "categories", "operations",  NULL};
 static const char *const f_recipient[] = {"key",        "name",     "description", "kind",
                                           "country",    "transfer", "purposes",    "categories",
                                           "notify_url", NULL};

@@ -153,6 +153,57 @@ void load_purposes(struct loader *L, const struct ynode *list)
 
 /* ---- roles ---- */
 
+static const char *const op_names[OP__COUNT] = {"read", "write", "delete"};
+
+const char *policy_op_name(enum policy_op o)
+{
+	return o < OP__COUNT ? op_names[o] : "?";
+}
+
+/* A role's `operations:`: a list of operations it may do on every category
+ * it sees ([read, write]), or a map from operation to the categories it may
+ * do it to ({read: [...], write: [...]}). Absent: staff read only, the
+ * other kinds everything. */
+static void load_operations(struct loader *L, const struct ynode *role, const char *owner,
+                            bool staff, struct policy_role *r)
+{
+	const struct ynode *ops = ytree_get(role, "operations");
+	if (ops == NULL) {
+		r->ops = staff ? 1u << OP_READ : (1u << OP__COUNT) - 1;
+		return;
+	}
+	if (ops->kind == YNODE_SEQ) {
+		for (size_t i = 0; i < ops->n; i++) {
+			const struct ynode *it = ops->items[i];
+			int o = -1;
+			for (int k = 0; k < OP__COUNT && it->kind == YNODE_SCALAR; k++)
+				if (strcmp(it->str, op_names[k]) == 0)
+					o = k;
+			if (o < 0)
+				lerr(L, it, "write read, write or delete",
+				     "%s: '%s' is not an operation", owner,
+				     it->kind == YNODE_SCALAR ? it->str : "?");
+			else
+				r->ops |= 1u << o;
+		}
+		return;
+	}
+	if (!lmap(L, ops, "'operations'"))
+		return;
+	for (size_t i = 0; i < ops->n; i++) {
+		const struct ynode *k = ops->items[2 * i];
+		bool known = false;
+		for (int o = 0; o < OP__COUNT; o++)
+			known |= strcmp(k->str, op_names[o]) == 0;
+		if (!known)
+			lerr(L, k, "write read, write or delete, each with its categories",
+			     "%s: '%s' is not an operation", owner, k->str);
+	}
+	for (int o = 0; o < OP__COUNT; o++)
+		lrefs(L, ops, op_names[o], owner, "lets it act on", "category", &L->p->category_idx,
+		      L->cat_keys, L->p->n_categories, &r->op_categories[o], false);
+}
+
 void load_roles(struct loader *L, const struct ynode *list)
 {
 	const char *const *fields = policy_section_fields("role");
@@ -180,6 +231,7 @@ void load_roles(struct loader *L, const struct ynode *list)
 		      p->n_purposes, &r->purposes, false);
 		lrefs(L, it, "categories", owner, "names", "category", &p->category_idx,
 		      L->cat_keys, p->n_categories, &r->categories, false);
+		load_operations(L, it, owner, k == ROLE_STAFF, r);
 		const struct ynode *kn = ytree_get(it, "key");
 		if (k == ROLE_STAFF && r->purposes.n == 0 && ytree_get(it, "purposes") == NULL)
 			lerr(L, kn,

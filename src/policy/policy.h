@@ -80,6 +80,8 @@ enum policy_anchor {
 	ANCHOR__COUNT
 };
 enum policy_unit { UNIT_DAY, UNIT_WEEK, UNIT_MONTH, UNIT_YEAR };
+/* what an access does to the data (decided separately) */
+enum policy_op { OP_READ, OP_WRITE, OP_DELETE, OP__COUNT };
 enum policy_signal_mode { SIGNAL_IGNORE, SIGNAL_HONOR };
 enum policy_cookie_kind {
 	COOKIE_FUNCTIONAL,
@@ -185,6 +187,12 @@ struct policy_role {
 	                           data on a person's behalf (admins always may) */
 	const char *agreement; /* e.g. "NDA" */
 	struct policy_idx_list purposes, categories;
+	/* what the role may do: ops (bit 1 << op) on every category it sees,
+	 * or, per operation, only the categories listed; declared with
+	 * `operations:`, by default read only for staff and everything for the
+	 * others */
+	uint32_t ops;
+	struct policy_idx_list op_categories[OP__COUNT];
 	struct policy_loc loc;
 };
 
@@ -281,6 +289,7 @@ struct policy {
 	uint64_t *purpose_categories;   /* per purpose: the categories it uses */
 	uint64_t *purpose_roles;        /* per purpose: the roles that may act */
 	uint64_t *role_categories;      /* per role: categories it may see (all when it names none) */
+	uint64_t *role_ops; /* per operation, then per role: the categories it may act on so */
 	uint64_t *recipient_purposes;   /* per recipient */
 	uint64_t *recipient_categories; /* per recipient */
 	uint64_t *residency_categories; /* per residency rule */
@@ -414,6 +423,7 @@ const char *policy_recipient_kind_name(enum policy_recipient_kind k);
 const char *policy_intake_name(enum policy_intake i);
 const char *policy_cookie_kind_name(enum policy_cookie_kind k);
 const char *policy_unit_name(enum policy_unit u);
+const char *policy_op_name(enum policy_op o);
 
 /* Parses "N day(s)|week(s)|month(s)|year(s)" or ISO 8601 "PnD|PnW|PnM|PnY"
  * (N from 1, at most 200 years). False, and *d untouched, if malformed. */

@@ -27,6 +27,7 @@ void policy_index_build(struct loader *L)
 	p->purpose_categories = table(L, p->n_purposes, cw);
 	p->purpose_roles = table(L, p->n_purposes, rw);
 	p->role_categories = table(L, p->n_roles, cw);
+	p->role_ops = table(L, (uint32_t)OP__COUNT * (p->n_roles ? p->n_roles : 1), cw);
 	p->recipient_purposes = table(L, p->n_recipients, pw);
 	p->recipient_categories = table(L, p->n_recipients, cw);
 	p->residency_categories = table(L, p->n_residency, cw);
@@ -47,6 +48,15 @@ void policy_index_build(struct loader *L)
 			memset(row, 0xff, cw * sizeof(uint64_t));
 		else
 			set_bits(row, p->roles[i].categories);
+		/* per operation: every category it sees, or those listed for it */
+		uint32_t nr = p->n_roles ? p->n_roles : 1;
+		for (uint32_t o = 0; o < OP__COUNT; o++) {
+			uint64_t *op = p->role_ops + ((size_t)o * nr + i) * cw;
+			if (p->roles[i].ops & (1u << o))
+				memset(op, 0xff, cw * sizeof(uint64_t));
+			else
+				set_bits(op, p->roles[i].op_categories[o]);
+		}
 	}
 	for (uint32_t i = 0; i < p->n_recipients; i++) {
 		set_bits(p->recipient_purposes + (size_t)i * pw, p->recipients[i].purposes);

@@ -137,6 +137,18 @@ static json_t *roles_json(const struct policy *p)
 		put(o, "kind", json_string(policy_role_kind_name(r->kind)));
 		put(o, "description", str(r->description));
 		put(o, "assigned_only", json_boolean(r->assigned_only));
+		json_t *ops = json_object();
+		for (uint32_t op = 0; ops != NULL && op < OP__COUNT; op++) {
+			json_t *cats = json_array();
+			if (r->ops & (1u << op))
+				(void)json_array_append_new(cats, json_string("*"));
+			for (uint32_t k = 0; cats != NULL && k < r->op_categories[op].n; k++)
+				(void)json_array_append_new(
+				    cats, json_string(p->categories[r->op_categories[op].v[k]].key));
+			(void)json_object_set_new(ops, policy_op_name((enum policy_op)op),
+			                          cats != NULL ? cats : json_null());
+		}
+		put(o, "operations", ops != NULL ? ops : json_null());
 		put(o, "acts_for_subjects", json_boolean(r->acts_for_subjects));
 		put(o, "agreement", str(r->agreement));
 		put(o, "purposes", keys(pur_key, p, r->purposes));

@@ -340,6 +340,26 @@ static void render_body(struct out *o, const struct policy *p)
 		if (r->assigned_only)
 			text(o, " Only the content they are assigned to, for the task assigned, "
 			        "until it ends.");
+		/* what they may do: see only, unless the policy lets them change */
+		if ((r->ops & ((1u << OP_WRITE) | (1u << OP_DELETE))) == 0 &&
+		    r->op_categories[OP_WRITE].n == 0 && r->op_categories[OP_DELETE].n == 0) {
+			text(o, " They can see it, not change or delete it.");
+		} else {
+			if (r->ops & (1u << OP_WRITE))
+				text(o, " They can change what they see.");
+			else if (r->op_categories[OP_WRITE].n > 0) {
+				text(o, " They can change only: ");
+				keys_of(o, p, r->op_categories[OP_WRITE]);
+				raw(o, ".");
+			}
+			if (r->ops & (1u << OP_DELETE))
+				text(o, " They can delete what they see.");
+			else if (r->op_categories[OP_DELETE].n > 0) {
+				text(o, " They can delete only: ");
+				keys_of(o, p, r->op_categories[OP_DELETE]);
+				raw(o, ".");
+			}
+		}
 		if (r->agreement != NULL) {
 			text(o, " Bound by: ");
 			text(o, r->agreement);

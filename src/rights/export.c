@@ -150,7 +150,7 @@ static vow_err records(struct exporter *x, json_t *purposes)
 {
 	const struct policy *p = vault_policy(x->v);
 	struct cats c = {0};
-	vow_err err = vault_record_categories(x->v, x->subject, category_cb, &c);
+	vow_err err = vault_record_categories_held(x->v, x->subject, category_cb, &c);
 	for (size_t i = 0; err == VOW_OK && i < c.n; i++) {
 		char purpose[129], path[300];
 		purpose_of(x->v, x->subject, c.v[i], "", purpose);

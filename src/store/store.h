@@ -55,6 +55,7 @@ struct store_record {
 	char category[STORE_KEY_MAX];
 	char id[VOW_ID_LEN + 1];
 	int64_t version, updated_at, held_until;
+	int64_t deleted_at; /* deleted by a key then, kept with its history until retention or erasure */
 	int key_kind;
 	struct store_blob sealed;
 };
@@ -305,6 +306,10 @@ struct store_ops {
 	                         size_t *versions);
 	vow_err (*history_delete)(struct store *s, const char *subject, const char *category,
 	                          size_t *versions);
+	/* hides the current version as deleted at `at` (VOW_ERR_NOT_FOUND: none,
+	 * or deleted already); record_put of a new value brings the category back */
+	vow_err (*record_mark_deleted)(struct store *s, const char *subject, const char *category,
+	                               int64_t at);
 
 	/* DATA: files (metadata; content lives in the file directory) */
 	vow_err (*file_insert)(struct store *s, const struct store_file *row);

@@ -62,6 +62,7 @@ enum q {
 	Q_AUDIT_PRUNE,
 	Q_CKPT_PRUNE,
 	Q_IDX_DEL_KIND,
+	Q_REC_MARK_DEL,
 	Q_BEGIN,
 	Q_BEGIN_READ,
 	Q_COMMIT,
@@ -88,8 +89,8 @@ static const char *const sql[Q__COUNT] = {
     [Q_SUBJ_STATUS] = "SELECT status,region,state FROM subjects WHERE id=?",
     [Q_SUBJ_SET_STATE] = "UPDATE subjects SET state=?2 WHERE id=?1",
     [Q_REC_HEAD] =
-        "SELECT subject,category,id,version,updated_at,key_kind,held_until,NULL FROM records "
-        "WHERE subject=? AND category=?",
+        "SELECT subject,category,id,version,updated_at,key_kind,held_until,NULL,deleted_at "
+        "FROM records WHERE subject=? AND category=?",
     [Q_IDX_PUT] = "INSERT INTO blind_index(kind,hash,subject) VALUES(?,?,?)",
     [Q_IDX_FIND] = "SELECT subject FROM blind_index WHERE kind=? AND hash=?",
     [Q_IDX_DEL] = "DELETE FROM blind_index WHERE subject=?",
@@ -100,15 +101,17 @@ static const char *const sql[Q__COUNT] = {
     [Q_REC_PUT] = "INSERT OR REPLACE INTO "
                   "records(subject,category,id,version,updated_at,key_kind,held_until,sealed) "
                   "VALUES(?,?,?,?,?,?,?,?)",
-    [Q_REC_GET] = "SELECT subject,category,id,version,updated_at,key_kind,held_until,sealed FROM "
-                  "records WHERE subject=? AND category=?",
+    [Q_REC_GET] = "SELECT subject,category,id,version,updated_at,key_kind,held_until,sealed,"
+                  "deleted_at FROM records WHERE subject=? AND category=?",
     [Q_REC_UPD] =
         "UPDATE records SET id=?3,version=?4,updated_at=?5,key_kind=?6,held_until=?7,sealed=?8 "
         "WHERE subject=?1 AND category=?2",
-    [Q_REC_LIST] = "SELECT subject,category,id,version,updated_at,key_kind,held_until,NULL FROM "
-                   "records WHERE subject=? ORDER BY category",
-    [Q_REC_HIST] = "SELECT subject,category,id,version,updated_at,0,NULL,sealed FROM "
+    [Q_REC_LIST] = "SELECT subject,category,id,version,updated_at,key_kind,held_until,NULL,"
+                   "deleted_at FROM records WHERE subject=? ORDER BY category",
+    [Q_REC_HIST] = "SELECT subject,category,id,version,updated_at,0,NULL,sealed,0 FROM "
                    "record_history WHERE subject=? AND category=? ORDER BY version",
+    [Q_REC_MARK_DEL] = "UPDATE records SET deleted_at=?3 WHERE subject=?1 AND category=?2 AND "
+                       "deleted_at=0",
     [Q_REC_DEL] = "DELETE FROM records WHERE subject=? AND category=?",
     [Q_HIST_DEL] = "DELETE FROM record_history WHERE subject=? AND category=?",
     [Q_FILE_INS] =
@@ -326,6 +329,10 @@ static const char *const sql[Q__COUNT] = {
 	"CREATE INDEX outbox_sent ON outbox(subject, sent_at) WHERE status=1 AND kind=1;"          \
 	"CREATE INDEX outbox_leased ON outbox(subject) WHERE lease_until>0;"
 
+/* step 18: a record deleted by a key stays, hidden, with its history, until
+ * retention or erasure removes them (the history is not a key's to delete) */
+#define DATA_MIGRATION_18 "ALTER TABLE records ADD COLUMN deleted_at INTEGER NOT NULL DEFAULT 0;"
+
 static const char *const data_migrations[] = {
     "CREATE TABLE subjects(id TEXT PRIMARY KEY, status INTEGER NOT NULL, region TEXT NOT NULL,"
     " created_at INTEGER NOT NULL, closed_at INTEGER NOT NULL, erased_at INTEGER NOT NULL, profile "
@@ -369,6 +376,7 @@ static const char *const data_migrations[] = {
     DATA_MIGRATION_15,
     DATA_MIGRATION_16,
     DATA_MIGRATION_17,
+    DATA_MIGRATION_18,
 };
 
 static const char *const keys_migrations[] = {
@@ -819,7 +827,23 @@ static vow_err read_record(sqlite3_stmt *q, struct store_record *r)
 	r->updated_at = sqlite3_column_int64(q, 4);
 	r->key_kind = sqlite3_column_int(q, 5);
 	r->held_until = sqlite3_column_int64(q, 6);
+	r->deleted_at = sqlite3_column_int64(q, 8);
 	return sq_col_blob(q, 7, &r->sealed);
+}
+
+static vow_err sq_record_mark_deleted(struct store *s, const char *subject, const char *category,
+                                      int64_t at)
+{
+	sqlite3_stmt *q = stmt(s, Q_REC_MARK_DEL);
+	if (q != NULL) {
+		sq_bind_text(q, 1, subject);
+		sq_bind_text(q, 2, category);
+		sqlite3_bind_int64(q, 3, at);
+	}
+	vow_err err = sq_run(s, q);
+	if (err == VOW_OK && sqlite3_changes(s->db) == 0)
+		err = VOW_ERR_NOT_FOUND;
+	return err;
 }
 
 static vow_err sq_record_put(struct store *s, const struct store_record *r, int keep_previous)
@@ -1539,6 +1563,7 @@ const struct store_ops store_sqlite_ops = {
     .index_find = sq_index_find,
     .index_delete_subject = sq_index_delete_subject,
     .index_delete_kind = sq_index_delete_kind,
+    .record_mark_deleted = sq_record_mark_deleted,
     .record_put = sq_record_put,
     .record_get = sq_record_get,
     .record_head = sq_record_head,

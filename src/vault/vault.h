@@ -103,6 +103,15 @@ VOW_MUST_CHECK vow_err vault_check(struct vault *v, const struct vault_access *a
                                    const char *recipient, const char *attr, bool held,
                                    struct decide_result *result);
 
+/* As vault_check for an operation other than reading (write, delete): the
+ * policy decides what each role may do (`operations:`; staff read only by
+ * default). vault_check is vault_check_op with OP_READ. */
+VOW_MUST_CHECK vow_err vault_check_op(struct vault *v, const struct vault_access *a,
+                                      enum policy_op op, const char *subject,
+                                      const char *category, const char *file,
+                                      const char *recipient, const char *attr, bool held,
+                                      struct decide_result *result);
+
 /* Lists the denied accesses recorded for subject, oldest first. */
 typedef vow_err (*vault_denial_fn)(void *ctx, const char *role, const char *purpose,
                                    const char *category, const char *reason, int64_t at);
@@ -265,6 +274,12 @@ typedef vow_err (*vault_category_fn)(void *ctx, const char *category, int64_t ve
 VOW_MUST_CHECK vow_err vault_record_categories(struct vault *v, const char *subject,
                                                vault_category_fn cb, void *ctx);
 
+/* As vault_record_categories, also with the categories whose record a key
+ * deleted: what is still held (with its history) until retention or
+ * erasure removes it, for the person's access export. */
+VOW_MUST_CHECK vow_err vault_record_categories_held(struct vault *v, const char *subject,
+                                                    vault_category_fn cb, void *ctx);
+
 /* Calls cb with each earlier value (oldest first), then the current one:
  * the history of rectifications. The value is wiped after cb returns.
  * Decided first, like vault_record_get; VOW_ERR_DENIED (hash_only) for a
@@ -275,7 +290,11 @@ VOW_MUST_CHECK vow_err vault_record_history(struct vault *v, const struct vault_
                                             const char *subject, const char *category,
                                             vault_version_fn cb, void *ctx);
 
-/* Deletes the record and its history. VOW_ERR_NOT_FOUND if none. */
+/* Deletes the record (decided as a delete: staff may not by default): it
+ * is no longer read or listed, but its value and history are kept, hidden,
+ * until retention or erasure removes them (history is never a key's to
+ * rewrite); a later put brings the category back with a new version.
+ * VOW_ERR_NOT_FOUND if none (or deleted already). */
 VOW_MUST_CHECK vow_err vault_record_delete(struct vault *v, const struct vault_access *a,
                                            const char *subject, const char *category);
 

@@ -100,7 +100,8 @@ vow_err vault_file_create(struct vault *v, const struct vault_access *a, const c
 	vow_err err = vault_subject_row(v, subject, !export, &srow);
 	store_blob_free(&srow.profile);
 	if (err == VOW_OK)
-		err = vault_check(v, a, subject, category, NULL, NULL, NULL, false, NULL);
+		err = vault_check_op(v, a, OP_WRITE, subject, category, NULL, NULL, NULL, false,
+		                     NULL);
 	if (err != VOW_OK)
 		return err;
 	struct vault_file_writer *w = calloc(1, sizeof(*w));
@@ -288,8 +289,9 @@ void vault_file_abort(struct vault_file_writer **wp)
 vow_err vault_file_set_language(struct vault_file_writer *w, const char *tag)
 {
 	if (!vault_language_valid(tag))
-		return vault_refuse(w->v, VOW_ERR_INVALID, NULL,
-		                    "language: a BCP 47 tag such as nl or nl-NL (at most 35 bytes)");
+		return vault_refuse(
+		    w->v, VOW_ERR_INVALID, NULL,
+		    "language: a BCP 47 tag such as nl or nl-NL (at most 35 bytes)");
 	snprintf(w->language, sizeof(w->language), "%s", tag);
 	return VOW_OK;
 }
@@ -542,8 +544,8 @@ vow_err vault_file_delete(struct vault *v, const struct vault_access *a, const c
 	struct store_file row = {0};
 	vow_err err = v->ops->file_get(v->data, id, &row);
 	if (err == VOW_OK)
-		err = vault_check(v, a, row.subject, row.category, row.id, NULL, NULL,
-		                  row.key_kind == KEY_HOLD, NULL);
+		err = vault_check_op(v, a, OP_DELETE, row.subject, row.category, row.id, NULL, NULL,
+		                     row.key_kind == KEY_HOLD, NULL);
 	if (err == VOW_OK && row.key_kind == KEY_HOLD)
 		err = vault_refuse(v, VOW_ERR_DENIED, "legal_hold",
 		                   "the file is kept only for a legal obligation");

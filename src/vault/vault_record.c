@@ -50,10 +50,11 @@ static vow_err intake(struct vault *v, enum policy_intake rule, json_t *j, char 
 		return VOW_OK;
 	const char *text = json_string_value(j);
 	if (text == NULL)
-		return vault_refuse(v, VOW_ERR_INVALID, NULL,
-		                    rule == INTAKE_HASH
-		                        ? "this category keeps only a hash: send the secret as a JSON string"
-		                        : "this category keeps an IP address: send it as a JSON string");
+		return vault_refuse(
+		    v, VOW_ERR_INVALID, NULL,
+		    rule == INTAKE_HASH
+		        ? "this category keeps only a hash: send the secret as a JSON string"
+		        : "this category keeps an IP address: send it as a JSON string");
 	char out[CRYPTO_PASSWORD_HASH_BYTES];
 	if (rule == INTAKE_TRUNCATE_IP) {
 		if (ip_truncate(text, res->network) != VOW_OK)
@@ -82,16 +83,17 @@ vow_err vault_record_put(struct vault *v, const struct vault_access *a, const ch
 	return vault_record_put_result(v, a, subject, category, value, len, NULL);
 }
 
-vow_err vault_record_put_result(struct vault *v, const struct vault_access *a,
-                                const char *subject, const char *category, const char *value,
-                                size_t len, struct vault_put_result *res)
+vow_err vault_record_put_result(struct vault *v, const struct vault_access *a, const char *subject,
+                                const char *category, const char *value, size_t len,
+                                struct vault_put_result *res)
 {
 	struct vault_put_result local;
 	if (res == NULL)
 		res = &local;
 	memset(res, 0, sizeof(*res));
 	if (len > VAULT_MAX_VALUE)
-		return vault_refuse(v, VOW_ERR_TOO_LARGE, NULL, "a record's value is at most 1 MiB");
+		return vault_refuse(v, VOW_ERR_TOO_LARGE, NULL,
+		                    "a record's value is at most 1 MiB");
 	uint32_t c = POLICY_NONE;
 	vow_err err = storable(v, category, &c);
 	if (err != VOW_OK)
@@ -113,7 +115,8 @@ vow_err vault_record_put_result(struct vault *v, const struct vault_access *a,
 	if (err == VOW_OK && status == SUBJECT_ERASED)
 		err = VOW_ERR_NOT_FOUND;
 	if (err == VOW_OK)
-		err = vault_check(v, a, subject, category, NULL, NULL, NULL, false, NULL);
+		err = vault_check_op(v, a, OP_WRITE, subject, category, NULL, NULL, NULL, false,
+		                     NULL);
 	char *kept = NULL;
 	if (err == VOW_OK)
 		err = intake(v, rule, j, &kept, res);
@@ -226,8 +229,9 @@ static vow_err open_row(struct vault *v, const struct store_record *row, char **
 /* The category's intake rule, or INTAKE_KEEP for an undeclared one. */
 static enum policy_intake intake_of(const struct vault *v, const char *category)
 {
-	uint32_t c = v->policy != NULL && category != NULL ? policy_category_find(v->policy, category)
-	                                                  : POLICY_NONE;
+	uint32_t c = v->policy != NULL && category != NULL
+	                 ? policy_category_find(v->policy, category)
+	                 : POLICY_NONE;
 	return c != POLICY_NONE ? v->policy->categories[c].intake : INTAKE_KEEP;
 }
 
@@ -235,7 +239,7 @@ static enum policy_intake intake_of(const struct vault *v, const char *category)
  * before anything is said about the row, so a denied caller gets the same
  * answer whether it exists or not. */
 static vow_err decided_row(struct vault *v, const struct vault_access *a, const char *subject,
-                           const char *category, struct store_record *row)
+                           const char *category, bool deleted_too, struct store_record *row)
 {
 	if (!id_valid(subject))
 		return VOW_ERR_NOT_FOUND;
@@ -250,6 +254,8 @@ static vow_err decided_row(struct vault *v, const struct vault_access *a, const 
 		err = VOW_ERR_NOT_FOUND; /* the person's data is gone: it no longer exists */
 	if (err == VOW_OK)
 		err = found;
+	if (err == VOW_OK && row->deleted_at != 0 && !deleted_too)
+		err = VOW_ERR_NOT_FOUND; /* deleted: kept (with its history) only for retention */
 	if (err != VOW_OK)
 		store_blob_free(&row->sealed);
 	return err;
@@ -266,7 +272,7 @@ vow_err vault_record_get(struct vault *v, const struct vault_access *a, const ch
                          const char *category, char **value, size_t *len)
 {
 	struct store_record row = {0};
-	vow_err err = decided_row(v, a, subject, category, &row);
+	vow_err err = decided_row(v, a, subject, category, false, &row);
 	if (err == VOW_OK && intake_of(v, category) == INTAKE_HASH)
 		err = hash_only(v);
 	if (err == VOW_OK)
@@ -286,7 +292,7 @@ vow_err vault_record_verify(struct vault *v, const struct vault_access *a, const
 		return vault_refuse(v, VOW_ERR_TOO_LARGE, NULL,
 		                    "a secret kept as a hash is at most 1024 bytes");
 	struct store_record row = {0};
-	vow_err err = decided_row(v, a, subject, category, &row);
+	vow_err err = decided_row(v, a, subject, category, false, &row);
 	char *stored = NULL;
 	size_t slen = 0;
 	if (err == VOW_OK)
@@ -330,12 +336,15 @@ void vault_value_free(char *value, size_t len)
 struct cat_ctx {
 	vault_category_fn cb;
 	void *ctx;
+	bool deleted_too;
 };
 
 static vow_err cat_one(void *ctx, const void *row)
 {
 	const struct cat_ctx *c = ctx;
 	const struct store_record *r = row;
+	if (r->deleted_at != 0 && !c->deleted_too)
+		return VOW_OK;
 	return c->cb(c->ctx, r->category, r->version, r->updated_at, r->key_kind == KEY_HOLD);
 }
 
@@ -344,7 +353,16 @@ vow_err vault_record_categories(struct vault *v, const char *subject, vault_cate
 {
 	if (!id_valid(subject))
 		return VOW_ERR_NOT_FOUND;
-	struct cat_ctx c = {cb, ctx};
+	struct cat_ctx c = {cb, ctx, false};
+	return v->ops->record_list(v->data, subject, cat_one, &c);
+}
+
+vow_err vault_record_categories_held(struct vault *v, const char *subject, vault_category_fn cb,
+                                     void *ctx)
+{
+	if (!id_valid(subject))
+		return VOW_ERR_NOT_FOUND;
+	struct cat_ctx c = {cb, ctx, true};
 	return v->ops->record_list(v->data, subject, cat_one, &c);
 }
 
@@ -371,7 +389,7 @@ vow_err vault_record_history(struct vault *v, const struct vault_access *a, cons
                              const char *category, vault_version_fn cb, void *ctx)
 {
 	struct store_record cur = {0};
-	vow_err err = decided_row(v, a, subject, category, &cur);
+	vow_err err = decided_row(v, a, subject, category, true, &cur);
 	if (err == VOW_OK && intake_of(v, category) == INTAKE_HASH)
 		err = hash_only(v);
 	if (err != VOW_OK) {
@@ -391,7 +409,8 @@ vow_err vault_record_delete(struct vault *v, const struct vault_access *a, const
 {
 	if (!id_valid(subject))
 		return VOW_ERR_NOT_FOUND;
-	vow_err cerr = vault_check(v, a, subject, category, NULL, NULL, NULL, false, NULL);
+	vow_err cerr =
+	    vault_check_op(v, a, OP_DELETE, subject, category, NULL, NULL, NULL, false, NULL);
 	if (cerr != VOW_OK)
 		return cerr;
 	vow_err err = v->ops->begin(v->data);
@@ -403,10 +422,11 @@ vow_err vault_record_delete(struct vault *v, const struct vault_access *a, const
 		err = vault_refuse(v, VOW_ERR_DENIED, "legal_hold",
 		                   "the record is kept only for a legal obligation");
 	store_blob_free(&row.sealed);
+	/* hidden from reads; the value and its history stay until retention
+	 * (its due row stays too) or erasure removes them: a key's delete is
+	 * not a way to rewrite what was held */
 	if (err == VOW_OK)
-		err = v->ops->record_delete(v->data, subject, category, NULL);
-	if (err == VOW_OK)
-		err = vault_due_forget(v, subject, category, NULL);
+		err = v->ops->record_mark_deleted(v->data, subject, category, clock_now());
 	if (err == VOW_OK) {
 		struct audit_event ev = {.role = a->role,
 		                         .actor = a->actor,

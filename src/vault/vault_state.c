@@ -319,6 +319,14 @@ vow_err vault_check(struct vault *v, const struct vault_access *a, const char *s
                     const char *category, const char *file, const char *recipient, const char *attr,
                     bool held, struct decide_result *result)
 {
+	return vault_check_op(v, a, OP_READ, subject, category, file, recipient, attr, held, result);
+}
+
+vow_err vault_check_op(struct vault *v, const struct vault_access *a, enum policy_op op,
+                       const char *subject, const char *category, const char *file,
+                       const char *recipient, const char *attr, bool held,
+                       struct decide_result *result)
+{
 	const struct policy *p = v->policy;
 	struct decide_result r = {false, DECIDE_UNKNOWN_ROLE, POLICY_NONE};
 	if (a == NULL || a->role == NULL || a->purpose == NULL || p == NULL) {
@@ -352,7 +360,7 @@ vow_err vault_check(struct vault *v, const struct vault_access *a, const char *s
 	struct decide_actor actor = {role, assigned};
 	struct decide_request q = {
 	    policy_purpose_find(p, a->purpose), policy_category_find(p, category),
-	    recipient != NULL ? policy_recipient_find(p, recipient) : POLICY_NONE, attr, held};
+	    recipient != NULL ? policy_recipient_find(p, recipient) : POLICY_NONE, attr, held, op};
 	if (recipient != NULL && q.recipient == POLICY_NONE)
 		q.recipient = p->n_recipients; /* unknown: decide denies it */
 	r = decide(p, &actor, &st.s, &q);

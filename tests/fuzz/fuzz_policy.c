@@ -73,7 +73,7 @@ static void decide_all(const struct policy *p)
 		for (uint32_t c = 0; c < p->n_categories && c < 32; c++)
 			for (uint32_t r = 0; r < p->n_roles && r < 32; r++) {
 				struct decide_actor a = {r, true};
-				struct decide_request q = {pu, c, POLICY_NONE, "nl", false};
+				struct decide_request q = {pu, c, POLICY_NONE, "nl", false, OP_READ};
 				q.recipient =
 				    p->n_recipients > 0 ? r % p->n_recipients : POLICY_NONE;
 				struct decide_result res = decide(p, &a, &s, &q);

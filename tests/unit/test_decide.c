@@ -82,7 +82,7 @@ static enum decide_reason ask(const struct policy *p, const char *role, bool ass
 	struct decide_actor a = {R(p, role), assigned};
 	struct decide_request q = {P(p, purpose), C(p, category),
 	                           recipient ? policy_recipient_find(p, recipient) : POLICY_NONE,
-	                           attr, false};
+	                           attr, false, OP_READ};
 	struct decide_result r = decide(p, &a, &x->s, &q);
 	assert_int_equal(r.allow, r.reason == DECIDE_ALLOWED);
 	return r.reason;
@@ -242,7 +242,8 @@ static void test_amberscript(void **state)
 	/* legal hold: tax records after erasure, for tax only */
 	struct decide_actor fin = {R(p, "finance_team"), false};
 	struct decide_request held = {P(p, "essential.legal_obligation.tax"),
-	                              C(p, "user.financial.invoice"), POLICY_NONE, NULL, true};
+	                              C(p, "user.financial.invoice"), POLICY_NONE, NULL, true,
+	                              OP_READ};
 	assert_true(decide(p, &fin, &x.s, &held).allow);
 	held.purpose = P(p, "third_party_sharing.legal_obligation");
 	struct decide_actor dpo = {R(p, "dpo"), false};
@@ -515,7 +516,7 @@ static void sweep(const struct policy *p, const char *region, bool with_recipien
 						        : POLICY_NONE;
 						struct decide_actor a = {role, st.assigned};
 						struct decide_request q = {u, c, recipient, NULL,
-						                           st.held};
+						                           st.held, OP_READ};
 						struct decide_result got = decide(p, &a, &x.s, &q);
 						enum decide_reason want = reference(
 						    p, p->roles[role].key, p->purposes[u].key,
@@ -563,7 +564,7 @@ static void test_unknowns(void **state)
 	struct subj x;
 	subj_init(&x, "NL");
 	struct decide_actor a = {0, false};
-	struct decide_request q = {POLICY_NONE, 0, POLICY_NONE, NULL, false};
+	struct decide_request q = {POLICY_NONE, 0, POLICY_NONE, NULL, false, OP_READ};
 	assert_int_equal(decide(amber, &a, &x.s, &q).reason, DECIDE_UNKNOWN_PURPOSE);
 	q.purpose = 0;
 	q.category = POLICY_NONE;
@@ -638,7 +639,7 @@ static void signal_sweep(const struct policy *p, const char *region, bool with_r
 						        ? rcp
 						        : POLICY_NONE;
 						struct decide_actor a = {role, false};
-						struct decide_request q = {u, c, recipient, NULL, false};
+						struct decide_request q = {u, c, recipient, NULL, false, OP_READ};
 						struct decide_result got = decide(p, &a, &x.s, &q);
 						enum decide_reason want = reference(
 						    p, p->roles[role].key, p->purposes[u].key,

@@ -19,7 +19,7 @@
 #include "vault/vault.h"
 
 static char dir[] = "/tmp/vow-promises-XXXXXX";
-static char transcriber[128], marketing[128];
+static char transcriber[128], marketing[128], support[128];
 
 /* The AmberScript example, with precise location dropped at intake (no
  * example drops a category, and the rule must hold when one does). */
@@ -57,7 +57,7 @@ static int setup(void **state)
 	free(run_capture((const char *[]){"init", data, "--policy", policy_path, NULL}));
 	if (!make_key("admin", NULL, admin) || !make_key("service", NULL, service) ||
 	    !make_key("transcriber", "t-9", transcriber) ||
-	    !make_key("marketing_team", "m-1", marketing))
+	    !make_key("marketing_team", "m-1", marketing) || !make_key("support", "s-1", support))
 		return -1;
 	start_server((const char *[]){"--sweep-interval", "0", "--public-url",
 	                              "https://privacy.amberscript.test", NULL});
@@ -860,6 +860,100 @@ static void test_audit_durable(void **state)
 	                              "https://privacy.amberscript.test", NULL});
 }
 
+/* ---- reading is not writing (hardening) ---- */
+
+static void test_operations_decided(void **state)
+{
+	(void)state;
+	char s[33], p[400];
+	subject_with("ops@example.nl", s);
+	json_t *j = NULL;
+	const char *sup = "essential.service.operations.support";
+	assert_int_equal(put(s, "user.name", "essential.service", "{\"first\":\"Olga\"}", &j), 204);
+	json_decref(j);
+	snprintf(p, sizeof(p), "/v1/subjects/%s/data/user.name", s);
+	/* customer service may read a customer's name, not overwrite or delete it */
+	char *out = NULL;
+	assert_int_equal(req("GET", p, support, sup, NULL, 0, NULL, &out), 200);
+	free(out);
+	REFUSED(jreq("PUT", p, support, sup, "{\"first\":\"Mallory\"}", &j), "operation_not_allowed");
+	REFUSED(jreq("DELETE", p, support, sup, NULL, &j), "operation_not_allowed");
+	assert_int_equal(get(service, s, "user.name", "essential.service", &out), 200);
+	assert_string_equal(out, "{\"first\":\"Olga\"}");
+	free(out);
+	/* a transcriber writes the transcript assigned to them, and nothing else */
+	assert_int_equal(put(s, "user.content.transcript", "essential.service", "{\"text\":\"a\"}", &j),
+	                 204);
+	json_decref(j);
+	const char *ht = "essential.service.human_transcription";
+	char body[300];
+	snprintf(p, sizeof(p), "/v1/subjects/%s/grants", s);
+	snprintf(body, sizeof(body),
+	         "{\"actor\":\"t-9\",\"category\":\"user.content.transcript\",\"purpose\":\"%s\","
+	         "\"until\":%lld}",
+	         ht, (long long)time(NULL) + 3600);
+	assert_int_equal(jreq("POST", p, service, NULL, body, &j), 201);
+	json_decref(j);
+	snprintf(p, sizeof(p), "/v1/subjects/%s/data/user.content.transcript", s);
+	assert_int_equal(jreq("PUT", p, transcriber, ht, "{\"text\":\"b\"}", &j), 204);
+	json_decref(j);
+	REFUSED(jreq("DELETE", p, transcriber, ht, NULL, &j), "operation_not_allowed");
+	/* a key's delete hides the value; it and its history stay for the person's
+	 * access and for retention or erasure to remove */
+	assert_int_equal(put(s, "user.name", "essential.service", "{\"first\":\"Olga2\"}", &j), 204);
+	json_decref(j);
+	snprintf(p, sizeof(p), "/v1/subjects/%s/data/user.name", s);
+	assert_int_equal(jreq("DELETE", p, service, "essential.service", NULL, &j), 200);
+	json_decref(j);
+	assert_int_equal(get(service, s, "user.name", "essential.service", &out), 404);
+	free(out);
+	snprintf(p, sizeof(p), "/v1/subjects/%s/data", s);
+	assert_int_equal(jreq("GET", p, service, NULL, NULL, &j), 200);
+	char *list = json_dumps(j, JSON_COMPACT);
+	assert_null(strstr(list, "\"user.name\""));
+	free(list);
+	json_decref(j);
+	j = processed(s, "access", NULL);
+	size_t len = 0;
+	char *tar = fetch(strstr(json_string_value(json_object_get(j, "download")), "/v1/exports/"),
+	                  &len);
+	json_decref(j);
+	assert_true(has(tar, len, "Olga2"));
+	assert_true(has(tar, len, "\"Olga\""));
+	free(tar);
+	/* giving staff more to do is a material policy change */
+	char a_path[400], b_path[400];
+	snprintf(a_path, sizeof(a_path), "%s/ops-a.yaml", dir);
+	snprintf(b_path, sizeof(b_path), "%s/ops-b.yaml", dir);
+	char *text = slurp("examples/policies/amberscript.yaml", NULL);
+	FILE *fa = fopen(a_path, "w"), *fb = fopen(b_path, "w");
+	assert_non_null(fa);
+	assert_non_null(fb);
+	fputs(text, fa);
+	char *at = strstr(text, "  - key: marketing_team\n");
+	assert_non_null(at);
+	fwrite(text, 1, (size_t)(at - text), fb);
+	fputs("  - key: marketing_team\n    operations: [read, write]\n", fb);
+	fputs(at + strlen("  - key: marketing_team\n"), fb);
+	fclose(fa);
+	fclose(fb);
+	free(text);
+	char cmd[1200];
+	snprintf(cmd, sizeof(cmd), "'%s' policy diff '%s' '%s' > '%s/ops.diff' 2>&1",
+	         getenv("VOW_BIN"), a_path, b_path, dir);
+	int rc = system(cmd);
+	assert_true(WIFEXITED(rc) && WEXITSTATUS(rc) == 4); /* material */
+	snprintf(a_path, sizeof(a_path), "%s/ops.diff", dir);
+	char *said = slurp(a_path, NULL);
+	assert_non_null(strstr(said, "role 'marketing_team' may now change"));
+	free(said);
+	/* and a new value brings the category back */
+	assert_int_equal(put(s, "user.name", "essential.service", "{\"first\":\"O.\"}", &j), 204);
+	json_decref(j);
+	assert_int_equal(get(service, s, "user.name", "essential.service", &out), 200);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -874,6 +968,7 @@ int main(void)
 	    cmocka_unit_test(test_no_truncation),
 	    cmocka_unit_test(test_decided_before_existence),
 	    cmocka_unit_test(test_lock_and_rotation),
+	    cmocka_unit_test(test_operations_decided),
 	    cmocka_unit_test(test_audit_durable),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
