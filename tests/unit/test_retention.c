@@ -209,6 +209,7 @@ static void test_amberscript_postpone(void **state)
 	assert_int_equal(
 	    retention_keep(v, s, "user.content.transcript", f, token, &by_link, &due, &why),
 	    VOW_ERR_DENIED);
+	assert_string_equal(why, "invalid_link"); /* the link, not the once-per-notice rule */
 	assert_int_equal(sweep(v, at("2026-07-01T00:00:00Z"), &r), 0);
 	assert_true(file_exists(v, f));
 	/* a new notice a week before the new date, then silence deletes */
