@@ -680,8 +680,8 @@ static void test_minimum_binds(void **state)
 	size_t head = (size_t)(at_rule - text), len = strlen(text);
 	char *edited = malloc(len + 16);
 	assert_non_null(edited);
-	snprintf(edited, len + 16, "%.*s    period: 6 months\n    from: contract_end\n%s", (int)head,
-	         text, at_rule + strlen("    period: 6 months\n    from: created\n"));
+	snprintf(edited, len + 16, "%.*s    period: 6 months\n    from: contract_end\n%s",
+	         (int)head, text, at_rule + strlen("    period: 6 months\n    from: created\n"));
 	free(text);
 	struct policy_diags d = {0};
 	struct policy *p = NULL;
@@ -755,7 +755,8 @@ static void test_delete_primitive_refuses(void **state)
 	clock_set_fixed(at("2026-06-25T00:00:00Z"));
 	int64_t kept = 0;
 	const struct vault_keeper keeper = {"subject", "link"};
-	assert_int_equal(retention_keep(v, s, "user.content.audio", g, NULL, &keeper, &kept, NULL), VOW_OK);
+	assert_int_equal(retention_keep(v, s, "user.content.audio", g, NULL, &keeper, &kept, NULL),
+	                 VOW_OK);
 	assert_int_equal(kept, at("2027-01-01T00:00:00Z"));
 	sweep(v, at("2026-12-25T00:00:00Z"), &r); /* the new date's notice */
 	assert_int_equal(r.noticed, 1);
@@ -785,8 +786,11 @@ static void test_postpone_where_allowed(void **state)
 	assert_int_equal(d.due_at, at("2026-04-15T00:00:00Z"));
 	int64_t due = 0;
 	const struct vault_keeper keeper = {"subject", "link"};
-	assert_int_equal(retention_keep(v, s, "user.device.ip_address", NULL, NULL, &keeper, &due, NULL),
-	                 VOW_ERR_DENIED);
+	const char *why = NULL;
+	assert_int_equal(
+	    retention_keep(v, s, "user.device.ip_address", NULL, NULL, &keeper, &due, &why),
+	    VOW_ERR_DENIED);
+	assert_string_equal(why, "not_postponable"); /* the rule, not the missing notice */
 	assert_int_equal(vault_due_get(v, s, "user.device.ip_address", "", &d), VOW_OK);
 	assert_int_equal(d.due_at, at("2026-04-15T00:00:00Z"));
 	vault_close(&v);
